@@ -1,0 +1,18 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+	preprocess: vitePreprocess(),
+	compilerOptions: { runes: true },
+	kit: {
+		// One index.html and hash routes (#/history): every view survives a reload on any static host,
+		// including ComfyUI's own --front-end-root server, which has no SPA fallback.
+		adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
+		router: { type: 'hash' },
+		paths: { relative: true },
+		output: { bundleStrategy: 'split' }
+	}
+};
+
+export default config;

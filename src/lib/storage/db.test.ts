@@ -1,0 +1,66 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { DB_VERSION, openDeckDb } from './db';
+import { deleteServer, listServers, saveServer } from './servers';
+import { DEFAULT_SETTINGS, loadSettings, saveSetting } from './settings';
+
+let n = 0;
+const uniqueName = () => `deck-test-${n++}-${Math.random().toString(36).slice(2)}`;
+const server = (id: string, order: number) => ({
+	id,
+	name: `Server ${id}`,
+	baseUrl: `http://box-${id}:8188/`,
+	order,
+	createdAt: 1
+});
+
+describe('openDeckDb', () => {
+	it('creates every store at the newest version', async () => {
+		const db = await openDeckDb({ name: uniqueName() });
+		expect(db.version).toBe(DB_VERSION);
+		expect([...db.objectStoreNames].sort()).toEqual(['jobs', 'servers', 'settings']);
+		db.close();
+	});
+
+	it('upgrades step by step from every older version and keeps what was stored', async () => {
+		for (let from = 1; from < DB_VERSION; from++) {
+			const name = uniqueName();
+			const old = await openDeckDb({ name, version: from });
+			await saveServer(old, server('a', 0));
+			await saveSetting(old, 'theme', 'dark');
+			old.close();
+
+			const upgraded = await openDeckDb({ name });
+			expect(upgraded.version).toBe(DB_VERSION);
+			expect(await listServers(upgraded)).toEqual([server('a', 0)]);
+			expect((await loadSettings(upgraded)).theme).toBe('dark');
+			await upgraded.put('jobs', { id: 'p1', serverId: 'a', status: 'queued', createdAt: 5 });
+			expect(await upgraded.getAllFromIndex('jobs', 'byStatus', 'queued')).toHaveLength(1);
+			upgraded.close();
+		}
+	});
+
+	it('refuses a version it does not know', () => {
+		expect(() => openDeckDb({ name: uniqueName(), version: DB_VERSION + 1 })).toThrow(RangeError);
+	});
+});
+
+describe('server and settings repositories', () => {
+	it('lists servers in the user order and deletes them', async () => {
+		const db = await openDeckDb({ name: uniqueName() });
+		await saveServer(db, server('b', 1));
+		await saveServer(db, server('a', 0));
+		expect((await listServers(db)).map((s) => s.id)).toEqual(['a', 'b']);
+		await deleteServer(db, 'a');
+		expect((await listServers(db)).map((s) => s.id)).toEqual(['b']);
+		db.close();
+	});
+
+	it('returns defaults for settings never saved', async () => {
+		const db = await openDeckDb({ name: uniqueName() });
+		expect(await loadSettings(db)).toEqual(DEFAULT_SETTINGS);
+		await saveSetting(db, 'logLevel', 'debug');
+		expect(await loadSettings(db)).toEqual({ ...DEFAULT_SETTINGS, logLevel: 'debug' });
+		db.close();
+	});
+});

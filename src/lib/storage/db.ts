@@ -1,0 +1,95 @@
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+
+/** A ComfyUI server the user configured. */
+export interface ServerRecord {
+	/** Stable id (UUID), also used in URLs and job records. */
+	id: string;
+	/** What the user calls it ("Studio box"). */
+	name: string;
+	/** Base URL, possibly with a path prefix (`https://host/comfy/`). */
+	baseUrl: string;
+	/** Optional bearer token for an auth proxy in front of ComfyUI. */
+	token?: string;
+	/** Position in the server list. */
+	order: number;
+	createdAt: number;
+}
+
+/** Log levels the client's ring buffer knows. */
+export type LogLevelSetting = 'debug' | 'info' | 'warn' | 'error';
+
+/** Theme preference: follow the system, or a manual choice. */
+export type ThemeSetting = 'system' | 'light' | 'dark';
+
+/** App-wide settings, one value per key. */
+export interface SettingsValues {
+	logLevel: LogLevelSetting;
+	theme: ThemeSetting;
+}
+
+/** A job as the app keeps it (see src/lib/comfy job records): written before the POST, updated through its life. */
+export interface StoredJob {
+	id: string;
+	serverId: string;
+	status: string;
+	createdAt: number;
+	[key: string]: unknown;
+}
+
+/** Every object store of Comfy Deck's database, one schema for all of them. */
+export interface DeckSchema extends DBSchema {
+	servers: { key: string; value: ServerRecord; indexes: { byOrder: number } };
+	settings: { key: keyof SettingsValues; value: SettingsValues[keyof SettingsValues] };
+	jobs: {
+		key: string;
+		value: StoredJob;
+		indexes: { byCreatedAt: number; byStatus: string; byServer: string };
+	};
+}
+
+export const DB_NAME = 'comfy-deck';
+
+type UpgradeTx = IDBPTransaction<DeckSchema, StoreNames<DeckSchema>[], 'versionchange'>;
+type Migration = (db: IDBPDatabase<DeckSchema>, tx: UpgradeTx) => void;
+
+// One entry per schema version, applied in order: version N runs MIGRATIONS[N - 1]. Never edit a shipped
+// entry; add a new one, so a browser that last ran any older version upgrades step by step.
+const MIGRATIONS: Migration[] = [
+	// v1: servers and settings.
+	(db) => {
+		const servers = db.createObjectStore('servers', { keyPath: 'id' });
+		servers.createIndex('byOrder', 'order');
+		db.createObjectStore('settings');
+	},
+	// v2: job records, so a submitted job survives a reload (the protocol core's JobStore).
+	(db) => {
+		const jobs = db.createObjectStore('jobs', { keyPath: 'id' });
+		jobs.createIndex('byCreatedAt', 'createdAt');
+		jobs.createIndex('byStatus', 'status');
+		jobs.createIndex('byServer', 'serverId');
+	}
+];
+
+/** The newest schema version this build knows. */
+export const DB_VERSION = MIGRATIONS.length;
+
+export type DeckDb = IDBPDatabase<DeckSchema>;
+
+/**
+ * Opens (creating or upgrading as needed) Comfy Deck's IndexedDB database.
+ * @param options.name database name; tests pass a unique one.
+ * @param options.version schema version to open; tests open older versions to check upgrades.
+ */
+export function openDeckDb(options: { name?: string; version?: number } = {}): Promise<DeckDb> {
+	const version = options.version ?? DB_VERSION;
+	if (version < 1 || version > DB_VERSION) throw new RangeError(`No schema version ${version}.`);
+	return openDB<DeckSchema>(options.name ?? DB_NAME, version, {
+		upgrade(db, oldVersion, newVersion, tx) {
+			for (let v = oldVersion; v < (newVersion ?? version); v++) MIGRATIONS[v]?.(db, tx);
+		},
+		blocking(_current, _blocked, event) {
+			// Another tab wants a newer schema: let it upgrade rather than freeze both tabs.
+			(event.target as IDBDatabase).close();
+		}
+	});
+}

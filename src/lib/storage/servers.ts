@@ -1,0 +1,16 @@
+import type { DeckDb, ServerRecord } from './db';
+
+/** Every configured server, in the user's order. */
+export async function listServers(db: DeckDb): Promise<ServerRecord[]> {
+	return db.getAllFromIndex('servers', 'byOrder');
+}
+
+/** Adds or replaces a server. */
+export async function saveServer(db: DeckDb, server: ServerRecord): Promise<void> {
+	await db.put('servers', server);
+}
+
+/** Removes a server; its job records stay in history. */
+export async function deleteServer(db: DeckDb, id: string): Promise<void> {
+	await db.delete('servers', id);
+}

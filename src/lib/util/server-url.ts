@@ -1,0 +1,43 @@
+/** Result of reading a server URL typed by a user. */
+export type ServerUrlResult = { ok: true; url: string } | { ok: false; message: string };
+
+/**
+ * Reads a ComfyUI server address as a user types it ("box:8188", "https://host/comfy") and returns a base URL
+ * that ends with "/" so relative API paths keep any path prefix. Says what is wrong otherwise.
+ */
+export function normalizeServerUrl(input: string): ServerUrlResult {
+	const trimmed = input.trim();
+	if (!trimmed)
+		return { ok: false, message: 'Enter the address of a ComfyUI server, e.g. http://127.0.0.1:8188.' };
+	const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+	let url: URL;
+	try {
+		url = new URL(withScheme);
+	} catch {
+		return {
+			ok: false,
+			message: `"${trimmed}" is not a web address. Use a form like http://127.0.0.1:8188.`
+		};
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		return { ok: false, message: `Use an http:// or https:// address (not ${url.protocol}//).` };
+	}
+	if (url.username || url.password) {
+		return {
+			ok: false,
+			message: 'Put credentials in the Token field instead of the address: browsers refuse them in URLs.'
+		};
+	}
+	url.hash = '';
+	url.search = '';
+	if (!url.pathname.endsWith('/')) url.pathname += '/';
+	return { ok: true, url: url.href };
+}
+
+/** The directory URL of a page (what a same-origin ComfyUI's base would be): no query, no hash, ends in "/". */
+export function pageBaseUrl(pageUrl: string): string {
+	const url = new URL('.', pageUrl);
+	url.search = '';
+	url.hash = '';
+	return url.href;
+}

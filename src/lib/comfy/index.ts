@@ -1,0 +1,29 @@
+/**
+ * Comfy Deck's protocol core: a framework-free ComfyUI client for Node and browsers.
+ * Import from here (`$lib/comfy`), not from the files.
+ */
+export * from './errors';
+export * from './schemas';
+export { createLogger, type LogEntry, type LogLevel, type Logger } from './logger';
+export { backoffDelay, createBackoff, type Backoff, type BackoffOptions } from './backoff';
+export {
+	createHttpClient,
+	normalizeBaseUrl,
+	type CallOptions,
+	type HttpClient,
+	type HttpClientOptions,
+	type HttpRequest
+} from './http';
+export {
+	createComfyApi,
+	jobFromQueueAndHistory,
+	jobsFromQueueAndHistory,
+	validationErrorFromBody,
+	type ComfyApi,
+	type ListJobsOptions,
+	type QueuePromptOptions,
+	type UploadOptions,
+	type ViewOptions
+} from './api';
+export { isCrossOrigin, isLoopbackHost, isMixedContent } from './diagnose';
+export { probeServer, type ProbeServerOptions, type ProbeServerResult } from './probe-server';

@@ -1,0 +1,158 @@
+import {
+	connectionError,
+	diagnoseRefusal,
+	isCrossOrigin,
+	isMixedContent,
+	wouldFailOriginCheck
+} from './diagnose';
+import { ComfyAbortError, ComfyConnectionError, ComfyProtocolError, ComfyTimeoutError } from './errors';
+import { createHttpClient, currentPageUrl, normalizeBaseUrl } from './http';
+import { zSystemStats, type SystemStats } from './schemas';
+
+export interface ProbeServerOptions {
+	baseUrl: string;
+	token?: string;
+	fetch?: typeof fetch;
+	signal?: AbortSignal;
+	/** The page's URL (browsers): needed to tell CORS, the Origin check and mixed content apart. */
+	pageUrl?: string;
+	/** Limit for the check, ms (default 5 s). */
+	timeoutMs?: number;
+}
+
+export type ProbeServerResult =
+	{ ok: true; systemStats: SystemStats; latencyMs: number } | { ok: false; error: ComfyConnectionError };
+
+/**
+ * Checks whether a ComfyUI server can be used from here, and if not, why: unreachable, CORS blocked, refused by
+ * ComfyUI's 403 Origin check, mixed content, not a ComfyUI, auth refused, or too slow. Never throws (a cancelled
+ * check resolves to an `unreachable` result).
+ */
+export async function probeServer(options: ProbeServerOptions): Promise<ProbeServerResult> {
+	const pageUrl = options.pageUrl ?? currentPageUrl();
+	const timeoutMs = options.timeoutMs ?? 5_000;
+	let baseUrl: string;
+	try {
+		baseUrl = normalizeBaseUrl(options.baseUrl);
+	} catch (error) {
+		return {
+			ok: false,
+			error: connectionError({
+				diagnosis: 'unreachable',
+				baseUrl: options.baseUrl,
+				detail: 'this is not a valid address',
+				cause: error
+			})
+		};
+	}
+	const fail = (error: ComfyConnectionError): ProbeServerResult => ({ ok: false, error });
+
+	// The browser blocks these before sending anything: no request can tell us more.
+	if (isMixedContent(baseUrl, pageUrl))
+		return fail(connectionError({ diagnosis: 'mixed-content', baseUrl, pageUrl }));
+
+	const http = createHttpClient({ baseUrl, token: options.token, fetch: options.fetch, pageUrl, retries: 0 });
+	const started = performanceNow();
+	try {
+		const systemStats = await http.request({
+			method: 'GET',
+			path: 'system_stats',
+			schema: zSystemStats,
+			signal: options.signal,
+			timeoutMs,
+			mapError: (status, body) => {
+				if (status === 401 || status === 403)
+					return diagnoseRefusal({ baseUrl, pageUrl, status, token: options.token });
+				if (status === 404 || (status < 500 && status !== 408))
+					return connectionError({
+						diagnosis: 'not-comfyui',
+						baseUrl,
+						pageUrl,
+						status,
+						detail: `${status} for /api/system_stats${body.trim().startsWith('<') ? ', an HTML page' : ''}`
+					});
+				return connectionError({
+					diagnosis: 'unreachable',
+					baseUrl,
+					pageUrl,
+					status,
+					detail: `it answered ${status}${status === 502 || status === 503 || status === 504 ? ' (a proxy whose ComfyUI is down?)' : ''}`
+				});
+			}
+		});
+		return { ok: true, systemStats, latencyMs: Math.max(0, performanceNow() - started) };
+	} catch (error) {
+		if (error instanceof ComfyConnectionError) {
+			if (error.diagnosis !== 'unreachable' || error.status !== undefined) return fail(error);
+			return fail(await refineNetworkFailure({ baseUrl, pageUrl, fetch: options.fetch, error, timeoutMs }));
+		}
+		if (error instanceof ComfyProtocolError) {
+			return fail(
+				connectionError({
+					diagnosis: 'not-comfyui',
+					baseUrl,
+					pageUrl,
+					detail:
+						error.fields[0] === '(body)' ? 'its answer is not JSON' : `unexpected ${error.fields.join(', ')}`,
+					cause: error
+				})
+			);
+		}
+		if (error instanceof ComfyTimeoutError) {
+			return fail(connectionError({ diagnosis: 'timeout', baseUrl, pageUrl, timeoutMs, cause: error }));
+		}
+		if (error instanceof ComfyAbortError) {
+			return fail(
+				connectionError({ diagnosis: 'unreachable', baseUrl, pageUrl, detail: 'the check was cancelled' })
+			);
+		}
+		return fail(
+			connectionError({
+				diagnosis: 'unreachable',
+				baseUrl,
+				pageUrl,
+				detail: error instanceof Error ? error.message : String(error),
+				cause: error
+			})
+		);
+	}
+}
+
+/**
+ * A fetch that threw in a browser may be CORS, the Origin check (a 403 without CORS headers reads as CORS too) or a
+ * dead server. A `no-cors` request settles it: it resolves (opaquely) whenever the server answers at all.
+ */
+async function refineNetworkFailure(options: {
+	baseUrl: string;
+	pageUrl: string | undefined;
+	fetch: typeof fetch | undefined;
+	error: ComfyConnectionError;
+	timeoutMs: number;
+}): Promise<ComfyConnectionError> {
+	const { baseUrl, pageUrl } = options;
+	if (!isCrossOrigin(baseUrl, pageUrl)) return options.error;
+	const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
+	const controller = new AbortController();
+	const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+	try {
+		await doFetch(new URL('api/system_stats', baseUrl).href, {
+			mode: 'no-cors',
+			signal: controller.signal
+		});
+	} catch {
+		return options.error;
+	} finally {
+		clearTimeout(timer);
+	}
+	return connectionError({
+		diagnosis: wouldFailOriginCheck(baseUrl, pageUrl) ? 'origin-check' : 'cors',
+		baseUrl,
+		pageUrl,
+		status: wouldFailOriginCheck(baseUrl, pageUrl) ? 403 : undefined,
+		cause: options.error
+	});
+}
+
+function performanceNow(): number {
+	return typeof performance === 'undefined' ? Date.now() : performance.now();
+}

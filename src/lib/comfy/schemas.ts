@@ -1,0 +1,363 @@
+/**
+ * zod schemas for every ComfyUI response and WebSocket frame the core reads, built from the recorded transcripts
+ * (tests/fixtures/comfyui/transcripts). Objects are loose: fields a newer server adds pass through untouched.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared pieces
+
+/** A file a node produced or an upload created: fetch it with `/api/view`. */
+export const zFileRef = z.looseObject({
+	filename: z.string(),
+	subfolder: z.string().default(''),
+	type: z.string().default('output')
+});
+export type FileRef = z.infer<typeof zFileRef>;
+
+/** One node's UI output (`executed.output`, `history.outputs[id]`): images, text and whatever else it sends. */
+export const zNodeOutput = z.looseObject({
+	images: z.array(zFileRef).optional(),
+	gifs: z.array(zFileRef).optional(),
+	audio: z.array(zFileRef).optional(),
+	text: z.array(z.unknown()).optional()
+});
+export type NodeOutput = z.infer<typeof zNodeOutput>;
+
+/** A link in an API workflow: `[node id, output index]`. */
+export const zLink = z.tuple([z.string(), z.number()]);
+
+/** One node of an API-format workflow. */
+export const zApiNode = z.looseObject({
+	class_type: z.string(),
+	inputs: z.record(z.string(), z.unknown()),
+	_meta: z.looseObject({ title: z.string().optional() }).optional()
+});
+export type ApiNode = z.infer<typeof zApiNode>;
+
+/** An API-format workflow (what `POST /prompt` takes): node id → node. */
+export const zApiWorkflow = z.record(z.string(), zApiNode);
+export type ApiWorkflow = z.infer<typeof zApiWorkflow>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// REST
+
+/** `GET /api/system_stats`. Sizes are bytes. */
+export const zSystemStats = z.looseObject({
+	system: z.looseObject({
+		os: z.string(),
+		ram_total: z.number().optional(),
+		ram_free: z.number().optional(),
+		comfyui_version: z.string().optional(),
+		required_frontend_version: z.string().optional(),
+		python_version: z.string(),
+		pytorch_version: z.string().optional(),
+		embedded_python: z.boolean().optional(),
+		argv: z.array(z.string()).optional()
+	}),
+	devices: z.array(
+		z.looseObject({
+			name: z.string(),
+			type: z.string(),
+			index: z.number().nullable().optional(),
+			vram_total: z.number().optional(),
+			vram_free: z.number().optional(),
+			torch_vram_total: z.number().optional(),
+			torch_vram_free: z.number().optional()
+		})
+	)
+});
+export type SystemStats = z.infer<typeof zSystemStats>;
+
+/** `POST /api/prompt` 200 answer. `node_errors` is non-empty when only part of the workflow will run. */
+export const zPromptResponse = z.looseObject({
+	prompt_id: z.string(),
+	number: z.number(),
+	node_errors: z.record(z.string(), z.unknown()).default({})
+});
+export type PromptResponse = z.infer<typeof zPromptResponse>;
+
+/** `GET /api/prompt`. */
+export const zPromptInfo = z.looseObject({
+	exec_info: z.looseObject({ queue_remaining: z.number() })
+});
+export type PromptInfo = z.infer<typeof zPromptInfo>;
+
+/** One error ComfyUI found in one node input. */
+export const zNodeErrorItem = z.looseObject({
+	type: z.string(),
+	message: z.string(),
+	details: z.string().default(''),
+	extra_info: z.looseObject({ input_name: z.string().optional() }).default({})
+});
+export type NodeErrorItem = z.infer<typeof zNodeErrorItem>;
+
+/** `node_errors[id]` of a 400 (or a partly accepted 200) answer to `POST /prompt`. */
+export const zNodeError = z.looseObject({
+	errors: z.array(zNodeErrorItem),
+	dependent_outputs: z.array(z.string()).default([]),
+	class_type: z.string()
+});
+export type NodeError = z.infer<typeof zNodeError>;
+
+/** `POST /api/prompt` 400 body. */
+export const zPromptErrorBody = z.looseObject({
+	error: z.looseObject({
+		type: z.string(),
+		message: z.string(),
+		details: z.string().default(''),
+		extra_info: z.record(z.string(), z.unknown()).default({})
+	}),
+	node_errors: z.record(z.string(), zNodeError).default({})
+});
+export type PromptErrorBody = z.infer<typeof zPromptErrorBody>;
+
+/** A queue item: `[number, prompt_id, prompt, extra_data, outputs_to_execute]`. */
+export const zQueueItem = z
+	.tuple([z.number(), z.string(), z.record(z.string(), z.unknown()), z.record(z.string(), z.unknown())])
+	.rest(z.unknown());
+export type QueueItem = z.infer<typeof zQueueItem>;
+
+/** `GET /api/queue`. */
+export const zQueue = z.looseObject({
+	queue_running: z.array(zQueueItem),
+	queue_pending: z.array(zQueueItem)
+});
+export type Queue = z.infer<typeof zQueue>;
+
+/** `status` of a history entry. Interrupted and failed prompts both say `error`. */
+export const zHistoryStatus = z.looseObject({
+	status_str: z.string(),
+	completed: z.boolean(),
+	messages: z.array(z.tuple([z.string(), z.unknown()])).default([])
+});
+export type HistoryStatus = z.infer<typeof zHistoryStatus>;
+
+/** One prompt in `/api/history`. */
+export const zHistoryEntry = z.looseObject({
+	prompt: z.array(z.unknown()),
+	outputs: z.record(z.string(), zNodeOutput).default({}),
+	status: zHistoryStatus.optional(),
+	meta: z.record(z.string(), z.unknown()).optional()
+});
+export type HistoryEntry = z.infer<typeof zHistoryEntry>;
+
+/** `GET /api/history` and `/api/history/{id}`: prompt id → entry (`{}` when unknown). */
+export const zHistory = z.record(z.string(), zHistoryEntry);
+export type History = z.infer<typeof zHistory>;
+
+/** Status of a job in `/api/jobs`. */
+export const zJobStatus = z.enum(['pending', 'in_progress', 'completed', 'failed']);
+export type JobStatus = z.infer<typeof zJobStatus>;
+
+/** One job summary in `/api/jobs` (newer servers). */
+export const zJobSummary = z.looseObject({
+	id: z.string(),
+	status: z.string(),
+	priority: z.number().optional(),
+	create_time: z.number().optional(),
+	execution_start_time: z.number().nullable().optional(),
+	execution_end_time: z.number().nullable().optional(),
+	outputs_count: z.number().optional(),
+	preview_output: z
+		.looseObject({ filename: z.string(), subfolder: z.string().optional(), type: z.string().optional() })
+		.nullable()
+		.optional()
+});
+export type JobSummary = z.infer<typeof zJobSummary>;
+
+/** `GET /api/jobs`. */
+export const zJobList = z.looseObject({
+	jobs: z.array(zJobSummary),
+	pagination: z
+		.looseObject({
+			offset: z.number().optional(),
+			limit: z.number().nullable().optional(),
+			total: z.number().optional(),
+			has_more: z.boolean().optional()
+		})
+		.optional()
+});
+export type JobList = z.infer<typeof zJobList>;
+
+/** `GET /api/jobs/{id}`: the summary plus outputs, status messages, error and workflow. */
+export const zJobDetail = zJobSummary.extend({
+	outputs: z.record(z.string(), zNodeOutput).optional(),
+	execution_status: zHistoryStatus.optional(),
+	execution_error: z.looseObject({}).nullable().optional(),
+	workflow: z.looseObject({}).optional()
+});
+export type JobDetail = z.infer<typeof zJobDetail>;
+
+/** `GET /api/features` (and the WS `feature_flags` reply). */
+export const zFeatures = z.looseObject({
+	supports_preview_metadata: z.boolean().optional(),
+	max_upload_size: z.number().optional()
+});
+export type Features = z.infer<typeof zFeatures>;
+
+/** `POST /api/upload/image` and `/api/upload/mask`. */
+export const zUploadResponse = z.looseObject({
+	name: z.string(),
+	subfolder: z.string().default(''),
+	type: z.string().default('input')
+});
+export type UploadResponse = z.infer<typeof zUploadResponse>;
+
+/** Any JSON object (read further by a specific parser). */
+export const zUnknownRecord = z.record(z.string(), z.unknown());
+
+/** `GET /api/models`, `/api/models/{folder}`, `/api/embeddings`, `/api/extensions`. */
+export const zStringList = z.array(z.string());
+export type StringList = z.infer<typeof zStringList>;
+
+/** `GET /api/object_info`: the workflow module owns the precise node-definition schema. */
+export { zNodeDef, zObjectInfo, type NodeDef, type ObjectInfo } from './workflow/object-info';
+
+// ---------------------------------------------------------------------------------------------------------------
+// WebSocket text frames: `{type, data}`
+
+export const zStatusData = z.looseObject({
+	status: z.looseObject({ exec_info: z.looseObject({ queue_remaining: z.number() }) }).optional(),
+	sid: z.string().optional()
+});
+export type StatusData = z.infer<typeof zStatusData>;
+
+export const zExecutionStartData = z.looseObject({ prompt_id: z.string(), timestamp: z.number().optional() });
+export type ExecutionStartData = z.infer<typeof zExecutionStartData>;
+
+export const zExecutionCachedData = z.looseObject({
+	nodes: z.array(z.string()),
+	prompt_id: z.string(),
+	timestamp: z.number().optional()
+});
+export type ExecutionCachedData = z.infer<typeof zExecutionCachedData>;
+
+/** `node: null` means the prompt finished (history is written by then). `prompt_id` is missing on a reconnect. */
+export const zExecutingData = z.looseObject({
+	node: z.string().nullable(),
+	display_node: z.string().nullable().optional(),
+	prompt_id: z.string().nullable().optional()
+});
+export type ExecutingData = z.infer<typeof zExecutingData>;
+
+export const zProgressData = z.looseObject({
+	value: z.number(),
+	max: z.number(),
+	prompt_id: z.string().nullable().optional(),
+	node: z.string().nullable().optional()
+});
+export type ProgressData = z.infer<typeof zProgressData>;
+
+export const zNodeProgressState = z.looseObject({
+	value: z.number(),
+	max: z.number(),
+	state: z.string(),
+	node_id: z.string(),
+	display_node_id: z.string().nullable().optional(),
+	parent_node_id: z.string().nullable().optional(),
+	real_node_id: z.string().nullable().optional()
+});
+export type NodeProgressState = z.infer<typeof zNodeProgressState>;
+
+export const zProgressStateData = z.looseObject({
+	prompt_id: z.string(),
+	nodes: z.record(z.string(), zNodeProgressState)
+});
+export type ProgressStateData = z.infer<typeof zProgressStateData>;
+
+export const zExecutedData = z.looseObject({
+	node: z.string(),
+	display_node: z.string().nullable().optional(),
+	output: zNodeOutput.nullable().default({}),
+	prompt_id: z.string()
+});
+export type ExecutedData = z.infer<typeof zExecutedData>;
+
+export const zExecutionSuccessData = z.looseObject({
+	prompt_id: z.string(),
+	timestamp: z.number().optional()
+});
+export type ExecutionSuccessData = z.infer<typeof zExecutionSuccessData>;
+
+export const zExecutionErrorData = z.looseObject({
+	prompt_id: z.string(),
+	node_id: z.string(),
+	node_type: z.string(),
+	executed: z.array(z.string()).default([]),
+	exception_message: z.string(),
+	exception_type: z.string(),
+	traceback: z.array(z.string()).default([]),
+	// Can hold whole tensors as strings: never render these unbounded.
+	current_inputs: z.unknown().optional(),
+	current_outputs: z.unknown().optional(),
+	timestamp: z.number().optional()
+});
+export type ExecutionErrorData = z.infer<typeof zExecutionErrorData>;
+
+export const zExecutionInterruptedData = z.looseObject({
+	prompt_id: z.string(),
+	node_id: z.string().nullable().optional(),
+	node_type: z.string().nullable().optional(),
+	executed: z.array(z.string()).default([]),
+	timestamp: z.number().optional()
+});
+export type ExecutionInterruptedData = z.infer<typeof zExecutionInterruptedData>;
+
+/** Every known text frame, by its `type`. */
+export const wsDataSchemas = {
+	status: zStatusData,
+	execution_start: zExecutionStartData,
+	execution_cached: zExecutionCachedData,
+	executing: zExecutingData,
+	progress: zProgressData,
+	progress_state: zProgressStateData,
+	executed: zExecutedData,
+	execution_success: zExecutionSuccessData,
+	execution_error: zExecutionErrorData,
+	execution_interrupted: zExecutionInterruptedData,
+	feature_flags: zFeatures
+} as const;
+
+/** The outer shape of a text frame. */
+export const zWsEnvelope = z.looseObject({ type: z.string(), data: z.unknown() });
+export type WsEnvelope = z.infer<typeof zWsEnvelope>;
+
+/** A known text frame, decoded. */
+export type WsMessage = {
+	[K in keyof typeof wsDataSchemas]: { type: K; data: z.infer<(typeof wsDataSchemas)[K]> };
+}[keyof typeof wsDataSchemas];
+export type WsMessageType = WsMessage['type'];
+
+/** Binary event 4 metadata. */
+export const zPreviewMetadata = z.looseObject({
+	prompt_id: z.string().nullable().optional(),
+	node_id: z.string().nullable().optional(),
+	display_node_id: z.string().nullable().optional(),
+	parent_node_id: z.string().nullable().optional(),
+	real_node_id: z.string().nullable().optional(),
+	image_type: z.string().optional()
+});
+export type PreviewMetadata = z.infer<typeof zPreviewMetadata>;
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Dotted path of a zod issue, e.g. `system.comfyui_version` or `queue_running.0.1`. */
+export function issuePath(path: readonly PropertyKey[]): string {
+	return path.length ? path.map((p) => String(p)).join('.') : '(root)';
+}
+
+/** Parses `value` or returns the wrong fields, for errors that name them. */
+export function safeParseWith<T>(
+	schema: z.ZodType<T>,
+	value: unknown
+): { ok: true; value: T } | { ok: false; fields: string[]; detail: string } {
+	const result = schema.safeParse(value);
+	if (result.success) return { ok: true, value: result.data };
+	const fields = result.error.issues.map((issue) => issuePath(issue.path));
+	const detail = result.error.issues
+		.slice(0, 3)
+		.map((issue) => `${issuePath(issue.path)}: ${issue.message}`)
+		.join('; ');
+	return { ok: false, fields, detail };
+}

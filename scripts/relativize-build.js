@@ -11,9 +11,7 @@ import { join } from 'node:path';
  * @param {string} html
  */
 export function relativizeHtml(html) {
-	return html
-		.replace(/\b(href|src)="\/(?!\/)/g, '$1="./')
-		.replace(/\bimport\("\/(?!\/)/g, 'import("./');
+	return html.replace(/\b(href|src)="\/(?!\/)/g, '$1="./').replace(/\bimport\("\/(?!\/)/g, 'import("./');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

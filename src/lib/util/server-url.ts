@@ -41,3 +41,13 @@ export function pageBaseUrl(pageUrl: string): string {
 	url.hash = '';
 	return url.href;
 }
+
+/** The host (and port) of a URL, as a default server name. */
+export function hostOf(url: string): string {
+	return new URL(url).host;
+}
+
+/** The `server` query parameter of a page URL (set by `npm start` when COMFYUI_URL is given). */
+export function requestedServer(pageUrl: string): string | null {
+	return new URL(pageUrl).searchParams.get('server');
+}

@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.js';
+
+// Ports are fixed so the web servers below and the specs agree; the e2e specs read them from here.
+export const PORTS = { staticRoot: 4173, staticDeck: 4174 } as const;
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	testMatch: '**/*.e2e.ts',
+	fullyParallel: false,
+	workers: 1,
+	retries: process.env.CI ? 1 : 0,
+	reporter: process.env.CI ? [['list']] : [['list']],
+	timeout: 30_000,
+	use: {
+		browserName: 'chromium',
+		launchOptions: { executablePath: chromiumPath(), args: chromiumArgs },
+		trace: 'retain-on-failure'
+	},
+	webServer: [
+		{
+			// The build at the root of a server with no directory index, as ComfyUI's --front-end-root serves it.
+			command: `node scripts/serve-static.js --root build --port ${PORTS.staticRoot}`,
+			url: `http://127.0.0.1:${PORTS.staticRoot}/`,
+			reuseExistingServer: !process.env.CI
+		},
+		{
+			// The same build under a subpath of an ordinary static server.
+			command: `node scripts/serve-static.js --root build --prefix /deck/ --port ${PORTS.staticDeck}`,
+			url: `http://127.0.0.1:${PORTS.staticDeck}/deck/`,
+			reuseExistingServer: !process.env.CI
+		}
+	]
+});

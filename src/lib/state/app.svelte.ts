@@ -1,0 +1,61 @@
+import { openDeckDb, type ServerRecord } from '$lib/storage/db';
+import { detectSameOriginComfy } from '$lib/util/same-origin';
+import { hostOf, normalizeServerUrl, requestedServer } from '$lib/util/server-url';
+import { ConnectionsState } from './connections.svelte';
+import { SettingsState } from './settings.svelte';
+
+/** A server as the app lists it: a configured one, or the ComfyUI that serves this page. */
+export interface ServerView extends ServerRecord {
+	/** True for the same-origin ComfyUI found at start-up (not stored; found again on every load). */
+	builtIn?: boolean;
+}
+
+export const SAME_ORIGIN_ID = 'same-origin';
+
+/** The composition root's state: settings, the servers in use, and their connections. */
+export class AppState {
+	settings: SettingsState;
+	connections = new ConnectionsState();
+	sameOriginUrl = $state<string | null>(null);
+	started = $state(false);
+
+	/** The same-origin ComfyUI (when found) first, then the configured servers in the user's order. */
+	get servers(): ServerView[] {
+		return [
+			...(this.sameOriginUrl
+				? [
+						{
+							id: SAME_ORIGIN_ID,
+							name: 'This ComfyUI',
+							baseUrl: this.sameOriginUrl,
+							order: -1,
+							createdAt: 0,
+							builtIn: true
+						}
+					]
+				: []),
+			...this.settings.servers
+		];
+	}
+
+	constructor(options: { dbName?: string } = {}) {
+		this.settings = new SettingsState(openDeckDb({ name: options.dbName }));
+	}
+
+	/**
+	 * Loads settings, finds a same-origin ComfyUI, and adds the server named by `?server=` in the page URL
+	 * (what `npm start` prints when COMFYUI_URL is set) unless it is already configured.
+	 */
+	async start(pageUrl: string): Promise<void> {
+		const [, sameOrigin] = await Promise.all([this.settings.load(), detectSameOriginComfy({ pageUrl })]);
+		this.sameOriginUrl = sameOrigin;
+		const requested = requestedServer(pageUrl);
+		if (requested) {
+			const url = normalizeServerUrl(requested);
+			if (url.ok && url.url !== sameOrigin && !this.settings.servers.some((s) => s.baseUrl === url.url)) {
+				await this.settings.saveServer({ name: hostOf(url.url), baseUrl: url.url });
+			}
+		}
+		this.started = true;
+	}
+}

@@ -1,0 +1,85 @@
+import type { DeckDb, ServerRecord, SettingsValues } from '$lib/storage/db';
+import { deleteServer, listServers, saveServer } from '$lib/storage/servers';
+import { DEFAULT_SETTINGS, loadSettings, saveSetting } from '$lib/storage/settings';
+import { hostOf, normalizeServerUrl } from '$lib/util/server-url';
+
+/** What the server form submits. */
+export interface ServerInput {
+	name: string;
+	baseUrl: string;
+	token?: string;
+}
+
+/** Outcome of a save: either done, or a message per field saying what to fix (nothing is lost). */
+export type SaveResult =
+	{ ok: true; server: ServerRecord } | { ok: false; errors: Partial<Record<keyof ServerInput, string>> };
+
+/** Servers and app settings, loaded from IndexedDB and written back on every change. */
+export class SettingsState {
+	servers = $state<ServerRecord[]>([]);
+	values = $state<SettingsValues>({ ...DEFAULT_SETTINGS });
+	loaded = $state(false);
+	/** Set when IndexedDB is unusable (private mode in some browsers, quota): the app keeps working in memory. */
+	storageError = $state<string | null>(null);
+
+	#db: Promise<DeckDb | null>;
+
+	constructor(db: Promise<DeckDb>) {
+		this.#db = db.catch((error: unknown) => {
+			this.storageError = `Settings cannot be saved in this browser (${String(error)}). They last until the tab closes.`;
+			return null;
+		});
+	}
+
+	/** Reads servers and settings; safe to call again. */
+	async load(): Promise<void> {
+		const db = await this.#db;
+		if (db) {
+			const [servers, values] = await Promise.all([listServers(db), loadSettings(db)]);
+			this.servers = servers;
+			this.values = values;
+		}
+		this.loaded = true;
+	}
+
+	/** Adds a server, or updates the one with `id`. */
+	async saveServer(input: ServerInput, id?: string): Promise<SaveResult> {
+		const errors: Partial<Record<keyof ServerInput, string>> = {};
+		const url = normalizeServerUrl(input.baseUrl);
+		if (!url.ok) errors.baseUrl = url.message;
+		const name = input.name.trim() || (url.ok ? hostOf(url.url) : '');
+		if (!name) errors.name = 'Give the server a name.';
+		if (!url.ok || Object.keys(errors).length) return { ok: false, errors };
+
+		const existing = id ? this.servers.find((s) => s.id === id) : undefined;
+		const token = input.token?.trim();
+		const server: ServerRecord = {
+			id: existing?.id ?? crypto.randomUUID(),
+			name,
+			baseUrl: url.url,
+			...(token ? { token } : {}),
+			order: existing?.order ?? this.servers.reduce((max, s) => Math.max(max, s.order + 1), 0),
+			createdAt: existing?.createdAt ?? Date.now()
+		};
+		const db = await this.#db;
+		if (db) await saveServer(db, server);
+		this.servers = existing
+			? this.servers.map((s) => (s.id === server.id ? server : s))
+			: [...this.servers, server];
+		return { ok: true, server };
+	}
+
+	/** Removes a server from the list. */
+	async removeServer(id: string): Promise<void> {
+		const db = await this.#db;
+		if (db) await deleteServer(db, id);
+		this.servers = this.servers.filter((s) => s.id !== id);
+	}
+
+	/** Changes one setting and saves it. */
+	async set<K extends keyof SettingsValues>(key: K, value: SettingsValues[K]): Promise<void> {
+		this.values = { ...this.values, [key]: value };
+		const db = await this.#db;
+		if (db) await saveSetting(db, key, value);
+	}
+}

@@ -18,7 +18,17 @@ describe('openDeckDb', () => {
 	it('creates every store at the newest version', async () => {
 		const db = await openDeckDb({ name: uniqueName() });
 		expect(db.version).toBe(DB_VERSION);
-		expect([...db.objectStoreNames].sort()).toEqual(['jobs', 'servers', 'settings']);
+		expect([...db.objectStoreNames].sort()).toEqual([
+			'cache',
+			'images',
+			'jobs',
+			'presets',
+			'servers',
+			'settings',
+			'stats',
+			'templateVersions',
+			'templates'
+		]);
 		db.close();
 	});
 
@@ -28,6 +38,7 @@ describe('openDeckDb', () => {
 			const old = await openDeckDb({ name, version: from });
 			await saveServer(old, server('a', 0));
 			await saveSetting(old, 'theme', 'dark');
+			if (from >= 2) await old.put('jobs', { id: 'old', serverId: 'a', status: 'succeeded', createdAt: 1 });
 			old.close();
 
 			const upgraded = await openDeckDb({ name });
@@ -36,6 +47,9 @@ describe('openDeckDb', () => {
 			expect((await loadSettings(upgraded)).theme).toBe('dark');
 			await upgraded.put('jobs', { id: 'p1', serverId: 'a', status: 'queued', createdAt: 5 });
 			expect(await upgraded.getAllFromIndex('jobs', 'byStatus', 'queued')).toHaveLength(1);
+			if (from >= 2) expect((await upgraded.get('jobs', 'old'))?.status).toBe('succeeded');
+			await upgraded.put('templateVersions', { templateId: 't', version: 1, savedAt: 1 });
+			expect(await upgraded.getAllFromIndex('templateVersions', 'byTemplate', 't')).toHaveLength(1);
 			upgraded.close();
 		}
 	});

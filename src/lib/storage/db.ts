@@ -36,6 +36,66 @@ export interface StoredJob {
 	[key: string]: unknown;
 }
 
+/** A template as stored: the `Template` of src/lib/comfy/workflow plus bookkeeping. */
+export interface StoredTemplate {
+	id: string;
+	name: string;
+	updatedAt: number;
+	[key: string]: unknown;
+}
+
+/** One saved version of a template; version 1 is the original import and is never overwritten. */
+export interface StoredTemplateVersion {
+	templateId: string;
+	version: number;
+	savedAt: number;
+	[key: string]: unknown;
+}
+
+/** A named parameter set of a template. */
+export interface StoredPreset {
+	id: string;
+	templateId: string;
+	name: string;
+	values: Record<string, unknown>;
+	isDefault?: boolean;
+	updatedAt: number;
+}
+
+/** An image's bytes and thumbnail, stored once per content hash (SHA-256, hex). */
+export interface StoredImage {
+	hash: string;
+	blob: Blob;
+	thumbnail?: Blob;
+	mime: string;
+	width?: number;
+	height?: number;
+	bytes: number;
+	createdAt: number;
+}
+
+/** A cache entry: a successful result indexed by the canonical hash of its API prompt (LRU by lastUsedAt). */
+export interface StoredCacheEntry {
+	promptHash: string;
+	jobId: string;
+	serverId: string;
+	imageHashes: string[];
+	bytes: number;
+	createdAt: number;
+	lastUsedAt: number;
+}
+
+/** One sample of a server's system stats, for the dashboard's last-hour charts. */
+export interface StoredStatsSample {
+	serverId: string;
+	t: number;
+	vramUsed?: number;
+	vramTotal?: number;
+	ramUsed?: number;
+	ramTotal?: number;
+	queue?: number;
+}
+
 /** Every object store of Comfy Deck's database, one schema for all of them. */
 export interface DeckSchema extends DBSchema {
 	servers: { key: string; value: ServerRecord; indexes: { byOrder: number } };
@@ -43,8 +103,18 @@ export interface DeckSchema extends DBSchema {
 	jobs: {
 		key: string;
 		value: StoredJob;
-		indexes: { byCreatedAt: number; byStatus: string; byServer: string };
+		indexes: { byCreatedAt: number; byStatus: string; byServer: string; byPromptHash: string };
 	};
+	templates: { key: string; value: StoredTemplate; indexes: { byUpdatedAt: number } };
+	templateVersions: {
+		key: [string, number];
+		value: StoredTemplateVersion;
+		indexes: { byTemplate: string };
+	};
+	presets: { key: string; value: StoredPreset; indexes: { byTemplate: string } };
+	images: { key: string; value: StoredImage; indexes: { byCreatedAt: number } };
+	cache: { key: string; value: StoredCacheEntry; indexes: { byLastUsed: number } };
+	stats: { key: [string, number]; value: StoredStatsSample; indexes: { byTime: number } };
 }
 
 export const DB_NAME = 'comfy-deck';
@@ -67,6 +137,19 @@ const MIGRATIONS: Migration[] = [
 		jobs.createIndex('byCreatedAt', 'createdAt');
 		jobs.createIndex('byStatus', 'status');
 		jobs.createIndex('byServer', 'serverId');
+	},
+	// v3: templates with versions and presets, images by content hash, the result cache, stats history.
+	(db, tx) => {
+		tx.objectStore('jobs').createIndex('byPromptHash', 'promptHash');
+		db.createObjectStore('templates', { keyPath: 'id' }).createIndex('byUpdatedAt', 'updatedAt');
+		db.createObjectStore('templateVersions', { keyPath: ['templateId', 'version'] }).createIndex(
+			'byTemplate',
+			'templateId'
+		);
+		db.createObjectStore('presets', { keyPath: 'id' }).createIndex('byTemplate', 'templateId');
+		db.createObjectStore('images', { keyPath: 'hash' }).createIndex('byCreatedAt', 'createdAt');
+		db.createObjectStore('cache', { keyPath: 'promptHash' }).createIndex('byLastUsed', 'lastUsedAt');
+		db.createObjectStore('stats', { keyPath: ['serverId', 't'] }).createIndex('byTime', 't');
 	}
 ];
 

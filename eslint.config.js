@@ -6,7 +6,16 @@ import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
 export default ts.config(
-	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'bench/results*', 'test-results/', 'playwright-report/'] },
+	{
+		ignores: [
+			'build/',
+			'.svelte-kit/',
+			'node_modules/',
+			'bench/results*',
+			'test-results/',
+			'playwright-report/'
+		]
+	},
 	js.configs.recommended,
 	...ts.configs.recommended,
 	...svelte.configs.recommended,
@@ -22,7 +31,12 @@ export default ts.config(
 	{
 		files: ['**/*.svelte', '**/*.svelte.ts', '**/*.svelte.js'],
 		languageOptions: {
-			parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig }
+			parserOptions: {
+				projectService: true,
+				extraFileExtensions: ['.svelte'],
+				parser: ts.parser,
+				svelteConfig
+			}
 		}
 	},
 	{
@@ -33,8 +47,14 @@ export default ts.config(
 				'error',
 				{
 					patterns: [
-						{ group: ['svelte', 'svelte/*', '$app/*', '@sveltejs/*'], message: 'src/lib/comfy is framework-free.' },
-						{ group: ['$lib/state/*', '$lib/components/*', '$lib/storage/*', '*.svelte'], message: 'src/lib/comfy must not depend on the app.' }
+						{
+							group: ['svelte', 'svelte/*', '$app/*', '@sveltejs/*'],
+							message: 'src/lib/comfy is framework-free.'
+						},
+						{
+							group: ['$lib/state/*', '$lib/components/*', '$lib/storage/*', '*.svelte'],
+							message: 'src/lib/comfy must not depend on the app.'
+						}
 					]
 				}
 			]

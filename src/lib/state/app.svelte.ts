@@ -1,3 +1,4 @@
+import { createComfyApi, createLogger, type ComfyApi, type Logger } from '$lib/comfy';
 import { openDeckDb, type ServerRecord } from '$lib/storage/db';
 import { detectSameOriginComfy } from '$lib/util/same-origin';
 import { hostOf, normalizeServerUrl, requestedServer } from '$lib/util/server-url';
@@ -38,8 +39,24 @@ export class AppState {
 		];
 	}
 
+	/** The client log ring buffer every server's API and socket write to (shown on the Logs view). */
+	logger: Logger = createLogger({ capacity: 1000 });
+
+	// One REST client per server, rebuilt when its address or token changes. Not rendered: a plain object.
+	#apis: Record<string, { key: string; api: ComfyApi } | undefined> = {};
+
 	constructor(options: { dbName?: string } = {}) {
 		this.settings = new SettingsState(openDeckDb({ name: options.dbName }));
+	}
+
+	/** The typed REST API of a server (cached per address and token). */
+	apiFor(server: Pick<ServerRecord, 'id' | 'baseUrl' | 'token'>): ComfyApi {
+		const key = `${server.baseUrl} ${server.token ?? ''}`;
+		const cached = this.#apis[server.id];
+		if (cached?.key === key) return cached.api;
+		const api = createComfyApi({ baseUrl: server.baseUrl, token: server.token, logger: this.logger });
+		this.#apis[server.id] = { key, api };
+		return api;
 	}
 
 	/**
@@ -49,6 +66,7 @@ export class AppState {
 	async start(pageUrl: string): Promise<void> {
 		const [, sameOrigin] = await Promise.all([this.settings.load(), detectSameOriginComfy({ pageUrl })]);
 		this.sameOriginUrl = sameOrigin;
+		this.logger.setLevel(this.settings.values.logLevel);
 		const requested = requestedServer(pageUrl);
 		if (requested) {
 			const url = normalizeServerUrl(requested);

@@ -27,3 +27,33 @@ export {
 } from './api';
 export { isCrossOrigin, isLoopbackHost, isMixedContent } from './diagnose';
 export { probeServer, type ProbeServerOptions, type ProbeServerResult } from './probe-server';
+export {
+	decodeBinaryFrame,
+	MalformedFrameError,
+	type BinaryFrame,
+	type PreviewFrame,
+	type ProgressTextFrame
+} from './binary-frames';
+export { claimClientId, uuidv4, type ChannelLike, type ClientIdClaim, type StorageLike } from './client-id';
+export type {
+	ComfyEvent,
+	ComfyEventListener,
+	ConnectedEvent,
+	CustomEvent,
+	PreviewEvent,
+	ProgressTextEvent,
+	SocketState,
+	StateEvent
+} from './events';
+export {
+	browserEnvironment,
+	createComfySocket,
+	socketUrl,
+	type ComfySocket,
+	type ComfySocketOptions,
+	type ResumeEvent,
+	type SessionEnvironment,
+	type SocketEvent,
+	type WebSocketConstructor,
+	type WebSocketLike
+} from './socket';

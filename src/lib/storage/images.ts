@@ -1,0 +1,72 @@
+import { sha256Hex } from '$lib/util/canonical-hash';
+import type { DeckDb, StoredImage } from './db';
+
+/** What the caller knows about an image it wants kept. */
+export interface ImageInput {
+	blob: Blob;
+	thumbnail?: Blob;
+	width?: number;
+	height?: number;
+}
+
+/**
+ * Stores an image once per content hash (the same PNG fetched twice, or a cache hit re-run, is kept once) and
+ * returns the hash. The original bytes are kept as they came from `/view`, so ComfyUI's embedded metadata survives.
+ */
+export async function putImage(db: DeckDb, input: ImageInput): Promise<string> {
+	const bytes = new Uint8Array(await input.blob.arrayBuffer());
+	const hash = await sha256Hex(bytes);
+	const existing = await db.get('images', hash);
+	if (existing && (existing.thumbnail || !input.thumbnail)) return hash;
+	const record: StoredImage = {
+		hash,
+		blob: input.blob,
+		mime: input.blob.type || 'application/octet-stream',
+		bytes: input.blob.size,
+		createdAt: existing?.createdAt ?? Date.now(),
+		...(input.thumbnail ? { thumbnail: input.thumbnail } : {}),
+		...(input.width ? { width: input.width } : {}),
+		...(input.height ? { height: input.height } : {})
+	};
+	await db.put('images', record);
+	return hash;
+}
+
+/** An image by content hash. */
+export function getImage(db: DeckDb, hash: string): Promise<StoredImage | undefined> {
+	return db.get('images', hash);
+}
+
+/** Deletes images that no job and no cache entry refers to any more; returns how many bytes were freed. */
+export async function deleteUnreferencedImages(db: DeckDb, hashes: Iterable<string>): Promise<number> {
+	const candidates = new Set(hashes);
+	if (!candidates.size) return 0;
+	const tx = db.transaction(['jobs', 'cache', 'images'], 'readwrite');
+	const referenced = new Set<string>();
+	for (const job of await tx.objectStore('jobs').getAll()) {
+		for (const hash of imageHashesOf(job)) referenced.add(hash);
+	}
+	for (const entry of await tx.objectStore('cache').getAll()) {
+		for (const hash of entry.imageHashes) referenced.add(hash);
+	}
+	let freed = 0;
+	for (const hash of candidates) {
+		if (referenced.has(hash)) continue;
+		const image = await tx.objectStore('images').get(hash);
+		if (!image) continue;
+		freed += image.bytes + (image.thumbnail?.size ?? 0);
+		await tx.objectStore('images').delete(hash);
+	}
+	await tx.done;
+	return freed;
+}
+
+/** The image hashes a stored job refers to (`images[].hash`). */
+export function imageHashesOf(job: Record<string, unknown>): string[] {
+	if (!Array.isArray(job.images)) return [];
+	return job.images.flatMap((image: unknown) =>
+		typeof image === 'object' && image !== null && typeof (image as { hash?: unknown }).hash === 'string'
+			? [(image as { hash: string }).hash]
+			: []
+	);
+}

@@ -14,14 +14,15 @@ export default defineConfig({
 					name: 'node',
 					environment: 'node',
 					include: ['src/**/*.test.ts', 'tests/**/*.test.ts', 'scripts/**/*.test.ts'],
-					exclude: ['src/**/*.svelte.test.ts']
+					exclude: ['src/**/*.svelte.test.ts', 'src/**/*.browser.test.ts']
 				}
 			},
 			{
 				extends: './vite.config.ts',
 				test: {
 					name: 'browser',
-					include: ['src/**/*.svelte.test.ts'],
+					// Components, and code that needs real browser APIs (canvas, IndexedDB, createImageBitmap).
+					include: ['src/**/*.svelte.test.ts', 'src/**/*.browser.test.ts'],
 					browser: {
 						enabled: true,
 						headless: true,

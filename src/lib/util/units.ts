@@ -1,0 +1,53 @@
+// Unit conversion and formatting for the dashboard. ComfyUI reports sizes in bytes; people read GiB.
+
+const KIB = 1024;
+const MIB = KIB * 1024;
+const GIB = MIB * 1024;
+
+/** Bytes as GiB (what the charts plot); `undefined` stays `undefined` so a gap shows as a gap. */
+export function bytesToGiB(bytes: number | undefined): number | undefined {
+	return bytes === undefined || !Number.isFinite(bytes) ? undefined : bytes / GIB;
+}
+
+/** A size for people: `23.5 GiB`, `512 MiB`, `12 KiB`, `800 B`; `–` when unknown. */
+export function formatBytes(bytes: number | undefined): string {
+	if (bytes === undefined || !Number.isFinite(bytes)) return '–';
+	const sign = bytes < 0 ? '-' : '';
+	const n = Math.abs(bytes);
+	if (n >= GIB) return `${sign}${trim(n / GIB)} GiB`;
+	if (n >= MIB) return `${sign}${trim(n / MIB)} MiB`;
+	if (n >= KIB) return `${sign}${trim(n / KIB)} KiB`;
+	return `${sign}${Math.round(n)} B`;
+}
+
+/** `part` as a percentage of `total` (0–100), or undefined when the total is unknown or zero. */
+export function percent(part: number | undefined, total: number | undefined): number | undefined {
+	if (part === undefined || total === undefined || !Number.isFinite(part) || !(total > 0)) return undefined;
+	return Math.min(100, Math.max(0, (part / total) * 100));
+}
+
+/** `42 %`, `0.4 %` below one percent, `–` when unknown. */
+export function formatPercent(value: number | undefined): string {
+	if (value === undefined) return '–';
+	return value > 0 && value < 1 ? `${value.toFixed(1)} %` : `${Math.round(value)} %`;
+}
+
+/** A duration for people: `850 ms`, `4.2 s`, `2 min 5 s`, `1 h 3 min`; `–` when unknown. */
+export function formatDuration(ms: number | undefined): string {
+	if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '–';
+	if (ms < 1000) return `${Math.round(ms)} ms`;
+	if (ms < 60_000) return `${trim(ms / 1000)} s`;
+	const totalSeconds = Math.round(ms / 1000);
+	if (totalSeconds < 3600) {
+		const s = totalSeconds % 60;
+		return `${Math.floor(totalSeconds / 60)} min${s ? ` ${s} s` : ''}`;
+	}
+	const minutes = Math.floor(totalSeconds / 60);
+	const m = minutes % 60;
+	return `${Math.floor(minutes / 60)} h${m ? ` ${m} min` : ''}`;
+}
+
+// One decimal below 100, none above: 23.5 GiB, 128 GiB.
+function trim(value: number): string {
+	return value >= 100 ? String(Math.round(value)) : String(Math.round(value * 10) / 10);
+}

@@ -1,0 +1,56 @@
+/**
+ * A template parameter: one form field bound to one or more inputs of the API workflow. Stored in templates and
+ * share links, so it has a zod schema.
+ */
+import { z } from 'zod';
+
+/** Field kinds. `IMAGE` is a LoadImage-style combo with an upload button. */
+export const zParameterKind = z.enum(['INT', 'FLOAT', 'STRING', 'BOOLEAN', 'COMBO', 'IMAGE']);
+export type ParameterKind = z.infer<typeof zParameterKind>;
+
+/** How a seed changes between runs. */
+export const zSeedMode = z.enum(['fixed', 'random', 'increment']);
+export type SeedMode = z.infer<typeof zSeedMode>;
+
+/** One input the parameter writes. */
+export const zParameterTarget = z.object({ nodeId: z.string().min(1), input: z.string().min(1) });
+export type ParameterTarget = z.infer<typeof zParameterTarget>;
+
+/** Letters, digits, `_` and `-`: safe and readable in a URL query. */
+export const PARAMETER_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+const zScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const zParameterDef = z.object({
+	/** Stable key, used in URLs (`?seed=…`): lowercase letters, digits, `_`, `-`. */
+	id: z.string().regex(PARAMETER_ID),
+	label: z.string().min(1).max(200),
+	kind: zParameterKind,
+	/** Form section: "Prompt", "Sampling", "Size", "Model", "LoRA", "Image", or a user-chosen name. */
+	group: z.string().max(200),
+	targets: z.array(zParameterTarget).min(1),
+	default: zScalar,
+	min: z.number().optional(),
+	max: z.number().optional(),
+	step: z.number().positive().optional(),
+	/** FLOAT rounding the server applies; `false` = none. */
+	round: z.union([z.number().positive(), z.literal(false)]).optional(),
+	/** COMBO/IMAGE choices as the server listed them when the template was made. */
+	options: z.array(z.union([z.string(), z.number()])).optional(),
+	/** The options are a server model folder: refresh them from `/object_info` before showing the form. */
+	modelList: z.boolean().optional(),
+	multiline: z.boolean().optional(),
+	required: z.boolean(),
+	/** Hidden parameters keep their default and are not shown in the form. */
+	hidden: z.boolean(),
+	/** Present on seeds: what happens to the value after each run. */
+	seedMode: zSeedMode.optional(),
+	tooltip: z.string().max(2000).optional()
+});
+export type ParameterDef = z.infer<typeof zParameterDef>;
+
+/** A value of a parameter in a form (IMAGE: the server-side file name). */
+export type ParameterValue = string | number | boolean | null;
+
+/** The form: parameter id → value. */
+export type FormValues = Record<string, ParameterValue>;

@@ -1,0 +1,115 @@
+// Test-only controls: faults a real deployment produces (restarts, dropped sockets, 500s, slow networks,
+// garbage frames, minutes-long model loads) on demand. In-process through `SimulatorControls`; in test mode
+// also over HTTP as `POST /__sim/control {"action": …, …args}` so browser tests can drive them.
+import type { Simulator } from './simulator';
+
+/** Controls exposed by `startSimulator()` (always) and by `POST /__sim/control` (test mode only). */
+export interface SimulatorControls {
+	/**
+	 * Like a process restart: the queue, history, caches and temp files are emptied and every socket is cut
+	 * (code 1006). With `downMs`, connections are refused for that long (simulated ms).
+	 */
+	restart(options?: { downMs?: number }): Promise<void>;
+	/** Cuts the next `times` (default 1) matching sockets, open ones first, after `frames` more frames each. */
+	dropSocketsAfter(options: { clientId?: string; frames: number; times?: number }): void;
+	/** Answers the next `times` (default 1) requests to `path` (with or without /api) with `status`. */
+	failRoute(options: { path: string; status?: number; times?: number }): void;
+	/** Delays every WebSocket frame by `ms` simulated milliseconds, keeping the order. */
+	delayMessages(options: { ms: number }): void;
+	/** Sends malformed text and binary frames to the matching sockets (all when no clientId). */
+	injectMalformedFrames(options?: { clientId?: string }): number;
+	/** Every model load from now on takes `ms` more simulated milliseconds, without a single message. */
+	slowModelLoad(options: { ms: number }): void;
+	/** Turns every control off (does not restart). */
+	reset(): void;
+}
+
+export function createControls(sim: Simulator): SimulatorControls {
+	return {
+		async restart(options = {}) {
+			sim.restart();
+			const downMs = (options.downMs ?? 0) * sim.timeScale;
+			if (downMs > 0) {
+				sim.down = true;
+				await new Promise((resolve) => setTimeout(resolve, downMs));
+				sim.down = false;
+			}
+		},
+		dropSocketsAfter(options) {
+			sim.hub.dropAfter(options);
+		},
+		failRoute(options) {
+			const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
+			sim.failRules.push({ path, status: options.status ?? 500, remaining: options.times ?? 1 });
+		},
+		delayMessages(options) {
+			sim.hub.setDelay(options.ms);
+		},
+		injectMalformedFrames(options = {}) {
+			return sim.hub.injectMalformed(options.clientId);
+		},
+		slowModelLoad(options) {
+			sim.slowModelLoadSeconds = Math.max(0, options.ms) / 1000;
+		},
+		reset() {
+			sim.hub.resetControls();
+			sim.failRules = [];
+			sim.slowModelLoadSeconds = 0;
+			sim.down = false;
+		}
+	};
+}
+
+function num(value: unknown, name: string): number {
+	if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`"${name}" must be a number`);
+	return value;
+}
+
+function optionalString(value: unknown): string | undefined {
+	return typeof value === 'string' ? value : undefined;
+}
+
+/** Runs one `POST /__sim/control` body; returns what to answer. */
+export async function runControl(
+	controls: SimulatorControls,
+	body: Record<string, unknown>
+): Promise<unknown> {
+	switch (body['action']) {
+		case 'restart':
+			await controls.restart({ downMs: typeof body['downMs'] === 'number' ? body['downMs'] : 0 });
+			return { ok: true };
+		case 'dropSockets':
+		case 'dropSocketsAfter':
+			controls.dropSocketsAfter({
+				clientId: optionalString(body['clientId']),
+				frames: num(body['frames'] ?? 0, 'frames'),
+				times: typeof body['times'] === 'number' ? body['times'] : undefined
+			});
+			return { ok: true };
+		case 'failRoute':
+			controls.failRoute({
+				path: String(body['path'] ?? ''),
+				status: typeof body['status'] === 'number' ? body['status'] : undefined,
+				times: typeof body['times'] === 'number' ? body['times'] : undefined
+			});
+			return { ok: true };
+		case 'delayMessages':
+			controls.delayMessages({ ms: num(body['ms'], 'ms') });
+			return { ok: true };
+		case 'injectMalformedFrames':
+			return {
+				ok: true,
+				sockets: controls.injectMalformedFrames({ clientId: optionalString(body['clientId']) })
+			};
+		case 'slowModelLoad':
+			controls.slowModelLoad({ ms: num(body['ms'], 'ms') });
+			return { ok: true };
+		case 'reset':
+			controls.reset();
+			return { ok: true };
+		default:
+			throw new Error(
+				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, delayMessages, injectMalformedFrames, slowModelLoad or reset`
+			);
+	}
+}

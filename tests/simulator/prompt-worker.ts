@@ -1,0 +1,454 @@
+// The prompt worker and executor: takes queue items one at a time and runs them like ComfyUI 0.8's
+// PromptExecutor, sending the recorded message sequence (execution_start, execution_cached, per node
+// progress_state + executing, progress and previews, executed, execution_success, then after history the
+// final `executing {node: null}`), with ComfyUI's signature-keyed output cache kept between prompts.
+import { createHash } from 'node:crypto';
+import { ExecutionList, isLink } from './execution-list';
+import { containSize, encodeJpeg, encodePng, isImage, resizeImage } from './image';
+import { buildObjectInfo, type NodeDef, type ObjectInfo } from './object-info';
+import { genericNode, formatValue } from './nodes/generic';
+import { nodeImpl } from './nodes/registry';
+import { PyError, type NodeContext, type NodeImpl, type Preview } from './nodes/types';
+import type { ApiPrompt, QueueItem } from './prompt-queue';
+import { pyDumps } from './py-format';
+import type { Simulator } from './simulator';
+
+/** Raised at an interrupt check, like `InterruptProcessingException`. */
+class Interrupted extends Error {}
+
+/** A restart happened mid-run: stop without a trace. */
+class Aborted extends Error {}
+
+interface CacheEntry {
+	outputs: unknown[];
+	ui: { meta: Record<string, unknown>; output: Record<string, unknown[]> } | null;
+}
+
+type NodeState = { state: 'pending' | 'running' | 'finished'; value: number; max: number };
+
+// Frames every node exception passes through on a real 0.8 server (recorded).
+const EXECUTE_TRACEBACK = [
+	'  File "ComfyUI/execution.py", line 518, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, v3_data=v3_data)\n                                                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n',
+	'  File "ComfyUI/execution.py", line 329, in get_output_data\n    return_values = await _async_map_node_over_list(prompt_id, unique_id, obj, input_data_all, obj.FUNCTION, allow_interrupt=True, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, v3_data=v3_data)\n                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n',
+	'  File "ComfyUI/execution.py", line 303, in _async_map_node_over_list\n    await process_inputs(input_dict, i)\n',
+	'  File "ComfyUI/execution.py", line 291, in process_inputs\n    result = f(**inputs)\n             ^^^^^^^^^^^\n'
+];
+
+const PREVIEW_EVENT = 1;
+const TEXT_EVENT = 3;
+const PREVIEW_WITH_METADATA_EVENT = 4;
+
+function hiddenInputs(def: NodeDef | undefined): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const [name, spec] of Object.entries(def?.input.hidden ?? {})) {
+		const type = Array.isArray(spec) ? spec[0] : spec;
+		if (typeof type === 'string') out[name] = type;
+	}
+	return out;
+}
+
+/** Runs queued prompts one after another. */
+export class PromptWorker {
+	/** `server.client_id`: the client of the running prompt. */
+	clientId: string | null = null;
+	/** `server.last_node_id`: the node last announced with `executing`. */
+	lastNodeId: string | null = null;
+	private busy = false;
+	private interruptFlag = false;
+	private generation = 0;
+	private nanCounter = 0;
+	private readonly outputCache = new Map<string, CacheEntry>();
+	private readonly objects = new Map<string, Record<string, unknown>>();
+
+	constructor(private readonly sim: Simulator) {}
+
+	/** The node a reconnecting socket with this id is told about, if its prompt is running. */
+	reconnectNode(sid: string): string | null {
+		return this.clientId === sid && this.lastNodeId !== null ? this.lastNodeId : null;
+	}
+
+	/** `nodes.interrupt_processing()`: the running node stops at its next check. */
+	interrupt(): void {
+		this.interruptFlag = true;
+	}
+
+	/** Starts working through the queue if idle. Runs synchronously up to the first pause. */
+	kick(): void {
+		if (this.busy) return;
+		this.busy = true;
+		void this.loop();
+	}
+
+	/** Forgets everything, as a restarted process would; a running prompt stops silently. */
+	reset(): void {
+		this.generation += 1;
+		this.busy = false;
+		this.clientId = null;
+		this.lastNodeId = null;
+		this.interruptFlag = false;
+		this.outputCache.clear();
+		this.objects.clear();
+	}
+
+	private async loop(): Promise<void> {
+		const generation = this.generation;
+		try {
+			for (;;) {
+				if (generation !== this.generation) return;
+				const next = this.sim.queue.get();
+				if (!next) break;
+				try {
+					await this.run(next.item, next.id, generation);
+				} catch (error) {
+					if (!(error instanceof Aborted)) throw error;
+					return;
+				}
+			}
+		} finally {
+			if (generation === this.generation) this.busy = false;
+		}
+	}
+
+	private pause(seconds: number, generation: number): Promise<void> {
+		const ms = seconds * 1000 * this.sim.timeScale;
+		return new Promise<void>((resolve) => {
+			if (ms <= 0) setImmediate(resolve);
+			else setTimeout(resolve, ms);
+		}).then(() => {
+			if (generation !== this.generation) throw new Aborted();
+		});
+	}
+
+	private async run(item: QueueItem, taskId: number, generation: number): Promise<void> {
+		const [, promptId, prompt, extra, outputsToExecute, sensitive] = item;
+		const hub = this.sim.hub;
+		const extraData: Record<string, unknown> = { ...extra, ...sensitive };
+		this.interruptFlag = false;
+		const clientId = 'client_id' in extraData ? String(extraData['client_id']) : null;
+		this.clientId = clientId;
+		const info = buildObjectInfo(this.sim.models, this.sim.files);
+		const messages: [string, unknown][] = [];
+		const addMessage = (event: string, data: Record<string, unknown>, broadcast: boolean) => {
+			data['timestamp'] = Date.now();
+			messages.push([event, data]);
+			if (clientId !== null || broadcast) hub.sendJson(event, data, clientId);
+		};
+		addMessage('execution_start', { prompt_id: promptId }, false);
+
+		const progress = new Map<string, NodeState>();
+		const sendProgressState = () => {
+			const nodes: Record<string, unknown> = {};
+			for (const [id, s] of progress) {
+				if (s.state === 'pending') continue;
+				nodes[id] = {
+					value: s.value,
+					max: s.max,
+					state: s.state,
+					node_id: id,
+					prompt_id: promptId,
+					display_node_id: id,
+					parent_node_id: null,
+					real_node_id: id
+				};
+			}
+			hub.sendJson('progress_state', { prompt_id: promptId, nodes }, clientId);
+		};
+		const entry = (id: string): NodeState => {
+			let s = progress.get(id);
+			if (!s) progress.set(id, (s = { state: 'pending', value: 0, max: 1 }));
+			return s;
+		};
+
+		const keys = this.cacheKeys(prompt, info);
+		const wanted = new Set(keys.values());
+		for (const key of [...this.outputCache.keys()]) if (!wanted.has(key)) this.outputCache.delete(key);
+		for (const key of [...this.objects.keys()]) {
+			const [id, classType] = key.split('\u0000');
+			if (prompt[id ?? '']?.class_type !== classType) this.objects.delete(key);
+		}
+		const isCached = (id: string) => this.outputCache.has(keys.get(id) ?? '');
+		addMessage(
+			'execution_cached',
+			{ nodes: Object.keys(prompt).filter(isCached), prompt_id: promptId },
+			false
+		);
+
+		const list = new ExecutionList(
+			prompt,
+			isCached,
+			(id) => info[prompt[id]?.class_type ?? '']?.output_node === true
+		);
+		for (const id of outputsToExecute) list.addNode(id);
+		const values = new Map<string, unknown[]>();
+		const uiOutputs = new Map<string, { meta: Record<string, unknown>; output: Record<string, unknown[]> }>();
+		const executed: string[] = [];
+		let success = true;
+
+		while (!list.isEmpty()) {
+			const nodeId = list.stage();
+			if (nodeId === null) {
+				const blamed = list.cycleNode() ?? '';
+				addMessage(
+					'execution_error',
+					{
+						prompt_id: promptId,
+						node_id: blamed,
+						node_type: prompt[blamed]?.class_type ?? '',
+						executed: [...executed],
+						exception_message: 'Dependency cycle detected',
+						exception_type: 'graph.DependencyCycleError',
+						traceback: [],
+						current_inputs: [],
+						current_outputs: Object.keys(prompt)
+					},
+					false
+				);
+				success = false;
+				break;
+			}
+			const node = prompt[nodeId];
+			if (!node) break;
+			const key = keys.get(nodeId) ?? '';
+			const cached = this.outputCache.get(key);
+			if (cached) {
+				if (clientId !== null) {
+					hub.sendJson(
+						'executed',
+						{ node: nodeId, display_node: nodeId, output: cached.ui?.output ?? null, prompt_id: promptId },
+						clientId
+					);
+					if (cached.ui) uiOutputs.set(nodeId, cached.ui);
+				}
+				const s = entry(nodeId);
+				s.state = 'finished';
+				s.value = s.max;
+				sendProgressState();
+				values.set(nodeId, cached.outputs);
+				list.complete(nodeId);
+				continue;
+			}
+
+			const started = entry(nodeId);
+			Object.assign(started, { state: 'running', value: 0, max: 1 });
+			sendProgressState();
+			if (clientId !== null) {
+				this.lastNodeId = nodeId;
+				hub.sendJson('executing', { node: nodeId, display_node: nodeId, prompt_id: promptId }, clientId);
+			}
+			const def = info[node.class_type];
+			const inputs: Record<string, unknown> = {};
+			for (const [name, value] of Object.entries(node.inputs)) {
+				if (isLink(value)) inputs[name] = values.get(value[0])?.[value[1]] ?? null;
+				else if (def?.input.required?.[name] || def?.input.optional?.[name]) inputs[name] = value;
+			}
+			for (const [name, type] of Object.entries(hiddenInputs(def))) {
+				if (type === 'PROMPT') inputs[name] = prompt;
+				else if (type === 'EXTRA_PNGINFO') inputs[name] = extraData['extra_pnginfo'] ?? null;
+				else if (type === 'UNIQUE_ID') inputs[name] = nodeId;
+			}
+			const impl: NodeImpl = nodeImpl(node.class_type) ?? genericNode(def);
+			const objectKey = `${nodeId}\u0000${node.class_type}`;
+			let state = this.objects.get(objectKey);
+			if (!state) this.objects.set(objectKey, (state = {}));
+			const ctx = this.nodeContext({
+				nodeId,
+				promptId,
+				prompt,
+				extraData,
+				state,
+				generation,
+				entry,
+				sendProgressState
+			});
+
+			let result;
+			try {
+				await this.pause(0, generation);
+				if (this.interruptFlag) throw new Interrupted();
+				result = await impl.run(inputs, ctx);
+			} catch (error) {
+				if (error instanceof Aborted) throw error;
+				success = false;
+				if (error instanceof Interrupted) {
+					this.interruptFlag = false;
+					addMessage(
+						'execution_interrupted',
+						{ prompt_id: promptId, node_id: nodeId, node_type: node.class_type, executed: [...executed] },
+						true
+					);
+				} else {
+					const ex = error instanceof PyError ? error : new PyError('Exception', String(error));
+					const currentInputs: Record<string, unknown[]> = {};
+					for (const [name, value] of Object.entries(inputs)) currentInputs[name] = [formatValue(value)];
+					addMessage(
+						'execution_error',
+						{
+							prompt_id: promptId,
+							node_id: nodeId,
+							node_type: node.class_type,
+							executed: [...executed],
+							exception_message: `${ex.message}\n`,
+							exception_type: ex.pyType,
+							traceback: [...EXECUTE_TRACEBACK, ...ex.traceback],
+							current_inputs: currentInputs,
+							current_outputs: Object.keys(prompt)
+						},
+						false
+					);
+				}
+				break;
+			}
+			const ui = result.ui && Object.keys(result.ui).length > 0 ? result.ui : null;
+			let uiEntry: CacheEntry['ui'] = null;
+			if (ui) {
+				uiEntry = {
+					meta: { node_id: nodeId, display_node: nodeId, parent_node: null, real_node_id: nodeId },
+					output: ui
+				};
+				uiOutputs.set(nodeId, uiEntry);
+				if (clientId !== null) {
+					hub.sendJson(
+						'executed',
+						{ node: nodeId, display_node: nodeId, output: ui, prompt_id: promptId },
+						clientId
+					);
+				}
+			}
+			this.outputCache.set(key, { outputs: result.outputs, ui: uiEntry });
+			const s = entry(nodeId);
+			s.state = 'finished';
+			s.value = s.max;
+			sendProgressState();
+			executed.push(nodeId);
+			values.set(nodeId, result.outputs);
+			list.complete(nodeId);
+		}
+
+		if (success) addMessage('execution_success', { prompt_id: promptId }, false);
+		const outputs: Record<string, unknown> = {};
+		const meta: Record<string, unknown> = {};
+		for (const [id, ui] of uiOutputs) {
+			outputs[id] = ui.output;
+			meta[id] = ui.meta;
+		}
+		this.lastNodeId = null;
+		this.sim.queue.taskDone(taskId, {
+			outputs,
+			meta,
+			status: { status_str: success ? 'success' : 'error', completed: success, messages }
+		});
+		if (clientId !== null) hub.sendJson('executing', { node: null, prompt_id: promptId }, clientId);
+		await this.pause(0, generation);
+	}
+
+	/** Per-node cache keys: class, IS_CHANGED, inputs and the keys of linked ancestors. */
+	private cacheKeys(prompt: ApiPrompt, info: ObjectInfo): Map<string, string> {
+		const keys = new Map<string, string>();
+		const visiting = new Set<string>();
+		const keyOf = (id: string): string => {
+			const known = keys.get(id);
+			if (known !== undefined) return known;
+			const node = prompt[id];
+			if (!node || visiting.has(id)) return `nan:${this.nanCounter++}`;
+			visiting.add(id);
+			const impl = nodeImpl(node.class_type);
+			const literal: Record<string, unknown> = {};
+			for (const [name, value] of Object.entries(node.inputs)) if (!isLink(value)) literal[name] = value;
+			const changed = impl?.isChanged?.(literal, { files: this.sim.files }) ?? false;
+			let key: string;
+			if (typeof changed === 'number' && Number.isNaN(changed)) key = `nan:${this.nanCounter++}`;
+			else {
+				const parts: unknown[] = [node.class_type, changed];
+				const hidden = Object.values(hiddenInputs(info[node.class_type]));
+				if (impl?.notIdempotent || hidden.includes('UNIQUE_ID')) parts.push(id);
+				for (const name of Object.keys(node.inputs).sort()) {
+					const value = node.inputs[name];
+					parts.push(isLink(value) ? [name, 'ANCESTOR', keyOf(value[0]), value[1]] : [name, value]);
+				}
+				key = createHash('sha1').update(pyDumps(parts)).digest('hex');
+			}
+			visiting.delete(id);
+			keys.set(id, key);
+			return key;
+		};
+		for (const id of Object.keys(prompt)) keyOf(id);
+		return keys;
+	}
+
+	private nodeContext(options: {
+		nodeId: string;
+		promptId: string;
+		prompt: ApiPrompt;
+		extraData: Record<string, unknown>;
+		state: Record<string, unknown>;
+		generation: number;
+		entry: (id: string) => NodeState;
+		sendProgressState: () => void;
+	}): NodeContext {
+		const { nodeId, promptId, generation } = options;
+		const hub = this.sim.hub;
+		return {
+			nodeId,
+			promptId,
+			prompt: options.prompt,
+			extraData: options.extraData,
+			files: this.sim.files,
+			models: this.sim.models,
+			state: options.state,
+			progress: async (value, max, preview) => {
+				if (generation !== this.generation) throw new Aborted();
+				if (this.interruptFlag) throw new Interrupted();
+				const clientId = this.clientId;
+				const s = options.entry(nodeId);
+				Object.assign(s, { state: 'running', value, max });
+				options.sendProgressState();
+				const withMetadata = hub.supportsFeature(clientId, 'supports_preview_metadata');
+				if (preview && withMetadata) {
+					const metadata = {
+						node_id: nodeId,
+						prompt_id: promptId,
+						display_node_id: nodeId,
+						parent_node_id: null,
+						real_node_id: nodeId,
+						image_type: preview.format === 'PNG' ? 'image/png' : 'image/jpeg'
+					};
+					const metaBytes = Buffer.from(pyDumps(metadata), 'utf8');
+					const length = Buffer.alloc(4);
+					length.writeUInt32BE(metaBytes.length);
+					hub.sendBytes(
+						PREVIEW_WITH_METADATA_EVENT,
+						Buffer.concat([length, metaBytes, previewBytes(preview)]),
+						clientId
+					);
+				}
+				hub.sendJson('progress', { value, max, prompt_id: promptId, node: nodeId }, clientId);
+				if (preview && !withMetadata) {
+					const format = Buffer.alloc(4);
+					format.writeUInt32BE(preview.format === 'PNG' ? 2 : 1);
+					hub.sendBytes(PREVIEW_EVENT, Buffer.concat([format, previewBytes(preview)]), clientId);
+				}
+				await this.pause(0, generation);
+			},
+			sleep: (seconds) => this.pause(seconds, generation),
+			sendText: (text) => {
+				const id = Buffer.from(nodeId, 'utf8');
+				const length = Buffer.alloc(4);
+				length.writeUInt32BE(id.length);
+				hub.sendBytes(TEXT_EVENT, Buffer.concat([length, id, Buffer.from(text, 'utf8')]), null);
+			},
+			sendEvent: (type, data) => hub.sendJson(type, data, null),
+			modelLoadDelay: () => this.sim.slowModelLoadSeconds
+		};
+	}
+}
+
+/** The preview image bytes: scaled to fit `maxSize` (up or down), JPEG quality 95 or PNG level 1. */
+function previewBytes(preview: Preview): Buffer {
+	let image = preview.image;
+	if (!isImage(image)) throw new Error('preview is not an image');
+	if (preview.maxSize !== null) {
+		const [w, h] = containSize(image.width, image.height, preview.maxSize);
+		if (w !== image.width || h !== image.height) image = resizeImage(image, w, h, 'bilinear');
+	}
+	return preview.format === 'PNG' ? encodePng(image, { level: 1 }) : encodeJpeg(image, 95);
+}

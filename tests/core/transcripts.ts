@@ -12,6 +12,9 @@ const DIR = fileURLToPath(new URL('../fixtures/comfyui/transcripts/', import.met
 export interface RecordedHttp {
 	kind: 'http';
 	seq: number;
+	/** When the answer arrived (seconds since the scenario started); `t_start` when the request was sent. */
+	t: number;
+	t_start: number;
 	label: string | null;
 	request: {
 		method: string;

@@ -57,3 +57,34 @@ export {
 	type WebSocketConstructor,
 	type WebSocketLike
 } from './socket';
+export {
+	createMemoryJobStore,
+	isTerminal,
+	TERMINAL_STATUSES,
+	type JobError,
+	type JobImage,
+	type JobMetadata,
+	type JobProgress,
+	type JobRecord,
+	type JobStatus as JobState,
+	type JobStore
+} from './job-store';
+export {
+	createJobTracker,
+	type JobChange,
+	type JobTracker,
+	type JobTrackerOptions,
+	type SubmitOptions
+} from './job-tracker';
+export {
+	errorOf,
+	generateImage,
+	workflowId,
+	type GeneratedImage,
+	type GenerateImageOptions,
+	type GenerationPreview,
+	type GenerationProgress,
+	type GenerationResult
+} from './generate-image';
+export { readImageSize } from './image-size';
+export { createComfyClient, type ComfyClient, type ComfyClientOptions } from './client';

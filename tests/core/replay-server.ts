@@ -1,0 +1,414 @@
+/**
+ * A ComfyUI stand-in that replays recorded runs through msw (HTTP handlers and a `ws.link`), for tests of the
+ * protocol core. Each POST /prompt starts the next recorded run of the transcript: the frames recorded before the
+ * POST's answer are sent before answering (as on the wire), the rest follow on a compressed clock. The recorded
+ * prompt id is replaced by the client's. Frames sent while no socket is connected are lost, like on the real
+ * server; a reconnect gets `status` and, mid-run, `executing` without a prompt id (k_reconnect).
+ *
+ * Controls: drop the socket (now, or before frame N of a run), lose a POST's answer, restart (empty queue and
+ * history), answer 500s.
+ */
+import { http, HttpResponse, ws, type HttpHandler, type WebSocketHandler } from 'msw';
+import {
+	binaryFrame,
+	httpExchanges,
+	type RecordedBinarySummary,
+	type RecordedHttp,
+	type RecordedWs,
+	type Transcript
+} from './transcripts';
+
+type WsClient = Parameters<Parameters<ReturnType<typeof ws.link>['addEventListener']>[1]>[0]['client'];
+
+/** One recorded run of a prompt. */
+export interface RecordedRun {
+	recordedId: string;
+	prompt: Record<string, unknown>;
+	number: number;
+	response: Record<string, unknown>;
+	/** Frames the client received before the POST's answer. */
+	before: RecordedWs[];
+	/** Frames after the answer, up to and including `executing {node: null}`. */
+	after: RecordedWs[];
+	/** Seconds between the answer and each `after` frame. */
+	delays: number[];
+	/** Seconds between the answer and the history being written. */
+	finishAt: number;
+	history: Record<string, unknown>;
+	outputNodes: string[];
+}
+
+/** Splits a transcript into its runs (one prompt at a time; skips runs that never finished). */
+export function recordedRuns(transcript: Transcript): RecordedRun[] {
+	const posts = httpExchanges(transcript).filter(
+		(e) => e.request.method === 'POST' && e.request.path === '/prompt' && e.response.status === 200
+	);
+	const runs: RecordedRun[] = [];
+	let windowStart = 0;
+	for (const post of posts) {
+		const body = post.request.body?.json as { prompt: Record<string, unknown>; client_id: string };
+		const answer = post.response.json as { prompt_id: string; number: number };
+		const recordedId = answer.prompt_id;
+		const conns = new Set(
+			transcript.timeline.flatMap((e) =>
+				e.kind === 'ws_open' && e.client_id === body.client_id ? [e.conn] : []
+			)
+		);
+		const frames = transcript.timeline.filter(
+			(e): e is RecordedWs => e.kind === 'ws' && conns.has(e.conn) && e.seq > windowStart
+		);
+		const endIndex = frames.findIndex(
+			(f) =>
+				f.frame === 'text' &&
+				f.json.type === 'executing' &&
+				(f.json.data as { node: unknown; prompt_id?: string }).node === null &&
+				(f.json.data as { prompt_id?: string }).prompt_id === recordedId
+		);
+		const historyExchange = httpExchanges(transcript).find(
+			(e) => e.request.path === `/history/${recordedId}`
+		);
+		// A run the client never heard end (k2: a deaf socket) still ends on the server: when its history was read.
+		if (endIndex < 0 && !historyExchange) continue;
+		const window = (
+			endIndex < 0 ? frames.filter((f) => mentions(f, recordedId)) : frames.slice(0, endIndex + 1)
+		).filter((f) => !(f.frame === 'text' && isConnectGreeting(f.json)));
+		windowStart = endIndex < 0 ? windowStart : (frames[endIndex]?.seq ?? windowStart);
+		const before = window.filter((f) => f.seq < post.seq);
+		const after = window.filter((f) => f.seq > post.seq);
+		const recordedHistory = (historyExchange?.response.json as Record<string, unknown> | undefined)?.[
+			recordedId
+		];
+		runs.push({
+			recordedId,
+			prompt: body.prompt,
+			number: answer.number,
+			response: post.response.json as Record<string, unknown>,
+			before,
+			after,
+			delays: after.map((f) => Math.max(0, f.t - post.t)),
+			finishAt: Math.max(
+				0,
+				(endIndex < 0 ? (historyExchange?.t_start ?? post.t) : (after.at(-1)?.t ?? post.t)) - post.t
+			),
+			history:
+				(recordedHistory as Record<string, unknown>) ??
+				synthesizeHistory(recordedId, body, answer.number, window),
+			outputNodes: []
+		});
+	}
+	return runs;
+}
+
+function mentions(frame: RecordedWs, id: string): boolean {
+	return frame.frame === 'text' && (frame.json.data as { prompt_id?: string } | null)?.prompt_id === id;
+}
+
+function isConnectGreeting(json: { type: string; data: unknown }): boolean {
+	const data = json.data as { sid?: string; prompt_id?: string };
+	return (
+		(json.type === 'status' && typeof data.sid === 'string') ||
+		(json.type === 'executing' && !('prompt_id' in data))
+	);
+}
+
+/** A history entry built from the frames, for runs whose history was not recorded. */
+function synthesizeHistory(
+	id: string,
+	body: { prompt: Record<string, unknown>; client_id: string },
+	number: number,
+	frames: RecordedWs[]
+): Record<string, unknown> {
+	const outputs: Record<string, unknown> = {};
+	const messages: [string, unknown][] = [];
+	let statusStr = 'success';
+	for (const frame of frames) {
+		if (frame.frame !== 'text') continue;
+		const data = frame.json.data as { prompt_id?: string; node?: string; output?: unknown };
+		if (data.prompt_id !== id) continue;
+		if (frame.json.type === 'executed' && data.node) outputs[data.node] = data.output;
+		if (frame.json.type.startsWith('execution_')) messages.push([frame.json.type, frame.json.data]);
+		if (frame.json.type === 'execution_error' || frame.json.type === 'execution_interrupted')
+			statusStr = 'error';
+	}
+	return {
+		prompt: [number, id, body.prompt, { client_id: body.client_id }, Object.keys(outputs)],
+		outputs,
+		status: { status_str: statusStr, completed: statusStr === 'success', messages },
+		meta: {}
+	};
+}
+
+interface LiveRun {
+	run: RecordedRun;
+	id: string;
+	clientId: string;
+	started: boolean;
+	finished: boolean;
+	currentNode?: string;
+	timers: ReturnType<typeof setTimeout>[];
+}
+
+export interface ReplayServerOptions {
+	baseUrl: string;
+	transcript: Transcript;
+	/** Seconds of recording → ms of replay (default 20: a 3 s run takes 60 ms). */
+	msPerSecond?: number;
+	/** Size written into /view PNGs. */
+	imageSize?: { width: number; height: number };
+}
+
+export class ReplayServer {
+	readonly runs: RecordedRun[];
+	readonly handlers: (HttpHandler | WebSocketHandler)[];
+	/** Every POST /prompt body received. */
+	readonly posts: Record<string, unknown>[] = [];
+	/** Requests seen, as `METHOD /path`. */
+	readonly requests: string[] = [];
+	readonly #live = new Map<string, LiveRun>();
+	readonly #order: string[] = [];
+	readonly #clients = new Set<WsClient>();
+	readonly #options: Required<Omit<ReplayServerOptions, 'imageSize'>> & {
+		imageSize: { width: number; height: number };
+	};
+	#nextRun = 0;
+	#dropBeforeFrame: number | undefined;
+	#loseNextAnswer = false;
+	#failNext = 0;
+
+	constructor(options: ReplayServerOptions) {
+		this.#options = { msPerSecond: 20, imageSize: { width: 64, height: 48 }, ...options };
+		this.runs = recordedRuns(options.transcript);
+		const base = options.baseUrl;
+		const wsUrl = `${base.replace(/^http/, 'ws')}ws`;
+		const link = ws.link(wsUrl);
+		this.handlers = [
+			link.addEventListener('connection', ({ client }) => this.#onConnection(client)),
+			http.all(`${base}api/*`, ({ request }) => {
+				const url = new URL(request.url);
+				this.requests.push(`${request.method} ${url.pathname.slice(new URL(base).pathname.length - 1)}`);
+				if (this.#failNext > 0) {
+					this.#failNext--;
+					return new HttpResponse('500 Internal Server Error\n\nServer got itself in trouble', {
+						status: 500
+					});
+				}
+				return undefined;
+			}),
+			http.post(`${base}api/prompt`, async ({ request }) =>
+				this.#onPost((await request.json()) as Record<string, unknown>)
+			),
+			http.get(`${base}api/jobs/:id`, ({ params }) => this.#onJob(String(params.id))),
+			http.get(`${base}api/history/:id`, ({ params }) => {
+				const live = this.#live.get(String(params.id));
+				return HttpResponse.json(live?.finished ? { [live.id]: this.#historyOf(live) } : {});
+			}),
+			http.get(`${base}api/queue`, () => HttpResponse.json(this.#queue())),
+			http.post(`${base}api/queue`, () => new HttpResponse(null, { status: 200 })),
+			http.post(`${base}api/interrupt`, () => new HttpResponse(null, { status: 200 })),
+			http.get(
+				`${base}api/view`,
+				() =>
+					new HttpResponse(pngHeader(this.#options.imageSize), { headers: { 'Content-Type': 'image/png' } })
+			)
+		];
+	}
+
+	// ---------------------------------------------------------------------------------------------- controls
+
+	/** Closes every socket now, as a network cut would. */
+	dropSockets(): void {
+		for (const client of [...this.#clients]) client.close(4000, 'dropped by the test');
+		this.#clients.clear();
+	}
+
+	/** Drops the socket right before frame `index` of the next run's `after` frames (that frame is lost). */
+	dropBeforeFrame(index: number): void {
+		this.#dropBeforeFrame = index;
+	}
+
+	/** The next POST is accepted (the run starts) but its answer never arrives. */
+	loseNextAnswer(): void {
+		this.#loseNextAnswer = true;
+	}
+
+	/** The next `count` API calls answer 500. */
+	failNext(count: number): void {
+		this.#failNext = count;
+	}
+
+	/** A server restart: queue and history are gone, sockets drop, nothing more is sent. */
+	restart(): void {
+		for (const live of this.#live.values()) for (const timer of live.timers) clearTimeout(timer);
+		this.#live.clear();
+		this.#order.length = 0;
+		this.dropSockets();
+	}
+
+	/** Stops every pending frame. */
+	close(): void {
+		for (const live of this.#live.values()) for (const timer of live.timers) clearTimeout(timer);
+	}
+
+	get connectedClients(): number {
+		return this.#clients.size;
+	}
+
+	/** How many runs finished (history written). */
+	get finishedRuns(): number {
+		return [...this.#live.values()].filter((l) => l.finished).length;
+	}
+
+	// ---------------------------------------------------------------------------------------------- internals
+
+	#onConnection(client: WsClient) {
+		const clientId = new URL(client.url).searchParams.get('clientId') ?? client.id;
+		this.#clients.add(client);
+		client.addEventListener('close', () => this.#clients.delete(client));
+		client.addEventListener('message', () => {
+			// The feature_flags handshake: answer like ComfyUI does.
+		});
+		const remaining = [...this.#live.values()].filter((l) => !l.finished).length;
+		client.send(
+			JSON.stringify({
+				type: 'status',
+				data: { status: { exec_info: { queue_remaining: remaining } }, sid: clientId }
+			})
+		);
+		const running = [...this.#live.values()].find((l) => l.started && !l.finished && l.clientId === clientId);
+		if (running?.currentNode)
+			client.send(JSON.stringify({ type: 'executing', data: { node: running.currentNode } }));
+	}
+
+	#onPost(body: Record<string, unknown>) {
+		this.posts.push(body);
+		const run = this.runs[this.#nextRun++];
+		if (!run) return HttpResponse.json({ error: 'the replay has no more runs' }, { status: 500 });
+		const id = typeof body.prompt_id === 'string' ? body.prompt_id : crypto.randomUUID();
+		const live: LiveRun = {
+			run,
+			id,
+			clientId: String(body.client_id ?? ''),
+			started: false,
+			finished: false,
+			timers: []
+		};
+		this.#live.set(id, live);
+		this.#order.push(id);
+		for (const frame of run.before) this.#send(live, frame);
+		for (const [i, delay] of run.delays.entries()) {
+			live.timers.push(setTimeout(() => this.#sendAfter(live, i), delay * this.#options.msPerSecond));
+		}
+		if (!endsWithDoneSignal(run)) {
+			live.timers.push(setTimeout(() => (live.finished = true), run.finishAt * this.#options.msPerSecond));
+		}
+		if (this.#loseNextAnswer) {
+			this.#loseNextAnswer = false;
+			return HttpResponse.error();
+		}
+		return HttpResponse.json({ ...run.response, prompt_id: id });
+	}
+
+	#sendAfter(live: LiveRun, index: number) {
+		const frame = live.run.after[index];
+		if (!frame) return;
+		if (this.#dropBeforeFrame === index) {
+			this.#dropBeforeFrame = undefined;
+			this.dropSockets();
+		}
+		if (index === live.run.after.length - 1 && endsWithDoneSignal(live.run)) live.finished = true;
+		this.#send(live, frame);
+	}
+
+	#send(live: LiveRun, frame: RecordedWs) {
+		const text =
+			frame.frame === 'text'
+				? JSON.stringify(frame.json).replaceAll(live.run.recordedId, live.id)
+				: undefined;
+		if (frame.frame === 'text') {
+			const data = frame.json.data as { node?: string | null; prompt_id?: string };
+			if (frame.json.type === 'execution_start' && data.prompt_id === live.run.recordedId)
+				live.started = true;
+			if (frame.json.type === 'executing' && data.prompt_id === live.run.recordedId)
+				live.currentNode = data.node ?? undefined;
+		}
+		for (const client of this.#clients) {
+			if (new URL(client.url).searchParams.get('clientId') !== live.clientId && !isBroadcast(frame)) continue;
+			if (text !== undefined) client.send(text);
+			else if (frame.frame === 'binary') client.send(binaryFrame(replaceInMetadata(frame.binary, live)));
+		}
+	}
+
+	#historyOf(live: LiveRun): Record<string, unknown> {
+		return JSON.parse(JSON.stringify(live.run.history).replaceAll(live.run.recordedId, live.id)) as Record<
+			string,
+			unknown
+		>;
+	}
+
+	#onJob(id: string) {
+		const live = this.#live.get(id);
+		if (!live) return HttpResponse.json({ error: 'Job not found' }, { status: 404 });
+		if (!live.finished) {
+			return HttpResponse.json({
+				id,
+				status: live.started ? 'in_progress' : 'pending',
+				priority: live.run.number
+			});
+		}
+		const history = this.#historyOf(live) as {
+			outputs?: unknown;
+			status?: { status_str?: string; messages?: unknown[] };
+		};
+		const success = history.status?.status_str === 'success';
+		return HttpResponse.json({
+			id,
+			status: success ? 'completed' : 'failed',
+			priority: live.run.number,
+			outputs: history.outputs ?? {},
+			execution_status: history.status
+		});
+	}
+
+	#queue() {
+		const unfinished = this.#order
+			.map((id) => this.#live.get(id))
+			.filter((l): l is LiveRun => !!l && !l.finished);
+		const item = (l: LiveRun) => [l.run.number, l.id, l.run.prompt, { client_id: l.clientId }, []];
+		const [running, ...pending] = unfinished;
+		return { queue_running: running ? [item(running)] : [], queue_pending: pending.map(item) };
+	}
+}
+
+function endsWithDoneSignal(run: RecordedRun): boolean {
+	const last = run.after.at(-1);
+	return (
+		last?.frame === 'text' &&
+		last.json.type === 'executing' &&
+		(last.json.data as { node: unknown }).node === null
+	);
+}
+
+function isBroadcast(frame: RecordedWs): boolean {
+	// `status` and progress text (event 3) go to every socket.
+	return (
+		(frame.frame === 'text' && frame.json.type === 'status') ||
+		(frame.frame === 'binary' && frame.binary.u32_0_event_type === 3)
+	);
+}
+
+function replaceInMetadata(summary: RecordedBinarySummary, live: LiveRun): RecordedBinarySummary {
+	if (!summary.metadata) return summary;
+	return { ...summary, metadata: { ...summary.metadata, prompt_id: live.id } };
+}
+
+/** The first bytes of a PNG of the given size (enough for a size reader). */
+export function pngHeader(size: { width: number; height: number }): Uint8Array<ArrayBuffer> {
+	const bytes = new Uint8Array(33);
+	bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+	const view = new DataView(bytes.buffer);
+	view.setUint32(16, size.width);
+	view.setUint32(20, size.height);
+	return bytes;
+}
+
+export type { RecordedHttp };

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { importWorkflowFile } from './import-file';
 import { zParameterDef, type ParameterDef } from './parameter-def';
-import { detectParameters, makeParameter, parameterCandidates, slug, topologicalOrder } from './parameters';
+import {
+	detectParameters,
+	makeParameter,
+	parameterCandidates,
+	refreshOptions,
+	slug,
+	topologicalOrder
+} from './parameters';
 import { fixtureBytes, realObjectInfo } from './testing/fixtures';
 import { zApiWorkflow, type ApiWorkflow } from './types';
 import type { WidgetControl } from './ui-to-api';
@@ -187,5 +194,17 @@ describe('helpers', () => {
 			'3': { class_type: 'C', inputs: { y: ['10', 0] } }
 		});
 		expect(topologicalOrder(api)).toEqual(['2', '10', '3']);
+	});
+});
+
+describe('refreshOptions', () => {
+	it('re-reads model lists from a newer object_info', async () => {
+		const { api } = await load('workflows/ui/txt2img-default.json');
+		const ps = detectParameters({ api, objectInfo });
+		const fresh = structuredClone(objectInfo);
+		fresh.CheckpointLoaderSimple!.input.required!.ckpt_name = [['new.safetensors'], {}];
+		const refreshed = refreshOptions({ parameters: ps, api, objectInfo: fresh });
+		expect(refreshed.find((p) => p.id === 'checkpoint')?.options).toEqual(['new.safetensors']);
+		expect(refreshed.find((p) => p.id === 'steps')).toBe(ps.find((p) => p.id === 'steps'));
 	});
 });

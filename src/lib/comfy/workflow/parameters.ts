@@ -475,3 +475,26 @@ export function slug(text: string): string {
 		.slice(0, 64);
 	return s || 'param';
 }
+
+/**
+ * Parameters with COMBO/IMAGE options (model lists, input images, samplers…) re-read from a fresh
+ * `/object_info`, so lists show the server's current files. Parameters whose target is gone keep their options.
+ */
+export function refreshOptions({
+	parameters,
+	api,
+	objectInfo
+}: {
+	parameters: ParameterDef[];
+	api: ApiWorkflow;
+	objectInfo: ObjectInfo;
+}): ParameterDef[] {
+	return parameters.map((p) => {
+		if (p.kind !== 'COMBO' && p.kind !== 'IMAGE') return p;
+		const t = p.targets[0];
+		const node = t && Object.hasOwn(api, t.nodeId) ? api[t.nodeId] : undefined;
+		const nodeDef = node ? getNodeDef({ objectInfo, classType: node.class_type }) : undefined;
+		const spec = nodeDef ? getInputSpecs({ nodeDef }).find((s) => s.name === t?.input) : undefined;
+		return spec?.options ? { ...p, options: spec.options } : p;
+	});
+}

@@ -88,7 +88,7 @@ export const zUiSubgraph = z.looseObject({
 	id: z.string(),
 	name: z.string().optional(),
 	nodes: z.array(zUiNode),
-	links: z.array(zUiLink).default([]),
+	links: z.array(zUiLink.nullable()).default([]),
 	inputs: z.array(z.looseObject({ name: z.string(), type: z.unknown().optional() })).default([]),
 	outputs: z.array(z.looseObject({ name: z.string(), type: z.unknown().optional() })).default([])
 });
@@ -97,7 +97,8 @@ export type UiSubgraph = z.infer<typeof zUiSubgraph>;
 /** A UI-format workflow as ComfyUI's editor saves it. */
 export const zUiWorkflow = z.looseObject({
 	nodes: z.array(zUiNode),
-	links: z.array(zUiLink).nullish(),
+	// Some editors leave null holes where links were deleted.
+	links: z.array(zUiLink.nullable()).nullish(),
 	groups: z.array(z.unknown()).nullish(),
 	extra: z.record(z.string(), z.unknown()).nullish(),
 	definitions: z.looseObject({ subgraphs: z.array(zUiSubgraph).optional() }).nullish(),

@@ -304,3 +304,14 @@ describe('edge cases', () => {
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 	});
 });
+
+describe('tolerated oddities', () => {
+	it('skips null holes in the links array', () => {
+		const expected = fixtureJson('images/invert-png.expected.json') as {
+			prompt: unknown;
+			workflow: { links: unknown[] };
+		};
+		const ui = zUiWorkflow.parse({ ...expected.workflow, links: [null, ...expected.workflow.links, null] });
+		expect(convert(ui).api).toEqual(expected.prompt);
+	});
+});

@@ -169,7 +169,7 @@ function flattenGraph(
 	ctx: FlattenContext,
 	graph: {
 		nodes: UiNode[];
-		links: UiLink[];
+		links: (UiLink | null)[];
 		prefix: string;
 		/** Flat id of the node standing for this subgraph's input boundary (-10). */
 		inputPortal: string | undefined;
@@ -180,6 +180,7 @@ function flattenGraph(
 	const links = new Map<number, LinkInfo>();
 	const outputSources = new Map<number, Source>();
 	for (const raw of graph.links) {
+		if (raw === null) continue;
 		const [id, info] = linkInfo(raw);
 		links.set(id, info);
 		if (info.targetId === '-20') outputSources.set(info.targetSlot, mapOrigin(info));

@@ -127,3 +127,19 @@ describe('structure', () => {
 		expect(typesCompatible('IMAGE', 'INT')).toBe(false);
 	});
 });
+
+describe('missing models', () => {
+	it('one model used by two nodes is one issue naming both', () => {
+		const api = zApiWorkflow.parse({
+			'1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd15.safetensors' } },
+			'2': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd15.safetensors' } },
+			'3': { class_type: 'PreviewImage', inputs: { images: ['4', 0] } },
+			'4': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 0 } }
+		});
+		const issues = checkWorkflow({ api, objectInfo });
+		expect(issues).toHaveLength(1);
+		expect(issues[0]?.message).toBe(
+			'The model "sd15.safetensors" is not on this server (needed by node 1 input "ckpt_name", node 2 input "ckpt_name"). Put it in the matching ComfyUI models folder, or pick another one.'
+		);
+	});
+});

@@ -38,7 +38,7 @@ export function checkWorkflow({
 		return [{ severity: 'error', code: 'empty', message: 'The workflow has no nodes.' }];
 	}
 	const unknown = new Map<string, string[]>();
-	const missingModels = new Map<string, string[]>();
+	const missingModels = new Map<string, { nodeId: string; input: string }[]>();
 	let hasOutput = false;
 	for (const id of ids) {
 		const node = api[id]!;
@@ -66,9 +66,9 @@ export function checkWorkflow({
 		issues.push({
 			severity: 'error',
 			code: 'missing-model',
-			nodeId: uses[0]?.split('/')[0],
-			inputName: uses[0]?.split('/')[1],
-			message: `The model ${quote(model)} is not on this server (needed by ${uses.map((u) => u.replace('/', ' input ')).join(', ')}). Put it in the matching ComfyUI models folder, or pick another one.`
+			nodeId: uses[0]?.nodeId,
+			inputName: uses[0]?.input,
+			message: `The model ${quote(model)} is not on this server (needed by ${uses.map((u) => `node ${u.nodeId} input ${quote(u.input)}`).join(', ')}). Put it in the matching ComfyUI models folder, or pick another one.`
 		});
 	}
 	const cycle = findCycle(api);
@@ -111,7 +111,7 @@ function checkInput({
 	nodeDef: NodeDef;
 	spec: InputSpec;
 	issues: WorkflowIssue[];
-	missingModels: Map<string, string[]>;
+	missingModels: Map<string, { nodeId: string; input: string }[]>;
 }): void {
 	const where = `${describeNode({ id, node })}, input ${quote(spec.name)}`;
 	const base = { nodeId: id, classType: node.class_type, inputName: spec.name };
@@ -152,7 +152,7 @@ function checkInput({
 	if (!problem) return;
 	if (spec.kind === 'COMBO' && problem === 'not-in-list' && isModelInput({ nodeDef, spec })) {
 		const key = String(value);
-		missingModels.set(key, [...(missingModels.get(key) ?? []), `${id}/${spec.name}`]);
+		missingModels.set(key, [...(missingModels.get(key) ?? []), { nodeId: id, input: spec.name }]);
 		return;
 	}
 	if (spec.kind === 'COMBO' && problem === 'not-in-list' && spec.upload) {

@@ -82,3 +82,12 @@ export class FileStore {
 		this.folder(type).clear();
 	}
 }
+
+/** `folder_paths.annotated_filepath`: "name [output]" → name in output/. */
+export function annotatedFilepath(name: string): { name: string; type: FolderType | null } {
+	for (const type of FOLDER_TYPES) {
+		const suffix = `[${type}]`;
+		if (name.endsWith(suffix)) return { name: name.slice(0, -(suffix.length + 1)), type };
+	}
+	return { name, type: null };
+}

@@ -4,22 +4,13 @@
 // a missing file, and converts on `preview=` and `channel=`.
 import { posix } from 'node:path';
 import { createHash } from 'node:crypto';
-import { FOLDER_TYPES, resolveInside, type FolderType } from './file-store';
+import { annotatedFilepath, FOLDER_TYPES, resolveInside, type FolderType } from './file-store';
 import { empty, HandlerCrash, internalError, json, type SimReply, type SimRequest } from './http-kit';
 import { decodeImage, encodeJpeg, encodeRgbaPng, fromRgba, pngTextChunks } from './image';
 import type { Route } from './router';
 import type { Simulator } from './simulator';
 import { guessMime } from './static-root';
 import { encodeWebpLossless } from './webp';
-
-/** `folder_paths.annotated_filepath`: "name [output]" → name in output/. */
-export function annotatedFilepath(name: string): { name: string; type: FolderType | null } {
-	for (const type of FOLDER_TYPES) {
-		const suffix = `[${type}]`;
-		if (name.endsWith(suffix)) return { name: name.slice(0, -(suffix.length + 1)), type };
-	}
-	return { name, type: null };
-}
 
 async function parseForm(req: SimRequest): Promise<FormData> {
 	const contentType = req.headers['content-type'] ?? '';

@@ -1,3 +1,4 @@
+import { untrack } from 'svelte';
 import { probeServer } from '$lib/comfy';
 
 /** How one server looks from this tab right now. */
@@ -38,7 +39,9 @@ export class ConnectionsState {
 		this.#inFlight[server.id]?.abort();
 		const controller = new AbortController();
 		this.#inFlight[server.id] = controller;
-		const previous = this.#byId[server.id];
+		// Untracked: `watch` runs inside the layout's effect, and reading the state it then writes would make that
+		// effect re-run itself without end (effect_update_depth_exceeded, a frozen page with any server).
+		const previous = untrack(() => this.#byId[server.id]);
 		this.#byId[server.id] = { ...previous, status: previous?.status === 'online' ? 'online' : 'checking' };
 
 		const result = await probeServer({

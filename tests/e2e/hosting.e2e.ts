@@ -27,8 +27,9 @@ function watchNetwork(page: Page) {
 	});
 	page.on('requestfailed', (request) => {
 		const error = request.failure()?.errorText ?? '';
-		// Chromium reports a completed HEAD (the same-origin ComfyUI check reads only headers) as ERR_ABORTED.
-		if (request.method() === 'HEAD' && error === 'net::ERR_ABORTED') return;
+		// ERR_ABORTED is a request the browser itself cancelled (a reload mid-load; and Chromium reports a completed
+		// HEAD, which the same-origin ComfyUI check sends, this way): not a server failure.
+		if (error === 'net::ERR_ABORTED') return;
 		failures.push(`failed ${request.method()} ${request.url()}: ${error}`);
 	});
 	return failures;

@@ -95,17 +95,63 @@ export function concatBatch(images: ImageTensor[]): ImageTensor {
 	return out;
 }
 
-function sample(image: ImageTensor, b: number, fy: number, fx: number, c: number): number {
-	const x0 = Math.max(0, Math.min(image.width - 1, Math.floor(fx)));
-	const y0 = Math.max(0, Math.min(image.height - 1, Math.floor(fy)));
-	const x1 = Math.min(image.width - 1, x0 + 1);
-	const y1 = Math.min(image.height - 1, y0 + 1);
-	const tx = Math.max(0, Math.min(1, fx - x0));
-	const ty = Math.max(0, Math.min(1, fy - y0));
-	const at = (y: number, x: number) => image.data[((b * image.height + y) * image.width + x) * 3 + c] ?? 0;
-	const top = at(y0, x0) * (1 - tx) + at(y0, x1) * tx;
-	const bottom = at(y1, x0) * (1 - tx) + at(y1, x1) * tx;
-	return top * (1 - ty) + bottom * ty;
+interface Axis {
+	i0: Int32Array;
+	i1: Int32Array;
+	t: Float32Array;
+}
+
+/** Source indices and weights per destination position (half-pixel centres, clamped at the edges). */
+function axis(source: number, target: number, nearest: boolean): Axis {
+	const scale = source / target;
+	const i0 = new Int32Array(target);
+	const i1 = new Int32Array(target);
+	const t = new Float32Array(target);
+	for (let d = 0; d < target; d++) {
+		if (nearest) {
+			i0[d] = i1[d] = Math.min(source - 1, Math.floor((d + 0.5) * scale));
+			continue;
+		}
+		const f = Math.max(0, Math.min(source - 1, (d + 0.5) * scale - 0.5));
+		const lo = Math.floor(f);
+		i0[d] = lo;
+		i1[d] = Math.min(source - 1, lo + 1);
+		t[d] = f - lo;
+	}
+	return { i0, i1, t };
+}
+
+function boxShrink(image: ImageTensor, w: number, h: number): ImageTensor {
+	const out = createImage(image.batch, h, w);
+	const sx = image.width / w;
+	const sy = image.height / h;
+	const src = image.data;
+	let i = 0;
+	for (let b = 0; b < image.batch; b++)
+		for (let y = 0; y < h; y++) {
+			const y0 = Math.floor(y * sy);
+			const y1 = Math.max(y0 + 1, Math.min(image.height, Math.floor((y + 1) * sy)));
+			for (let x = 0; x < w; x++) {
+				const x0 = Math.floor(x * sx);
+				const x1 = Math.max(x0 + 1, Math.min(image.width, Math.floor((x + 1) * sx)));
+				let r = 0;
+				let g = 0;
+				let bl = 0;
+				for (let yy = y0; yy < y1; yy++) {
+					let p = ((b * image.height + yy) * image.width + x0) * 3;
+					for (let xx = x0; xx < x1; xx++, p += 3) {
+						r += src[p] ?? 0;
+						g += src[p + 1] ?? 0;
+						bl += src[p + 2] ?? 0;
+					}
+				}
+				const n = (x1 - x0) * (y1 - y0);
+				out.data[i++] = r / n;
+				out.data[i++] = g / n;
+				out.data[i++] = bl / n;
+			}
+		}
+	return out;
 }
 
 /** Resizes every batch entry; `nearest` for nearest-exact, area-averaging when shrinking, else bilinear. */
@@ -117,33 +163,31 @@ export function resizeImage(
 ): ImageTensor {
 	const w = Math.max(1, Math.round(width));
 	const h = Math.max(1, Math.round(height));
+	const nearest = method.startsWith('nearest');
+	if (!nearest && (image.width / w > 1.5 || image.height / h > 1.5)) return boxShrink(image, w, h);
 	const out = createImage(image.batch, h, w);
-	const sx = image.width / w;
-	const sy = image.height / h;
+	const ax = axis(image.width, w, nearest);
+	const ay = axis(image.height, h, nearest);
+	const src = image.data;
 	let i = 0;
 	for (let b = 0; b < image.batch; b++)
-		for (let y = 0; y < h; y++)
-			for (let x = 0; x < w; x++)
+		for (let y = 0; y < h; y++) {
+			const row0 = (b * image.height + (ay.i0[y] ?? 0)) * image.width;
+			const row1 = (b * image.height + (ay.i1[y] ?? 0)) * image.width;
+			const ty = ay.t[y] ?? 0;
+			for (let x = 0; x < w; x++) {
+				const c00 = (row0 + (ax.i0[x] ?? 0)) * 3;
+				const c01 = (row0 + (ax.i1[x] ?? 0)) * 3;
+				const c10 = (row1 + (ax.i0[x] ?? 0)) * 3;
+				const c11 = (row1 + (ax.i1[x] ?? 0)) * 3;
+				const tx = ax.t[x] ?? 0;
 				for (let c = 0; c < 3; c++) {
-					if (method.startsWith('nearest')) {
-						const nx = Math.min(image.width - 1, Math.floor((x + 0.5) * sx));
-						const ny = Math.min(image.height - 1, Math.floor((y + 0.5) * sy));
-						out.data[i++] = image.data[((b * image.height + ny) * image.width + nx) * 3 + c] ?? 0;
-					} else if (sx > 1.5 || sy > 1.5) {
-						// Box filter when shrinking a lot, so previews of big images are not aliased.
-						const x0 = Math.floor(x * sx);
-						const x1 = Math.max(x0 + 1, Math.floor((x + 1) * sx));
-						const y0 = Math.floor(y * sy);
-						const y1 = Math.max(y0 + 1, Math.floor((y + 1) * sy));
-						let sum = 0;
-						for (let yy = y0; yy < y1; yy++)
-							for (let xx = x0; xx < x1; xx++)
-								sum += image.data[((b * image.height + yy) * image.width + xx) * 3 + c] ?? 0;
-						out.data[i++] = sum / ((x1 - x0) * (y1 - y0));
-					} else {
-						out.data[i++] = sample(image, b, (y + 0.5) * sy - 0.5, (x + 0.5) * sx - 0.5, c);
-					}
+					const top = (src[c00 + c] ?? 0) * (1 - tx) + (src[c01 + c] ?? 0) * tx;
+					const bottom = (src[c10 + c] ?? 0) * (1 - tx) + (src[c11 + c] ?? 0) * tx;
+					out.data[i++] = top * (1 - ty) + bottom * ty;
 				}
+			}
+		}
 	return out;
 }
 

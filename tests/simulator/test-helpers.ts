@@ -12,6 +12,7 @@ export interface Frame {
 /** A client socket that records every frame it receives. */
 export interface TestSocket {
 	ws: WebSocket;
+	clientId: string | undefined;
 	frames: Frame[];
 	/** Resolves when `predicate` holds for the frames received so far (or rejects after `timeoutMs`). */
 	waitFor(predicate: (frames: Frame[]) => boolean, timeoutMs?: number): Promise<Frame[]>;
@@ -40,6 +41,7 @@ export function openSocket(
 	const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
 	const socket: TestSocket = {
 		ws,
+		clientId: options.clientId,
 		frames,
 		closed,
 		waitFor(predicate, timeoutMs = 5000) {

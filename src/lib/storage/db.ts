@@ -103,7 +103,7 @@ export interface DeckSchema extends DBSchema {
 	jobs: {
 		key: string;
 		value: StoredJob;
-		indexes: { byCreatedAt: number; byStatus: string; byServer: string; byPromptHash: string };
+		indexes: { byCreatedAt: number; byStatus: string; byServer: string };
 	};
 	templates: { key: string; value: StoredTemplate; indexes: { byUpdatedAt: number } };
 	templateVersions: {
@@ -139,8 +139,7 @@ const MIGRATIONS: Migration[] = [
 		jobs.createIndex('byServer', 'serverId');
 	},
 	// v3: templates with versions and presets, images by content hash, the result cache, stats history.
-	(db, tx) => {
-		tx.objectStore('jobs').createIndex('byPromptHash', 'promptHash');
+	(db) => {
 		db.createObjectStore('templates', { keyPath: 'id' }).createIndex('byUpdatedAt', 'updatedAt');
 		db.createObjectStore('templateVersions', { keyPath: ['templateId', 'version'] }).createIndex(
 			'byTemplate',

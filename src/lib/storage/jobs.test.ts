@@ -1,0 +1,67 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { JobRecord } from '$lib/comfy';
+import { openDeckDb } from './db';
+import {
+	createIndexedDbJobStore,
+	listJobsNewestFirst,
+	putNewJob,
+	updateJobApp,
+	type HistoryJob
+} from './jobs';
+
+let n = 0;
+const open = () => openDeckDb({ name: `jobs-test-${n++}-${Math.random()}` });
+
+const record = (id: string, created: number, status: JobRecord['status'] = 'queued'): JobRecord => ({
+	id,
+	serverUrl: 'http://box:8188/',
+	workflow: { '1': { class_type: 'EmptyImage', inputs: {} } },
+	status,
+	outputs: [],
+	timings: { created },
+	attempts: 1
+});
+
+describe('IndexedDB job store', () => {
+	it('keeps the app fields (template, parameters, kept images) while the tracker rewrites the record', async () => {
+		const db = open();
+		const store = createIndexedDbJobStore({ db, serverId: 's1' });
+		const job: HistoryJob = {
+			...record('p1', 10, 'pending'),
+			serverId: 's1',
+			createdAt: 10,
+			app: { templateId: 't', parameters: { seed: 1 } }
+		};
+		await putNewJob(await db, job);
+		await store.put({ ...record('p1', 10, 'running') });
+		await updateJobApp(await db, 'p1', (app) => ({
+			...app,
+			images: [{ filename: 'a.png', subfolder: '', type: 'output', hash: 'h' }]
+		}));
+		await store.put({ ...record('p1', 10, 'succeeded') });
+
+		const stored = (await (await db).get('jobs', 'p1')) as unknown as HistoryJob;
+		expect(stored.status).toBe('succeeded');
+		expect(stored.app).toEqual({
+			templateId: 't',
+			parameters: { seed: 1 },
+			images: [{ filename: 'a.png', subfolder: '', type: 'output', hash: 'h' }]
+		});
+		expect((await store.get('p1'))?.status).toBe('succeeded');
+	});
+
+	it('lists only its own server’s jobs to the tracker, and history newest first', async () => {
+		const db = open();
+		const a = createIndexedDbJobStore({ db, serverId: 'a' });
+		const b = createIndexedDbJobStore({ db, serverId: 'b' });
+		await a.put(record('old', 1));
+		await b.put(record('other', 2));
+		await a.put(record('new', 3));
+		expect((await a.list()).map((j) => j.id).sort()).toEqual(['new', 'old']);
+		expect((await listJobsNewestFirst(await db)).map((j) => j.id)).toEqual(['new', 'other', 'old']);
+		expect((await listJobsNewestFirst(await db, { limit: 1 })).map((j) => j.id)).toEqual(['new']);
+		await a.delete('old');
+		expect(await a.get('old')).toBeUndefined();
+	});
+});

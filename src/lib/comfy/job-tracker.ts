@@ -81,7 +81,10 @@ export interface JobTracker {
 	/** Jobs of this server known to this tab, oldest first. */
 	list(): JobRecord[];
 	subscribe(listener: (change: JobChange) => void): () => void;
-	/** Removes a queued job or interrupts a running one; resolves with the settled record. */
+	/**
+	 * Removes a queued job or interrupts a running one; resolves with the record once the server was told (a queued
+	 * job is `interrupted` by then; a running one follows when the server stops it).
+	 */
 	cancel(id: string): Promise<JobRecord | undefined>;
 	/** Sends a job's workflow again as a new job (for lost, failed or interrupted jobs); links both records. */
 	resubmit(id: string, options?: { signal?: AbortSignal }): Promise<JobRecord>;
@@ -344,8 +347,9 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 		switch (view.kind) {
 			case 'unknown': {
 				runtime.unknownStreak++;
-				// One miss can be a race with a job moving from queue to history: ask once more before deciding.
-				if (runtime.unknownStreak < 2 && job.status !== 'pending') {
+				// One miss can be a race with a job moving from queue to history: ask once more before deciding
+				// (not for a job we asked the server to drop).
+				if (runtime.unknownStreak < 2 && job.status !== 'pending' && !job.cancelRequested) {
 					setTimeout(() => void reconcileOne(id), 1_000);
 					return;
 				}

@@ -3,7 +3,8 @@
  * a lost POST answer, a reload, or a server restart (then it is marked lost and resubmitted in one call).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { replay, startMsw, type ReplayHarness } from '../../../tests/core/replay-client';
+import { http, HttpResponse } from 'msw';
+import { REPLAY_BASE, replay, startMsw, type ReplayHarness } from '../../../tests/core/replay-client';
 import { recordedRuns } from '../../../tests/core/replay-server';
 import { loadTranscript } from '../../../tests/core/transcripts';
 import { ComfyJobLostError } from './errors';
@@ -86,6 +87,21 @@ describe('lost answers and reloads', () => {
 		expect(done).toMatchObject({ status: 'succeeded' });
 		expect(done.outputs).toHaveLength(2);
 		expect(await h.store.get(job.id)).toMatchObject({ status: 'succeeded' });
+	});
+});
+
+describe('older servers', () => {
+	it('confirms jobs from the queue and history when /api/jobs does not exist', async () => {
+		harness = replay('d_progress');
+		const h = harness;
+		msw.use(
+			http.get(`${REPLAY_BASE}api/jobs/:id`, () => new HttpResponse('404: Not Found', { status: 404 }))
+		);
+		h.server.dropBeforeFrame(3);
+		const result = await h.client.generateImage({ workflow: workflowOf(h) });
+		expect(result.images).toHaveLength(2);
+		expect(h.client.api.hasJobsRoute).toBe(false);
+		expect(h.server.requests).toContain(`GET /api/history/${result.promptId}`);
 	});
 });
 

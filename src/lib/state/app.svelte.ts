@@ -1,8 +1,9 @@
 import { createComfyApi, createLogger, type ComfyApi, type Logger } from '$lib/comfy';
-import { openDeckDb, type ServerRecord } from '$lib/storage/db';
+import { openDeckDb, type DeckDb, type ServerRecord } from '$lib/storage/db';
 import { detectSameOriginComfy } from '$lib/util/same-origin';
 import { hostOf, normalizeServerUrl, requestedServer } from '$lib/util/server-url';
 import { ConnectionsState } from './connections.svelte';
+import { JobsState } from './jobs.svelte';
 import { SettingsState } from './settings.svelte';
 
 /** A server as the app lists it: a configured one, or the ComfyUI that serves this page. */
@@ -15,7 +16,11 @@ export const SAME_ORIGIN_ID = 'same-origin';
 
 /** The composition root's state: settings, the servers in use, and their connections. */
 export class AppState {
+	/** Comfy Deck's IndexedDB database (opened once per tab). */
+	db: Promise<DeckDb>;
 	settings: SettingsState;
+	/** Every job of every server: live progress, and results kept in IndexedDB. */
+	jobs: JobsState;
 	connections = new ConnectionsState();
 	sameOriginUrl = $state<string | null>(null);
 	started = $state(false);
@@ -46,7 +51,9 @@ export class AppState {
 	#apis: Record<string, { key: string; api: ComfyApi } | undefined> = {};
 
 	constructor(options: { dbName?: string } = {}) {
-		this.settings = new SettingsState(openDeckDb({ name: options.dbName }));
+		this.db = openDeckDb({ name: options.dbName });
+		this.settings = new SettingsState(this.db);
+		this.jobs = new JobsState({ db: this.db, logger: this.logger });
 	}
 
 	/** The typed REST API of a server (cached per address and token). */

@@ -1,0 +1,247 @@
+import {
+	createComfyClient,
+	isTerminal,
+	type ComfyClient,
+	type JobChange,
+	type JobRecord,
+	type Logger
+} from '$lib/comfy';
+import { putCacheEntry } from '$lib/storage/cache';
+import type { DeckDb, ServerRecord } from '$lib/storage/db';
+import { putImage } from '$lib/storage/images';
+import { createIndexedDbJobStore, updateJobApp, type HistoryJob, type KeptImage } from '$lib/storage/jobs';
+import { makeThumbnail } from '$lib/util/thumbnail';
+
+/** The newest preview of a running job, as an object URL the page can show. */
+export interface LivePreview {
+	url: string;
+	nodeId?: string;
+	at: number;
+}
+
+type ServerLike = Pick<ServerRecord, 'id' | 'baseUrl' | 'token'>;
+
+const CHANNEL = 'comfy-deck-jobs';
+/** Default size limit of the result cache (a setting may override it). */
+export const DEFAULT_CACHE_BYTES = 500 * 1024 * 1024;
+
+/**
+ * Every job of every server in this tab: one protocol client per server (one socket per server per tab), their
+ * jobs mirrored as state for the views, and each success's images fetched once and kept in IndexedDB with a
+ * thumbnail — whatever view is open, so nothing generated is lost to navigation or a reload.
+ */
+export class JobsState {
+	/** Live records by prompt id (all servers), updated from the trackers. */
+	byId = $state<Record<string, JobRecord & { serverId: string }>>({});
+	/** The newest preview per running job. */
+	previews = $state<Record<string, LivePreview | undefined>>({});
+	/** Bumped whenever history changed here or in another tab, so history views reload. */
+	historyVersion = $state(0);
+	/** The last thing that went wrong while keeping results (shown, never thrown). */
+	keepError = $state<string | null>(null);
+
+	#db: Promise<DeckDb>;
+	#logger: Logger;
+	// Not rendered: plain bookkeeping.
+	#clients: Record<string, { key: string; client: ComfyClient; stop: () => void } | undefined> = {};
+	#keeping = new Set<string>();
+	#channel: BroadcastChannel | null = null;
+	cacheBytes = DEFAULT_CACHE_BYTES;
+
+	constructor(options: { db: Promise<DeckDb>; logger: Logger }) {
+		this.#db = options.db;
+		this.#logger = options.logger;
+		if (typeof BroadcastChannel !== 'undefined') {
+			this.#channel = new BroadcastChannel(CHANNEL);
+			this.#channel.onmessage = () => this.historyVersion++;
+		}
+	}
+
+	/**
+	 * The protocol client of a server, created on first use: its socket connects, its stored unfinished jobs are
+	 * restored and reconciled over REST.
+	 */
+	clientFor(server: ServerLike): ComfyClient {
+		const key = `${server.baseUrl} ${server.token ?? ''}`;
+		const existing = this.#clients[server.id];
+		if (existing?.key === key) return existing.client;
+		if (existing) {
+			existing.stop();
+			void existing.client.close();
+		}
+		const client = createComfyClient({
+			baseUrl: server.baseUrl,
+			token: server.token,
+			logLevel: this.#logger.level,
+			jobStore: createIndexedDbJobStore({ db: this.#db, serverId: server.id })
+		});
+		const stop = client.jobs.subscribe((change) => this.#onChange(server.id, client, change));
+		this.#clients[server.id] = { key, client, stop };
+		void client.ready.then(() => {
+			for (const job of client.jobs.list()) this.#mirror(server.id, job);
+			return this.#keepMissing(server.id, client);
+		});
+		return client;
+	}
+
+	/** Starts clients for these servers and closes those of servers no longer listed. */
+	syncServers(servers: ServerLike[]): void {
+		const ids = new Set(servers.map((s) => s.id));
+		for (const [id, entry] of Object.entries(this.#clients)) {
+			if (entry && !ids.has(id)) {
+				entry.stop();
+				void entry.client.close();
+				delete this.#clients[id];
+			}
+		}
+		for (const server of servers) this.clientFor(server);
+	}
+
+	/** Live jobs, newest first. */
+	get list(): (JobRecord & { serverId: string })[] {
+		return Object.values(this.byId).sort((a, b) => b.timings.created - a.timings.created);
+	}
+
+	/** Closes every client (page unload, tests). */
+	async close(): Promise<void> {
+		for (const entry of Object.values(this.#clients)) {
+			entry?.stop();
+			await entry?.client.close();
+		}
+		this.#clients = {};
+		this.#channel?.close();
+	}
+
+	/** Tells other tabs that history changed. */
+	announce(): void {
+		this.historyVersion++;
+		this.#channel?.postMessage('changed');
+	}
+
+	#mirror(serverId: string, job: JobRecord) {
+		this.byId[job.id] = { ...job, serverId };
+	}
+
+	#onChange(serverId: string, client: ComfyClient, change: JobChange) {
+		if (change.kind === 'removed') {
+			delete this.byId[change.job.id];
+			this.#dropPreview(change.job.id);
+			return;
+		}
+		this.#mirror(serverId, change.job);
+		if (change.preview) {
+			const old = this.previews[change.job.id];
+			this.previews[change.job.id] = {
+				url: URL.createObjectURL(change.preview.blob),
+				nodeId: change.preview.nodeId,
+				at: Date.now()
+			};
+			// The previous preview is replaced: free its memory (a 30 s stream would otherwise pile up blobs).
+			if (old) URL.revokeObjectURL(old.url);
+		}
+		if (isTerminal(change.job.status)) {
+			this.#dropPreview(change.job.id);
+			if (change.job.status === 'succeeded') void this.#keep(serverId, client, change.job.id);
+			else this.announce();
+		}
+	}
+
+	#dropPreview(id: string) {
+		const old = this.previews[id];
+		if (old) URL.revokeObjectURL(old.url);
+		delete this.previews[id];
+	}
+
+	/** After a reload: successes whose images were never fetched (the tab closed right after) get them now. */
+	async #keepMissing(serverId: string, client: ComfyClient) {
+		const db = await this.#db;
+		const jobs = (await db.getAllFromIndex('jobs', 'byServer', serverId)) as unknown as HistoryJob[];
+		for (const job of jobs) {
+			const kept = job.app?.images ?? [];
+			const missing =
+				job.status === 'succeeded' && (kept.length < job.outputs.length || kept.some((i) => !i.hash));
+			if (missing) await this.#keep(serverId, client, job.id);
+		}
+	}
+
+	/** Fetches a finished job's images from `/view`, stores them with thumbnails, and fills the cache. */
+	async #keep(serverId: string, client: ComfyClient, id: string) {
+		if (this.#keeping.has(id)) return;
+		this.#keeping.add(id);
+		try {
+			const db = await this.#db;
+			const job = (await db.get('jobs', id)) as unknown as HistoryJob | undefined;
+			if (!job) return;
+			const already = new Map(
+				(job.app?.images ?? []).map((i) => [`${i.type}/${i.subfolder}/${i.filename}`, i])
+			);
+			const images: KeptImage[] = [];
+			for (const output of job.outputs) {
+				const key = `${output.type}/${output.subfolder}/${output.filename}`;
+				const known = already.get(key);
+				if (known?.hash) {
+					images.push(known);
+					continue;
+				}
+				try {
+					const blob = await client.api.view({
+						filename: output.filename,
+						subfolder: output.subfolder,
+						type: output.type
+					});
+					const thumb = await makeThumbnail(blob);
+					const hash = await putImage(db, {
+						blob,
+						thumbnail: thumb?.thumbnail,
+						width: thumb?.width,
+						height: thumb?.height
+					});
+					images.push({ ...output, hash, width: thumb?.width, height: thumb?.height, bytes: blob.size });
+				} catch (error) {
+					// Keep what the server said even if its bytes could not be fetched now; a later load retries.
+					images.push({ ...output });
+					this.#report(`Could not keep ${output.filename}: ${describe(error)}`);
+				}
+			}
+			const updated = await updateJobApp(db, id, (app) => ({ ...app, images }));
+			const hashes = images.flatMap((i) => (i.hash ? [i.hash] : []));
+			if (
+				updated?.app.promptHash &&
+				!updated.app.randomized &&
+				hashes.length === images.length &&
+				hashes.length
+			) {
+				await putCacheEntry(
+					db,
+					{
+						promptHash: updated.app.promptHash,
+						jobId: id,
+						serverId,
+						imageHashes: hashes,
+						bytes: images.reduce((sum, i) => sum + (i.bytes ?? 0), 0),
+						createdAt: Date.now(),
+						lastUsedAt: Date.now()
+					},
+					{ maxBytes: this.cacheBytes }
+				);
+			}
+			this.announce();
+		} catch (error) {
+			this.#report(`Could not keep the results of ${id}: ${describe(error)}`);
+		} finally {
+			this.#keeping.delete(id);
+		}
+	}
+
+	#report(message: string) {
+		this.keepError = message;
+		this.#logger.warn('history', message);
+	}
+}
+
+function describe(error: unknown): string {
+	if (error instanceof DOMException && error.name === 'QuotaExceededError') {
+		return 'the browser storage is full — delete old history or raise the quota';
+	}
+	return error instanceof Error ? error.message : String(error);
+}

@@ -4,6 +4,7 @@
  */
 import {
 	createComfyClient,
+	probeServer,
 	type ApiWorkflow,
 	type ComfyClient,
 	type GenerationResult
@@ -106,4 +107,19 @@ async function runJob(options: RunJobOptions): Promise<RunJobReport> {
 	return report;
 }
 
-(globalThis as unknown as { runJob: typeof runJob }).runJob = runJob;
+/** `probeServer` from this page, reduced to what a test compares. */
+async function probe(
+	baseUrl: string
+): Promise<{ ok: boolean; diagnosis?: string; message?: string; hint?: string; version?: string }> {
+	const result = await probeServer({ baseUrl, timeoutMs: 3000 });
+	return result.ok
+		? { ok: true, version: result.systemStats.system.comfyui_version }
+		: {
+				ok: false,
+				diagnosis: result.error.diagnosis,
+				message: result.error.message,
+				hint: result.error.hint
+			};
+}
+
+Object.assign(globalThis, { runJob, probe });

@@ -104,6 +104,35 @@ test('does not miss a job whose messages arrive before the POST answer', async (
 	expect(report.result?.images).toHaveLength(1);
 });
 
+test('diagnoses servers from a page on another origin: CORS on, the 403 Origin check, and nothing listening', async ({
+	page
+}) => {
+	const open = await startSimulator({ port: 0, quiet: true, cors: '*' });
+	const guarded = await startSimulator({ port: 0, quiet: true, cors: null });
+	const closed = await startSimulator({ port: 0, quiet: true });
+	const deadUrl = closed.url;
+	await closed.close();
+	try {
+		await page.goto(`${sim.url}/`);
+		const probe = (url: string) =>
+			page.evaluate(
+				(u) =>
+					(window as unknown as { probe(u: string): Promise<Record<string, string | boolean>> }).probe(u),
+				url
+			);
+		expect(await probe(open.url)).toMatchObject({ ok: true, version: expect.any(String) });
+		// The page is on 127.0.0.1:<sim port>; ask for the guarded one by name so the Origin host differs.
+		const guardedByName = guarded.url.replace('127.0.0.1', 'localhost');
+		const refused = await probe(guardedByName);
+		expect(refused).toMatchObject({ ok: false, diagnosis: 'origin-check' });
+		expect(refused.hint).toContain(`--enable-cors-header ${sim.url}`);
+		expect(await probe(deadUrl)).toMatchObject({ ok: false, diagnosis: 'unreachable' });
+	} finally {
+		await open.close();
+		await guarded.close();
+	}
+});
+
 test('finishes a job when the socket is cut mid-run', async ({ page }) => {
 	await page.goto(`${sim.url}/`);
 	const report = await runJob(page, {

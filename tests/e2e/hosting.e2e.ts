@@ -16,6 +16,7 @@ const VIEWS = [
 	{ hash: '#/history', heading: 'History' },
 	{ hash: '#/queue', heading: 'Queue' },
 	{ hash: '#/models', heading: 'Models' },
+	{ hash: '#/logs', heading: 'Logs' },
 	{ hash: '#/settings', heading: 'Settings' }
 ];
 

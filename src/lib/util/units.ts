@@ -20,6 +20,13 @@ export function formatBytes(bytes: number | undefined): string {
 	return `${sign}${Math.round(n)} B`;
 }
 
+/** A chart value in GiB for an axis or legend: `0`, `512 MiB`, `3.5 GiB`, `24 GiB`. */
+export function formatGiB(gib: number): string {
+	if (!(gib > 0)) return '0';
+	if (gib < 1) return `${Math.round(gib * 1024)} MiB`;
+	return `${gib >= 10 ? Math.round(gib) : Math.round(gib * 10) / 10} GiB`;
+}
+
 /** `part` as a percentage of `total` (0–100), or undefined when the total is unknown or zero. */
 export function percent(part: number | undefined, total: number | undefined): number | undefined {
 	if (part === undefined || total === undefined || !Number.isFinite(part) || !(total > 0)) return undefined;

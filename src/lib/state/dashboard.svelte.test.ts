@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ComfyApi } from '$lib/comfy';
+import { openDeckDb, type StoredJob } from '$lib/storage/db';
+import type { ServerView } from './app.svelte';
+import {
+	generationFromJob,
+	jobExecutionMs,
+	jobImages,
+	jobOutcome,
+	jobTemplateId
+} from './dashboard-jobs.svelte';
+import { DashboardState, readServerStats, type DashboardApp } from './dashboard.svelte';
+import { FreeMemoryAction } from './models-free.svelte';
+
+const server: ServerView = { id: 's1', name: 'Studio', baseUrl: 'http://box:8188/', order: 0, createdAt: 0 };
+const job = (over: Partial<StoredJob> & { id: string }): StoredJob => ({
+	serverId: 's1',
+	status: 'succeeded',
+	createdAt: Date.now() - 60_000,
+	...over
+});
+
+afterEach(() => vi.useRealTimers());
+
+describe('job records', () => {
+	it('reads outcome, execution time, template and images the way the app stores them (HistoryJob)', () => {
+		expect(['succeeded', 'completed'].map(jobOutcome)).toEqual(['completed', 'completed']);
+		expect(['failed', 'lost'].map(jobOutcome)).toEqual(['failed', 'failed']);
+		expect(['pending', 'queued', 'running', 'interrupted'].map(jobOutcome)).toEqual([
+			'other',
+			'other',
+			'other',
+			'other'
+		]);
+		const stored = job({
+			id: 'a',
+			timings: { created: 500, queued: 900, started: 1000, finished: 5200 },
+			app: { templateId: 'portrait', templateName: 'Portrait', images: [{ filename: 'x.png', hash: 'abc' }] },
+			outputs: [{ filename: 'x.png', subfolder: '', type: 'output' }]
+		});
+		expect(jobExecutionMs(stored)).toBe(4200);
+		expect(jobTemplateId(stored)).toBe('portrait');
+		expect(jobImages(stored)).toEqual([{ kind: 'stored', hash: 'abc' }]);
+		// Not fetched yet: the server's file.
+		expect(jobImages({ ...stored, app: {} })).toEqual([
+			{ kind: 'server', filename: 'x.png', subfolder: '', type: 'output' }
+		]);
+		expect(jobExecutionMs(job({ id: 'c', timings: { created: 1, started: 1000 } }))).toBeUndefined();
+		expect(generationFromJob(job({ id: 'e', createdAt: 5 }))).toEqual({
+			createdAt: 5,
+			outcome: 'completed',
+			templateKey: ''
+		});
+	});
+});
+
+describe('DashboardState', () => {
+	it('builds the statistics and recent strip from the job records, newest first', async () => {
+		const name = `deck-dashboard-${Math.random().toString(36).slice(2)}`;
+		const db = await openDeckDb({ name });
+		const now = Date.now();
+		const run = (id: string, created: number, ms: number, templateId = 'portrait') =>
+			job({
+				id,
+				createdAt: created,
+				timings: { created, started: created + 100, finished: created + 100 + ms },
+				app: { templateId, templateName: templateId === 'portrait' ? 'Portrait' : 'Old one' }
+			});
+		await db.put('templates', { id: 'portrait', name: 'Portrait (renamed)', updatedAt: 0 });
+		await db.put('jobs', job({ id: 'old', createdAt: now - 40 * 86_400_000 }));
+		await db.put('jobs', run('a', now - 4000, 4000));
+		await db.put('jobs', run('b', now - 3000, 6000));
+		await db.put('jobs', run('d', now - 2000, 1000, 'gone'));
+		await db.put(
+			'jobs',
+			job({
+				id: 'c',
+				status: 'failed',
+				createdAt: now - 1000,
+				error: { kind: 'execution', message: 'CUDA out of memory' }
+			})
+		);
+		const app: DashboardApp = {
+			servers: [server],
+			connections: { get: () => ({ status: 'online' }) },
+			apiFor: () => ({}) as ComfyApi
+		};
+		const dashboard = new DashboardState({ app, db: Promise.resolve(db) });
+		await dashboard.refreshJobs();
+
+		expect(dashboard.recent.map((j) => j.id)).toEqual(['c', 'd', 'b', 'a']);
+		expect(dashboard.summary).toMatchObject({ completed: 3, failed: 1 });
+		expect(dashboard.summary.failureRate).toBeCloseTo(1 / 4);
+		expect(dashboard.summary.perTemplate[0]).toEqual({
+			templateKey: 'portrait',
+			count: 2,
+			medianMs: 5000,
+			p95Ms: 5900
+		});
+		// The current name of a template, or the name it had when it ran if it was deleted since.
+		expect(dashboard.templateName('portrait')).toBe('Portrait (renamed)');
+		expect(dashboard.templateName('gone')).toBe('Old one');
+		expect(dashboard.lastFailedJob('s1')?.id).toBe('c');
+		db.close();
+		indexedDB.deleteDatabase(name);
+	});
+});
+
+describe('readServerStats', () => {
+	it('still gives the stats when the queue cannot be read', async () => {
+		const stats = { system: { os: 'linux', python_version: '3.11' }, devices: [] };
+		const api = {
+			getSystemStats: vi.fn(async () => stats),
+			getPromptInfo: vi.fn(async () => Promise.reject(new Error('404')))
+		};
+		expect(await readServerStats(api, new AbortController().signal)).toEqual({ stats });
+		api.getPromptInfo.mockResolvedValue({ exec_info: { queue_remaining: 2 } } as never);
+		expect((await readServerStats(api, new AbortController().signal)).queue).toBe(2);
+	});
+});
+
+describe('FreeMemoryAction', () => {
+	it('asks the server to unload (and free) and samples again now and shortly after', async () => {
+		vi.useFakeTimers();
+		const resample = vi.fn();
+		const free = vi.fn(async () => undefined);
+		const action = new FreeMemoryAction({ resample, followUpsMs: [1000, 3000] });
+		await action.run({ free }, 'free');
+		expect(free).toHaveBeenCalledWith({ unloadModels: true, freeMemory: true });
+		expect(resample).toHaveBeenCalledTimes(1);
+		await vi.advanceTimersByTimeAsync(3000);
+		expect(resample).toHaveBeenCalledTimes(3);
+		expect(action.message?.ok).toBe(true);
+
+		await action.run({ free }, 'unload');
+		expect(free).toHaveBeenLastCalledWith({ unloadModels: true, freeMemory: false });
+	});
+
+	it('shows why it failed', async () => {
+		const action = new FreeMemoryAction({ resample: vi.fn() });
+		await action.run(
+			{ free: async () => Promise.reject(new Error('Cannot reach http://box:8188/.')) },
+			'unload'
+		);
+		expect(action.message).toEqual({ ok: false, text: 'Cannot reach http://box:8188/.' });
+		expect(action.working).toBeNull();
+	});
+});

@@ -1,0 +1,200 @@
+import type { ComfyApi } from '$lib/comfy';
+import type { DeckDb, StoredJob } from '$lib/storage/db';
+import { DAY_MS, summarizeGenerations, type GenerationSummary } from '$lib/util/time-series';
+import type { ServerConnection } from './connections.svelte';
+import type { ServerView } from './app.svelte';
+import {
+	generationFromJob,
+	jobImages,
+	jobOutcome,
+	jobTemplateId,
+	jobTemplateName,
+	NO_TEMPLATE
+} from './dashboard-jobs.svelte';
+import { FreeMemoryAction } from './models-free.svelte';
+import {
+	StatsSampler,
+	statsCharts,
+	statsStoreFor,
+	type StatsCharts,
+	type StatsReading
+} from './stats.svelte';
+
+/** What the dashboard needs of the app (the `AppState`, or a stand-in in tests). */
+export interface DashboardApp {
+	readonly servers: ServerView[];
+	connections: { get(id: string): ServerConnection };
+	apiFor(server: ServerView): ComfyApi;
+}
+
+/** How many days the generation statistics cover. */
+export const STATS_DAYS = 14;
+const RECENT_COUNT = 12;
+const JOBS_REFRESH_MS = 15_000;
+
+/** Reads a server's stats and queue length for the sampler. */
+export async function readServerStats(
+	api: Pick<ComfyApi, 'getSystemStats' | 'getPromptInfo'>,
+	signal: AbortSignal
+): Promise<StatsReading> {
+	const call = { signal, timeoutMs: 10_000 };
+	const [stats, info] = await Promise.all([
+		api.getSystemStats(call),
+		// An older or proxied server without `/prompt` still has stats worth showing.
+		api.getPromptInfo(call).catch(() => undefined)
+	]);
+	return info ? { stats, queue: info.exec_info.queue_remaining } : { stats };
+}
+
+/**
+ * The dashboard's state: live stats of every reachable server (sampled while the page is visible), and the
+ * recent generations and their statistics from the app's job records.
+ */
+export class DashboardState {
+	readonly sampler: StatsSampler;
+	/** Job records of the last `STATS_DAYS` days, newest first. */
+	jobs = $state.raw<StoredJob[]>([]);
+	jobsLoaded = $state(false);
+	/** Template id → name, for the per-template statistics. */
+	templateNames = $state.raw<Record<string, string>>({});
+	/** Image hash → object URL of its stored thumbnail. */
+	thumbnails = $state.raw<Record<string, string>>({});
+	now = $state(Date.now());
+
+	readonly summary: GenerationSummary = $derived(
+		summarizeGenerations(this.jobs.map(generationFromJob), { now: this.now, days: STATS_DAYS })
+	);
+	readonly recent: StoredJob[] = $derived(this.jobs.slice(0, RECENT_COUNT));
+
+	#app: DashboardApp;
+	#db: Promise<DeckDb | null>;
+	// One free-memory action per server; plain cache, the actions hold their own state.
+	#free: Record<string, FreeMemoryAction | undefined> = {};
+
+	constructor(o: { app: DashboardApp; db: Promise<DeckDb | null>; intervalMs?: number }) {
+		this.#app = o.app;
+		this.#db = o.db;
+		this.sampler = new StatsSampler({
+			// Offline servers are left to the connection checks (every 30 s) instead of failing every few seconds.
+			servers: () => o.app.servers.filter((s) => o.app.connections.get(s.id).status !== 'offline'),
+			read: ({ serverId, signal }) => {
+				const server = o.app.servers.find((s) => s.id === serverId);
+				if (!server) return Promise.reject(new Error('This server was removed.'));
+				return readServerStats(o.app.apiFor(server), signal);
+			},
+			store: statsStoreFor(o.db),
+			intervalMs: o.intervalMs
+		});
+	}
+
+	/** Starts sampling and reading job records; returns the function that stops both. */
+	start(): () => void {
+		const stopSampler = this.sampler.start();
+		void this.refreshJobs();
+		const timer = setInterval(() => {
+			if (document.visibilityState === 'visible') void this.refreshJobs();
+		}, JOBS_REFRESH_MS);
+		return () => {
+			stopSampler();
+			clearInterval(timer);
+			for (const url of Object.values(this.thumbnails)) URL.revokeObjectURL(url);
+			this.thumbnails = {};
+		};
+	}
+
+	/** Reads the job records of the last days and the template names again. */
+	async refreshJobs(): Promise<void> {
+		const db = await this.#db;
+		this.now = Date.now();
+		if (!db) {
+			this.jobsLoaded = true;
+			return;
+		}
+		try {
+			const since = this.now - STATS_DAYS * DAY_MS;
+			const [jobs, templates] = await Promise.all([
+				db.getAllFromIndex('jobs', 'byCreatedAt', IDBKeyRange.lowerBound(since)),
+				db.getAll('templates')
+			]);
+			this.jobs = jobs.reverse();
+			this.templateNames = Object.fromEntries(templates.map((t) => [t.id, t.name]));
+			await this.#loadThumbnails(db);
+		} catch {
+			// A database another tab is upgrading: keep what is shown and try again on the next refresh.
+		}
+		this.jobsLoaded = true;
+	}
+
+	/** The live charts of a server (the last hour, GiB). */
+	chartsFor(serverId: string): StatsCharts {
+		return statsCharts(this.sampler.samples[serverId] ?? [], {
+			now: Date.now(),
+			windowMs: this.sampler.windowMs,
+			intervalMs: this.sampler.intervalMs
+		});
+	}
+
+	/** The "unload models / free memory" action of a server; its VRAM chart is sampled again right after. */
+	freeAction(serverId: string): FreeMemoryAction {
+		let action = this.#free[serverId];
+		if (!action) {
+			action = new FreeMemoryAction({ resample: () => this.sampler.sampleNow(serverId) });
+			this.#free[serverId] = action;
+		}
+		return action;
+	}
+
+	/** A template's name for the statistics (its name at run time when it was deleted since). */
+	templateName(key: string): string {
+		if (key === NO_TEMPLATE) return 'Without a template';
+		const current = this.templateNames[key];
+		if (current) return current;
+		const job = this.jobs.find((j) => jobTemplateId(j) === key);
+		return (job && jobTemplateName(job)) ?? 'Deleted template';
+	}
+
+	/** The name of the template a job ran from. */
+	jobTemplateName(job: StoredJob): string {
+		return this.templateName(jobTemplateId(job) ?? NO_TEMPLATE);
+	}
+
+	/** The newest failed job on a server, for its "last error". */
+	lastFailedJob(serverId: string): StoredJob | undefined {
+		return this.jobs.find((job) => job.serverId === serverId && jobOutcome(job.status) === 'failed');
+	}
+
+	/** A URL to show a job's first image, or undefined when it has none (yet). */
+	imageUrl(job: StoredJob): string | undefined {
+		const image = jobImages(job)[0];
+		if (!image) return undefined;
+		if (image.kind === 'stored') return this.thumbnails[image.hash];
+		const server = this.#app.servers.find((s) => s.id === job.serverId);
+		if (!server) return undefined;
+		return this.#app.apiFor(server).viewUrl({
+			filename: image.filename,
+			subfolder: image.subfolder,
+			type: image.type,
+			preview: 'webp;80'
+		});
+	}
+
+	async #loadThumbnails(db: DeckDb) {
+		const wanted = new Set<string>();
+		for (const job of this.recent) {
+			const image = jobImages(job)[0];
+			if (image?.kind === 'stored') wanted.add(image.hash);
+		}
+		const next: Record<string, string> = {};
+		for (const [hash, url] of Object.entries(this.thumbnails)) {
+			if (wanted.has(hash)) next[hash] = url;
+			else URL.revokeObjectURL(url);
+		}
+		for (const hash of wanted) {
+			if (next[hash]) continue;
+			const image = await db.get('images', hash);
+			const blob = image?.thumbnail ?? image?.blob;
+			if (blob) next[hash] = URL.createObjectURL(blob);
+		}
+		this.thumbnails = next;
+	}
+}

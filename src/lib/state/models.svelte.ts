@@ -1,0 +1,178 @@
+import type { ComfyApi } from '$lib/comfy';
+import type { DeckDb, StoredTemplate } from '$lib/storage/db';
+import {
+	modelKey,
+	modelSlots,
+	modelUsage,
+	withModel,
+	type FolderFiles,
+	type ModelSlot
+} from './models-usage.svelte';
+
+/** A model folder as the Models view shows it. */
+export interface FolderView extends FolderFiles {
+	/** Why its files could not be read, when they could not. */
+	error?: string;
+}
+
+/** Human names for ComfyUI's folder ids; others are shown as the server names them. */
+export const FOLDER_NAMES: Record<string, string> = {
+	checkpoints: 'Checkpoints',
+	loras: 'LoRAs',
+	vae: 'VAE',
+	text_encoders: 'Text encoders',
+	diffusion_models: 'Diffusion models',
+	clip_vision: 'CLIP vision',
+	style_models: 'Style models',
+	embeddings: 'Embeddings',
+	controlnet: 'ControlNet',
+	upscale_models: 'Upscale models',
+	latent_upscale_models: 'Latent upscale models',
+	hypernetworks: 'Hypernetworks',
+	vae_approx: 'VAE approx (previews)'
+};
+
+/** Folders that hold no model files (custom node code, configs): listed last. */
+const NOT_MODELS = new Set(['custom_nodes', 'configs']);
+
+/** Filters folders by a search over file and folder names (any case); folders without a match drop out. */
+export function filterFolders(folders: FolderView[], o: { query: string; showEmpty: boolean }): FolderView[] {
+	const q = o.query.trim().toLowerCase();
+	return folders
+		.map((f) => {
+			if (!q) return f;
+			const folderMatches =
+				f.folder.toLowerCase().includes(q) || folderName(f.folder).toLowerCase().includes(q);
+			return folderMatches ? f : { ...f, files: f.files.filter((file) => file.toLowerCase().includes(q)) };
+		})
+		.filter((f) => (q ? f.files.length > 0 : o.showEmpty || f.files.length > 0 || f.error));
+}
+
+/** A folder's display name. */
+export function folderName(folder: string): string {
+	return FOLDER_NAMES[folder] ?? folder.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+}
+
+/**
+ * The Models view: one server's model folders and files, its embeddings, which stored templates use each
+ * file, and setting a template's model input from here.
+ */
+export class ModelsState {
+	folders = $state.raw<FolderView[]>([]);
+	embeddings = $state.raw<string[]>([]);
+	templates = $state.raw<StoredTemplate[]>([]);
+	loading = $state(false);
+	loaded = $state(false);
+	error = $state<string | null>(null);
+	query = $state('');
+	showEmpty = $state(false);
+	/** The outcome of the last "use in template", for a status line. */
+	notice = $state<{ ok: boolean; text: string } | null>(null);
+
+	readonly shown: FolderView[] = $derived(
+		filterFolders(this.folders, { query: this.query, showEmpty: this.showEmpty })
+	);
+	readonly usage: Map<string, ModelSlot[]> = $derived(
+		modelUsage({ templates: this.templates, folders: this.folders })
+	);
+	readonly fileCount: number = $derived(this.folders.reduce((n, f) => n + f.files.length, 0));
+
+	#db: Promise<DeckDb | null>;
+	#load: AbortController | undefined;
+
+	constructor(o: { db: Promise<DeckDb | null> }) {
+		this.#db = o.db;
+	}
+
+	/** Reads every folder (in parallel), the embeddings and the stored templates. */
+	async load(api: Pick<ComfyApi, 'getModelFolders' | 'getModels' | 'getEmbeddings'>): Promise<void> {
+		this.#load?.abort();
+		const controller = new AbortController();
+		this.#load = controller;
+		const signal = controller.signal;
+		this.loading = true;
+		this.error = null;
+		void this.loadTemplates();
+		try {
+			const [names, embeddings] = await Promise.all([
+				api.getModelFolders({ signal }),
+				api.getEmbeddings({ signal }).catch(() => [] as string[])
+			]);
+			const folders = await Promise.all(
+				names.map(async (folder): Promise<FolderView> => {
+					try {
+						const files = await api.getModels({ folder, signal });
+						return { folder, files: [...files].sort((a, b) => a.localeCompare(b)) };
+					} catch (error) {
+						return { folder, files: [], error: error instanceof Error ? error.message : String(error) };
+					}
+				})
+			);
+			if (signal.aborted) return;
+			this.folders = [
+				...folders.filter((f) => !NOT_MODELS.has(f.folder)),
+				...folders.filter((f) => NOT_MODELS.has(f.folder))
+			];
+			this.embeddings = [...embeddings].sort((a, b) => a.localeCompare(b));
+			this.loaded = true;
+		} catch (error) {
+			if (signal.aborted) return;
+			this.error = error instanceof Error ? error.message : String(error);
+		} finally {
+			if (this.#load === controller) this.loading = false;
+		}
+	}
+
+	async loadTemplates(): Promise<void> {
+		const db = await this.#db;
+		if (!db) return;
+		try {
+			const templates = await db.getAll('templates');
+			this.templates = templates.sort((a, b) => a.name.localeCompare(b.name));
+		} catch {
+			// Another tab is upgrading the database: the list stays as it was.
+		}
+	}
+
+	/** The model inputs of every template that take a file of `folder`. */
+	slotsFor(folder: FolderFiles): ModelSlot[] {
+		return this.templates.flatMap((template) => modelSlots({ template, folder }));
+	}
+
+	/** The templates using a file. */
+	usedBy(folder: string, file: string): ModelSlot[] {
+		return this.usage.get(modelKey(folder, file)) ?? [];
+	}
+
+	/** Makes a template's model input (and the form parameter writing it) name `file`, and saves the template. */
+	async useInTemplate(slot: ModelSlot, file: string): Promise<void> {
+		const db = await this.#db;
+		if (!db) {
+			this.notice = {
+				ok: false,
+				text: 'Templates cannot be saved in this browser (storage is unavailable).'
+			};
+			return;
+		}
+		try {
+			const stored = await db.get('templates', slot.templateId);
+			if (!stored) throw new Error(`Template "${slot.templateName}" was deleted.`);
+			const next = withModel({
+				template: stored,
+				nodeId: slot.nodeId,
+				input: slot.input,
+				file,
+				now: Date.now()
+			});
+			await db.put('templates', next);
+			this.templates = this.templates.map((t) => (t.id === next.id ? next : t));
+			this.notice = { ok: true, text: `“${slot.templateName}” now uses ${file} for ${slot.label}.` };
+		} catch (error) {
+			this.notice = { ok: false, text: error instanceof Error ? error.message : String(error) };
+		}
+	}
+
+	stop(): void {
+		this.#load?.abort();
+	}
+}

@@ -1,0 +1,257 @@
+import type { SystemStats } from '$lib/comfy';
+import type { DeckDb, StoredStatsSample } from '$lib/storage/db';
+import { addStatsSample, listStatsSamples, pruneStatsSamples } from '$lib/storage/stats';
+import { bytesToGiB } from '$lib/util/units';
+import {
+	appendSample,
+	downsample,
+	HOUR_MS,
+	toColumns,
+	windowSamples,
+	type ChartColumns
+} from '$lib/util/time-series';
+
+/** One point of a server's charts (bytes and queue length), as stored. */
+export type StatsSample = Omit<StoredStatsSample, 'serverId'>;
+
+/** What one read of a server gives. */
+export interface StatsReading {
+	stats: SystemStats;
+	/** Prompts running or waiting (`/prompt` `queue_remaining`), when it could be read. */
+	queue?: number;
+}
+
+/** The newest reading of a server and when it was taken. */
+export interface LatestStats extends StatsReading {
+	at: number;
+}
+
+/** A failed read: kept after recovery so the dashboard can show the last error. */
+export interface SampleError {
+	message: string;
+	at: number;
+	/** True while reads keep failing. */
+	ongoing: boolean;
+}
+
+/** Where samples are kept between visits (the `stats` store), or nothing (memory only). */
+export interface StatsStore {
+	add(sample: StoredStatsSample): Promise<void>;
+	list(o: { serverId: string; since: number }): Promise<StatsSample[]>;
+	prune(o: { before: number }): Promise<void>;
+}
+
+export interface StatsSamplerOptions {
+	/** The servers to sample (read again on every tick, so added servers join). */
+	servers: () => { id: string }[];
+	/** Reads one server; rejects when it cannot. */
+	read: (o: { serverId: string; signal: AbortSignal }) => Promise<StatsReading>;
+	store?: StatsStore | null;
+	/** Time between samples while the page is visible. */
+	intervalMs?: number;
+	/** How much history is kept (and loaded from the store). */
+	windowMs?: number;
+	now?: () => number;
+}
+
+export const SAMPLE_INTERVAL_MS = 3000;
+
+// Pruning the store is cheap but not free: once a minute is plenty for an hour-long window.
+const PRUNE_EVERY_MS = 60_000;
+
+/** The chartable numbers of a reading: VRAM summed over the devices, RAM used = total − free. */
+export function sampleFromReading(reading: StatsReading, t: number): StatsSample {
+	const { system, devices } = reading.stats;
+	const sum = (pick: (d: SystemStats['devices'][number]) => number | undefined) => {
+		const values = devices.map(pick).filter((v): v is number => typeof v === 'number');
+		return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
+	};
+	const vramTotal = sum((d) => d.vram_total);
+	const vramFree = sum((d) => d.vram_free);
+	const sample: StatsSample = { t };
+	if (vramTotal !== undefined) sample.vramTotal = vramTotal;
+	if (vramTotal !== undefined && vramFree !== undefined) sample.vramUsed = Math.max(0, vramTotal - vramFree);
+	if (system.ram_total !== undefined) sample.ramTotal = system.ram_total;
+	if (system.ram_total !== undefined && system.ram_free !== undefined)
+		sample.ramUsed = Math.max(0, system.ram_total - system.ram_free);
+	if (reading.queue !== undefined) sample.queue = reading.queue;
+	return sample;
+}
+
+/** The three live charts of a server, in chart units (GiB, prompts). */
+export interface StatsCharts {
+	vram: ChartColumns;
+	ram: ChartColumns;
+	queue: ChartColumns;
+	/** The newest totals in GiB (the charts' y-axis tops); undefined when not reported. */
+	vramTotal?: number;
+	ramTotal?: number;
+}
+
+/**
+ * Chart columns from a server's samples: the window before `now`, at most `maxPoints` points (peaks kept),
+ * bytes as GiB, and a break in the line wherever sampling paused for more than a few intervals.
+ */
+export function statsCharts(
+	samples: readonly StatsSample[],
+	o: { now: number; windowMs: number; intervalMs: number; maxPoints?: number }
+): StatsCharts {
+	const points = downsample(windowSamples(samples, o), { maxPoints: o.maxPoints ?? 600 });
+	const gapMs = Math.max(o.intervalMs * 3, (o.windowMs / (o.maxPoints ?? 600)) * 3);
+	const last = points[points.length - 1];
+	return {
+		vram: toColumns(points, { series: [(s) => bytesToGiB(s.vramUsed)], gapMs }),
+		ram: toColumns(points, { series: [(s) => bytesToGiB(s.ramUsed)], gapMs }),
+		queue: toColumns(points, { series: [(s) => s.queue], gapMs }),
+		...(last?.vramTotal === undefined ? {} : { vramTotal: bytesToGiB(last.vramTotal) }),
+		...(last?.ramTotal === undefined ? {} : { ramTotal: bytesToGiB(last.ramTotal) })
+	};
+}
+
+/** A `StatsStore` on the app's IndexedDB (memory only if the database cannot be opened). */
+export function statsStoreFor(db: Promise<DeckDb | null>): StatsStore {
+	return {
+		add: async (sample) => {
+			const d = await db;
+			if (d) await addStatsSample(d, sample);
+		},
+		list: async ({ serverId, since }) => {
+			const d = await db;
+			if (!d) return [];
+			return (await listStatsSamples(d, { serverId, since })).map(({ serverId: _id, ...rest }) => rest);
+		},
+		prune: async ({ before }) => {
+			const d = await db;
+			if (d) await pruneStatsSamples(d, { before });
+		}
+	};
+}
+
+/**
+ * Samples `/system_stats` (and the queue length) of every server every few seconds, only while the page is
+ * visible: a hidden tab costs the servers nothing. Sampling stops when the tab is hidden and starts again,
+ * with an immediate sample, when it comes back. The last hour is kept in memory and in the store.
+ */
+export class StatsSampler {
+	/** Per server, the samples of the window, oldest first. */
+	samples = $state.raw<Record<string, StatsSample[]>>({});
+	/** Per server, the newest full reading. */
+	latest = $state.raw<Record<string, LatestStats>>({});
+	errors = $state.raw<Record<string, SampleError>>({});
+	/** True while sampling (started and the page visible). */
+	active = $state(false);
+
+	readonly intervalMs: number;
+	readonly windowMs: number;
+	#o: StatsSamplerOptions;
+	#now: () => number;
+	#timer: ReturnType<typeof setInterval> | undefined;
+	#inFlight: Record<string, AbortController | undefined> = {};
+	#historyLoaded = new Set<string>();
+	#lastPrune = -Infinity;
+
+	constructor(options: StatsSamplerOptions) {
+		this.#o = options;
+		this.intervalMs = options.intervalMs ?? SAMPLE_INTERVAL_MS;
+		this.windowMs = options.windowMs ?? HOUR_MS;
+		this.#now = options.now ?? Date.now;
+	}
+
+	/** Starts sampling (while visible); returns the function that stops it. */
+	start(): () => void {
+		const onVisibility = () => (document.visibilityState === 'visible' ? this.#resume() : this.#pause());
+		document.addEventListener('visibilitychange', onVisibility);
+		onVisibility();
+		return () => {
+			document.removeEventListener('visibilitychange', onVisibility);
+			this.#pause();
+		};
+	}
+
+	/** Samples one server (or all) now, e.g. right after freeing memory so the chart shows the effect. */
+	async sampleNow(serverId?: string): Promise<void> {
+		const ids = serverId ? [serverId] : this.#o.servers().map((s) => s.id);
+		await Promise.all(ids.map((id) => this.#sample(id, true)));
+	}
+
+	#resume() {
+		if (this.#timer !== undefined) return;
+		this.active = true;
+		this.#tick();
+		// A tick skips a server whose previous read is still running (a slow server is not piled on).
+		this.#timer = setInterval(() => this.#tick(), this.intervalMs);
+	}
+
+	#tick() {
+		for (const server of this.#o.servers()) void this.#sample(server.id, false);
+	}
+
+	#pause() {
+		clearInterval(this.#timer);
+		this.#timer = undefined;
+		this.active = false;
+		for (const controller of Object.values(this.#inFlight)) controller?.abort();
+		this.#inFlight = {};
+	}
+
+	async #sample(serverId: string, replace: boolean) {
+		if (this.#inFlight[serverId] && !replace) return;
+		this.#inFlight[serverId]?.abort();
+		const controller = new AbortController();
+		this.#inFlight[serverId] = controller;
+		void this.#loadHistory(serverId);
+		try {
+			const reading = await this.#o.read({ serverId, signal: controller.signal });
+			if (controller.signal.aborted) return;
+			const t = this.#now();
+			const sample = sampleFromReading(reading, t);
+			this.latest = { ...this.latest, [serverId]: { ...reading, at: t } };
+			this.samples = {
+				...this.samples,
+				[serverId]: appendSample(this.samples[serverId] ?? [], sample, { windowMs: this.windowMs })
+			};
+			const error = this.errors[serverId];
+			if (error?.ongoing) this.errors = { ...this.errors, [serverId]: { ...error, ongoing: false } };
+			await this.#persist(serverId, sample, t);
+		} catch (error) {
+			if (controller.signal.aborted) return;
+			const message = error instanceof Error ? error.message : String(error);
+			this.errors = { ...this.errors, [serverId]: { message, at: this.#now(), ongoing: true } };
+		} finally {
+			if (this.#inFlight[serverId] === controller) delete this.#inFlight[serverId];
+		}
+	}
+
+	async #persist(serverId: string, sample: StatsSample, t: number) {
+		const store = this.#o.store;
+		if (!store) return;
+		try {
+			await store.add({ serverId, ...sample });
+			if (t - this.#lastPrune >= PRUNE_EVERY_MS) {
+				this.#lastPrune = t;
+				await store.prune({ before: t - this.windowMs });
+			}
+		} catch {
+			// Storage full or unavailable: the live chart still works from memory.
+		}
+	}
+
+	// The first time a server is sampled, the last hour from the store is merged in (earlier visits).
+	async #loadHistory(serverId: string) {
+		const store = this.#o.store;
+		if (!store || this.#historyLoaded.has(serverId)) return;
+		this.#historyLoaded.add(serverId);
+		try {
+			const now = this.#now();
+			const stored = await store.list({ serverId, since: now - this.windowMs });
+			const byTime = new Map<number, StatsSample>();
+			for (const s of [...stored, ...(this.samples[serverId] ?? [])]) byTime.set(s.t, s);
+			this.samples = {
+				...this.samples,
+				[serverId]: windowSamples([...byTime.values()], { now: this.#now(), windowMs: this.windowMs })
+			};
+		} catch {
+			// No history is not an error worth showing: the chart fills from now on.
+		}
+	}
+}

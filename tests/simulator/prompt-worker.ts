@@ -238,8 +238,11 @@ export class PromptWorker {
 			const def = info[node.class_type];
 			const inputs: Record<string, unknown> = {};
 			for (const [name, value] of Object.entries(node.inputs)) {
-				if (isLink(value)) inputs[name] = values.get(value[0])?.[value[1]] ?? null;
-				else if (def?.input.required?.[name] || def?.input.optional?.[name]) inputs[name] = value;
+				if (isLink(value)) {
+					// Cached ancestors are not in the execution list: their outputs come from the cache.
+					const upstream = values.get(value[0]) ?? this.outputCache.get(keys.get(value[0]) ?? '')?.outputs;
+					inputs[name] = upstream?.[value[1]] ?? null;
+				} else if (def?.input.required?.[name] || def?.input.optional?.[name]) inputs[name] = value;
 			}
 			for (const [name, type] of Object.entries(hiddenInputs(def))) {
 				if (type === 'PROMPT') inputs[name] = prompt;

@@ -7,6 +7,8 @@ export interface Frame {
 	type: string;
 	data?: Record<string, unknown>;
 	bytes?: Buffer;
+	/** The text of a frame that is not a `{type, data}` message. */
+	raw?: string;
 }
 
 /** A client socket that records every frame it receives. */
@@ -22,8 +24,13 @@ export interface TestSocket {
 
 export function decodeFrame(data: Buffer, isBinary: boolean): Frame {
 	if (isBinary) return { type: `binary:${data.length >= 4 ? data.readUInt32BE(0) : -1}`, bytes: data };
-	const message = JSON.parse(data.toString()) as { type: string; data: Record<string, unknown> };
-	return { type: message.type, data: message.data };
+	try {
+		const message = JSON.parse(data.toString()) as { type?: unknown; data?: Record<string, unknown> };
+		if (typeof message.type === 'string') return { type: message.type, data: message.data };
+		return { type: 'text:untyped', data: message.data, raw: data.toString() };
+	} catch {
+		return { type: 'text:invalid', raw: data.toString() };
+	}
 }
 
 export function openSocket(

@@ -1,0 +1,224 @@
+import { ComfyValidationError, isTerminal, uuidv4, type JobRecord } from '$lib/comfy';
+import { applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
+import { useCacheEntry } from '$lib/storage/cache';
+import { getImage } from '$lib/storage/images';
+import { putNewJob, type HistoryJob } from '$lib/storage/jobs';
+import { promptHash } from '$lib/util/canonical-hash';
+import type { AppState, ServerView } from './app.svelte';
+
+/** An image ready to show: object URLs of the original bytes and of the thumbnail. */
+export interface ShownImage {
+	hash: string;
+	url: string;
+	filename: string;
+	width?: number;
+	height?: number;
+	mime: string;
+}
+
+/** Where the panel's current run is, for the view. */
+export type RunPhase = 'idle' | 'submitting' | JobRecord['status'] | 'cached';
+
+/**
+ * One generation panel's state: submits the form's workflow through the core, follows its job live (queue
+ * position, node progress, previews, elapsed time), shows results from IndexedDB, and answers identical prompts
+ * from the cache unless a random seed is in play.
+ */
+export class GenerationState {
+	jobId = $state<string | null>(null);
+	submitting = $state(false);
+	/** What went wrong before the server accepted the job (the job itself carries later errors). */
+	error = $state<string | null>(null);
+	/** Images of the finished run (or of the cache hit). */
+	images = $state<ShownImage[]>([]);
+	fromCache = $state(false);
+	now = $state(Date.now());
+
+	#app: AppState;
+	#urls: string[] = [];
+	#timer: ReturnType<typeof setInterval> | undefined;
+
+	constructor(app: AppState) {
+		this.#app = app;
+	}
+
+	/** The live record of the current job. */
+	get job(): (JobRecord & { serverId: string }) | undefined {
+		return this.jobId ? this.#app.jobs.byId[this.jobId] : undefined;
+	}
+
+	get phase(): RunPhase {
+		if (this.fromCache) return 'cached';
+		if (this.submitting) return 'submitting';
+		return this.job?.status ?? 'idle';
+	}
+
+	get preview(): string | undefined {
+		return this.jobId ? this.#app.jobs.previews[this.jobId]?.url : undefined;
+	}
+
+	/** Seconds since the job was created, or its whole run once finished. */
+	get elapsedSeconds(): number {
+		const job = this.job;
+		if (!job) return 0;
+		const end = job.timings.finished ?? this.now;
+		return Math.max(0, (end - (job.timings.started ?? job.timings.created)) / 1000);
+	}
+
+	/** Overall progress 0–1: nodes done (cached ones count) plus the current node's steps. */
+	get fraction(): number {
+		const p = this.job?.progress;
+		if (!p || !p.nodesTotal) return this.job?.status === 'succeeded' ? 1 : 0;
+		const inNode = p.max ? (p.value ?? 0) / p.max : 0;
+		return Math.min(1, (p.nodesDone + (this.job?.status === 'running' ? inNode : 0)) / p.nodesTotal);
+	}
+
+	/**
+	 * Generates from a template's form values on a server. Resolves true once the server queued the job (the form
+	 * then moves its seeds), false when nothing was queued (a cache hit, or an error shown in `error`).
+	 * `force` skips the cache ("Run anyway").
+	 */
+	async generate(options: {
+		template: Template;
+		values: FormValues;
+		server: ServerView;
+		force?: boolean;
+		onnodeerrors?: (nodeErrors: unknown) => void;
+	}): Promise<boolean> {
+		const { template, values, server } = options;
+		this.#reset();
+		const applied = applyParameters({ api: template.api, parameters: template.parameters, values });
+		if (applied.issues.length) {
+			this.error = applied.issues.map((i) => i.message).join(' ');
+			return false;
+		}
+		const workflow = applied.api;
+		const randomized = template.parameters.some((p) => p.seedMode === 'random');
+		const hash = await promptHash(workflow);
+		const db = await this.#app.db;
+
+		if (!options.force && !randomized) {
+			const entry = await useCacheEntry(db, hash);
+			if (entry && (await this.#showImages(entry.imageHashes.map((h) => ({ hash: h }))))) {
+				this.fromCache = true;
+				this.jobId = entry.jobId;
+				return false;
+			}
+		}
+
+		const id = uuidv4();
+		const created = Date.now();
+		const pending: HistoryJob = {
+			id,
+			serverUrl: server.baseUrl,
+			workflow,
+			status: 'pending',
+			outputs: [],
+			timings: { created },
+			attempts: 0,
+			serverId: server.id,
+			createdAt: created,
+			app: {
+				templateId: template.id,
+				templateName: template.name,
+				parameters: values,
+				promptHash: hash,
+				randomized
+			}
+		};
+		this.submitting = true;
+		this.jobId = id;
+		this.#tick();
+		try {
+			// Written before the POST so a reload or a crash in between loses nothing.
+			await putNewJob(db, pending);
+			this.#app.jobs.announce();
+			const client = this.#app.jobs.clientFor(server);
+			await client.jobs.submit({
+				id,
+				workflow,
+				extraData: template.ui ? { extra_pnginfo: { workflow: template.ui } } : undefined,
+				metadata: { templateId: template.id, templateName: template.name }
+			});
+			return true;
+		} catch (error) {
+			if (error instanceof ComfyValidationError) {
+				const body = error.body as { node_errors?: unknown } | undefined;
+				options.onnodeerrors?.(body?.node_errors);
+			}
+			this.error = error instanceof Error ? error.message : String(error);
+			return false;
+		} finally {
+			this.submitting = false;
+		}
+	}
+
+	/** Removes the job from the queue, or interrupts it when running. */
+	async cancel(): Promise<void> {
+		const job = this.job;
+		if (!job || isTerminal(job.status)) return;
+		const server = this.#app.servers.find((s) => s.id === job.serverId);
+		if (server) await this.#app.jobs.clientFor(server).jobs.cancel(job.id);
+	}
+
+	/** Loads the finished job's kept images from IndexedDB (call when history changed). */
+	async refreshResults(): Promise<void> {
+		const job = this.job;
+		if (!job || job.status !== 'succeeded' || this.fromCache) return;
+		const db = await this.#app.db;
+		const stored = (await db.get('jobs', job.id)) as unknown as HistoryJob | undefined;
+		const kept = stored?.app?.images ?? [];
+		if (kept.length && kept.every((i) => i.hash)) await this.#showImages(kept);
+	}
+
+	/** Frees object URLs and timers (the panel unmounted). */
+	dispose(): void {
+		clearInterval(this.#timer);
+		this.#timer = undefined;
+		for (const url of this.#urls) URL.revokeObjectURL(url);
+		this.#urls = [];
+	}
+
+	async #showImages(kept: { hash?: string; filename?: string }[]): Promise<boolean> {
+		const db = await this.#app.db;
+		const shown: ShownImage[] = [];
+		for (const image of kept) {
+			if (!image.hash) return false;
+			const stored = await getImage(db, image.hash);
+			if (!stored) return false;
+			const url = URL.createObjectURL(stored.blob);
+			this.#urls.push(url);
+			shown.push({
+				hash: image.hash,
+				url,
+				filename: image.filename ?? `${image.hash.slice(0, 12)}.png`,
+				width: stored.width,
+				height: stored.height,
+				mime: stored.mime
+			});
+		}
+		this.images = shown;
+		return true;
+	}
+
+	#reset() {
+		for (const url of this.#urls) URL.revokeObjectURL(url);
+		this.#urls = [];
+		this.images = [];
+		this.fromCache = false;
+		this.error = null;
+		this.jobId = null;
+	}
+
+	#tick() {
+		clearInterval(this.#timer);
+		this.#timer = setInterval(() => {
+			this.now = Date.now();
+			const job = this.job;
+			if (job && isTerminal(job.status)) {
+				clearInterval(this.#timer);
+				this.#timer = undefined;
+			}
+		}, 250);
+	}
+}

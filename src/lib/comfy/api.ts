@@ -33,7 +33,7 @@ import {
 	type HistoryEntry,
 	type JobDetail,
 	type JobList,
-	type JobStatus,
+	type ServerJobStatus,
 	type JobSummary,
 	type ObjectInfo,
 	type PromptErrorBody,
@@ -60,7 +60,7 @@ export interface QueuePromptOptions extends CallOptions {
 }
 
 export interface ListJobsOptions extends CallOptions {
-	status?: JobStatus[];
+	status?: ServerJobStatus[];
 	sortBy?: 'created_at' | 'execution_duration' | (string & {});
 	sortOrder?: 'asc' | 'desc';
 	limit?: number;
@@ -172,7 +172,7 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 			}
 			const [queue, history] = await Promise.all([api.getQueue(o), api.getHistory(o)]);
 			let jobs = jobsFromQueueAndHistory(queue, history);
-			if (o.status) jobs = jobs.filter((job) => o.status?.includes(job.status as JobStatus));
+			if (o.status) jobs = jobs.filter((job) => o.status?.includes(job.status as ServerJobStatus));
 			if (o.sortOrder === 'asc') jobs.reverse();
 			const total = jobs.length;
 			jobs = jobs.slice(o.offset ?? 0, o.limit === undefined ? undefined : (o.offset ?? 0) + o.limit);

@@ -14,7 +14,7 @@ import {
 } from './errors';
 import { readImageSize } from './image-size';
 import type { JobTracker } from './job-tracker';
-import type { JobMetadata, JobProgress, JobRecord } from './job-store';
+import { isTerminal, type JobMetadata, type JobProgress, type JobRecord } from './job-store';
 import type { Logger } from './logger';
 import type { ApiWorkflow } from './schemas';
 
@@ -112,14 +112,7 @@ export async function generateImage(
 			front: options.front,
 			signal: options.signal
 		});
-		const onAbort = () => void jobs.cancel(id);
-		options.signal?.addEventListener('abort', onAbort, { once: true });
-		let job: JobRecord;
-		try {
-			job = await jobs.waitFor(id, { signal: options.signal });
-		} finally {
-			options.signal?.removeEventListener('abort', onAbort);
-		}
+		const job = await jobs.waitFor(id, { signal: options.signal });
 		if (job.status !== 'succeeded') throw errorOf(job);
 		const result = await resultOf(api, job, options.measureImages ?? true, options.signal);
 		safely(() => options.onComplete?.(result));
@@ -129,8 +122,11 @@ export async function generateImage(
 			error instanceof Error
 				? error
 				: new ComfyError(typeof error === 'string' ? error : 'The generation failed.');
-		if (options.signal?.aborted && !(err instanceof ComfyAbortError)) {
-			const aborted = new ComfyAbortError('The generation', err);
+		if (options.signal?.aborted) {
+			// Do not leave the job running on the server for nobody.
+			const job = jobs.get(id);
+			if (job && !isTerminal(job.status)) await jobs.cancel(id).catch(() => undefined);
+			const aborted = err instanceof ComfyAbortError ? err : new ComfyAbortError('The generation', err);
 			safely(() => options.onError?.(aborted));
 			throw aborted;
 		}

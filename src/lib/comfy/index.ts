@@ -66,6 +66,7 @@ export {
 	type JobMetadata,
 	type JobProgress,
 	type JobRecord,
+	type JobStatus,
 	type JobStatus as JobState,
 	type JobStore
 } from './job-store';

@@ -169,6 +169,24 @@ describe('replaying the recorded scenarios', () => {
 		expect(h.client.jobs.list().map((j) => j.status)).toEqual(['interrupted', 'interrupted']);
 	});
 
+	it('aborting a generation cancels its job on the server and rejects with an AbortError', async () => {
+		const h = open('h_interrupt', { server: { msPerSecond: 300 } });
+		const controller = new AbortController();
+		const errors: Error[] = [];
+		const pending = h.client.generateImage({
+			workflow: h.server.runs[0]?.prompt as Prompt,
+			signal: controller.signal,
+			onError: (e) => errors.push(e)
+		});
+		while (h.client.jobs.list()[0]?.status !== 'running') await new Promise((r) => setTimeout(r, 5));
+		controller.abort();
+		const error = await pending.catch((e: unknown) => e);
+		expect(error).toMatchObject({ name: 'AbortError' });
+		expect(errors).toEqual([error]);
+		expect(h.client.jobs.list()[0]).toMatchObject({ cancelRequested: true });
+		expect(h.server.requests).toContain('POST /api/interrupt');
+	});
+
 	it('i_upload: a run from an uploaded image succeeds; one from a text file fails in LoadImage', async () => {
 		const h = open('i_upload');
 		const ok = await h.client.generateImage({ workflow: h.server.runs[0]?.prompt as Prompt });

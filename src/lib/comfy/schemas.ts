@@ -146,9 +146,9 @@ export type HistoryEntry = z.infer<typeof zHistoryEntry>;
 export const zHistory = z.record(z.string(), zHistoryEntry);
 export type History = z.infer<typeof zHistory>;
 
-/** Status of a job in `/api/jobs`. */
-export const zJobStatus = z.enum(['pending', 'in_progress', 'completed', 'failed']);
-export type JobStatus = z.infer<typeof zJobStatus>;
+/** Status of a job in `/api/jobs` (the server's view; the tracker's own states are `JobStatus`). */
+export const zServerJobStatus = z.enum(['pending', 'in_progress', 'completed', 'failed']);
+export type ServerJobStatus = z.infer<typeof zServerJobStatus>;
 
 /** One job summary in `/api/jobs` (newer servers). */
 export const zJobSummary = z.looseObject({

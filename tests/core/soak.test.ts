@@ -54,6 +54,8 @@ beforeAll(async () => {
 		baseUrl: sim.url,
 		WebSocket: WebSocket as unknown as WebSocketConstructor,
 		clientIdChannel: null,
+		// Keep every line of the run: the test counts reconnections in the log.
+		logCapacity: 10_000,
 		socket: { backoff: { baseMs: 20, capMs: 300, floorMs: 10 }, closeTimeoutMs: 300 },
 		jobs: { checkAfterMs: 500, pollMs: 50, submitBackoff: { baseMs: 20, capMs: 200, floorMs: 10 } }
 	});
@@ -94,4 +96,16 @@ describe('soak against the simulator', () => {
 			expect(reconnects.length).toBeGreaterThan(JOBS / 2);
 		}
 	);
+
+	it('ignores malformed frames in the middle of a run', { timeout: 30_000 }, async () => {
+		const ignored = () => client.logger.entries().filter((e) => /ignored/.test(e.message)).length;
+		const before = ignored();
+		const pending = client.generateImage({ workflow: workflow(1001), measureImages: false });
+		while (client.jobs.list().at(-1)?.status !== 'running') await new Promise((r) => setTimeout(r, 2));
+		expect(sim.controls.injectMalformedFrames({ clientId: client.socket.clientId })).toBeGreaterThan(0);
+		const result = await pending;
+		expect(result.images).toHaveLength(1);
+		expect(ignored()).toBeGreaterThan(before);
+		expect(client.socket.state).toBe('open');
+	});
 });

@@ -23,6 +23,8 @@ export interface ComfyClientOptions {
 	logLevel?: LogLevel;
 	/** Log entries kept for the UI (default 500). */
 	logCapacity?: number;
+	/** A logger to write into instead of a new one (an app shows one log for all its servers). */
+	logger?: Logger;
 	fetch?: typeof fetch;
 	/** WebSocket implementation (browsers have one; in Node 20 pass the `ws` package's). */
 	WebSocket?: WebSocketConstructor;
@@ -62,7 +64,8 @@ export interface ComfyClient {
 
 export function createComfyClient(options: ComfyClientOptions): ComfyClient {
 	const baseUrl = normalizeBaseUrl(options.baseUrl);
-	const logger = createLogger({ level: options.logLevel ?? 'info', capacity: options.logCapacity });
+	const logger =
+		options.logger ?? createLogger({ level: options.logLevel ?? 'info', capacity: options.logCapacity });
 	const api = createComfyApi({
 		baseUrl,
 		token: options.token,

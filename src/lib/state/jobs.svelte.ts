@@ -72,7 +72,7 @@ export class JobsState {
 		const client = createComfyClient({
 			baseUrl: server.baseUrl,
 			token: server.token,
-			logLevel: this.#logger.level,
+			logger: this.#logger,
 			jobStore: createIndexedDbJobStore({ db: this.#db, serverId: server.id })
 		});
 		const stop = client.jobs.subscribe((change) => this.#onChange(server.id, client, change));

@@ -1,5 +1,7 @@
 import type { ComfyApi } from '$lib/comfy';
+import type { Template } from '$lib/comfy/workflow';
 import type { DeckDb, StoredTemplate } from '$lib/storage/db';
+import { getTemplate, listTemplates, saveTemplate } from '$lib/storage/templates';
 import {
 	modelKey,
 	modelSlots,
@@ -127,7 +129,8 @@ export class ModelsState {
 		const db = await this.#db;
 		if (!db) return;
 		try {
-			const templates = await db.getAll('templates');
+			// Only templates that read as valid: an unreadable one is reported on the Templates view.
+			const { templates } = await listTemplates(db);
 			this.templates = templates.sort((a, b) => a.name.localeCompare(b.name));
 		} catch {
 			// Another tab is upgrading the database: the list stays as it was.
@@ -144,7 +147,10 @@ export class ModelsState {
 		return this.usage.get(modelKey(folder, file)) ?? [];
 	}
 
-	/** Makes a template's model input (and the form parameter writing it) name `file`, and saves the template. */
+	/**
+	 * Makes a template's model input (and the form parameter writing it) name `file`, and saves it as a new
+	 * version of the template (so the change can be undone from its history).
+	 */
 	async useInTemplate(slot: ModelSlot, file: string): Promise<void> {
 		const db = await this.#db;
 		if (!db) {
@@ -155,16 +161,15 @@ export class ModelsState {
 			return;
 		}
 		try {
-			const stored = await db.get('templates', slot.templateId);
-			if (!stored) throw new Error(`Template "${slot.templateName}" was deleted.`);
-			const next = withModel({
-				template: stored,
-				nodeId: slot.nodeId,
-				input: slot.input,
-				file,
-				now: Date.now()
+			const stored = await getTemplate(db, slot.templateId);
+			if (!stored) throw new Error(`Template "${slot.templateName}" was deleted or cannot be read.`);
+			const now = Date.now();
+			const changed = withModel({ template: stored, nodeId: slot.nodeId, input: slot.input, file, now });
+			const { template: next } = await saveTemplate(db, {
+				template: changed as Template,
+				note: `Model set from Models: ${slot.label} → ${file}`,
+				now
 			});
-			await db.put('templates', next);
 			this.templates = this.templates.map((t) => (t.id === next.id ? next : t));
 			this.notice = { ok: true, text: `“${slot.templateName}” now uses ${file} for ${slot.label}.` };
 		} catch (error) {

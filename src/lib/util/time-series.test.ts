@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	appendSample,
+	chartXRange,
 	downsample,
 	HOUR_MS,
 	lastDays,
@@ -79,6 +80,14 @@ describe('toColumns', () => {
 		});
 		expect(cols[1]).toEqual([1, 1, null, 1]);
 		expect(cols[0]).toEqual([0, 3, 3.001, 60]);
+	});
+});
+
+describe('chartXRange', () => {
+	it('ends at the newest sample and spans at least the minimum, even for one sample', () => {
+		expect(chartXRange([1000], { minSpan: 300, now: 5000 })).toEqual([700, 1000]);
+		expect(chartXRange([100, 1000], { minSpan: 300, now: 5000 })).toEqual([100, 1000]);
+		expect(chartXRange([], { minSpan: 300, now: 5000 })).toEqual([4700, 5000]);
 	});
 });
 

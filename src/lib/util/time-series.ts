@@ -96,6 +96,15 @@ export function toColumns<T extends Timed>(
 	return [xs, ...ys];
 }
 
+/**
+ * The x range of a live chart: ends at the newest sample and spans at least `minSpan` seconds, so the first
+ * few samples sit at the right edge instead of stretching over the whole width. Empty data ends at `now`.
+ */
+export function chartXRange(xs: ArrayLike<number>, o: { minSpan: number; now: number }): [number, number] {
+	const hi = xs[xs.length - 1] ?? o.now;
+	return [Math.min(xs[0] ?? hi, hi - o.minSpan), hi];
+}
+
 /** The `p`-th percentile (0–100) with linear interpolation between ranks; undefined for no values. */
 export function percentile(values: readonly number[], p: number): number | undefined {
 	const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);

@@ -85,7 +85,10 @@ export class GenerationState {
 		force?: boolean;
 		onnodeerrors?: (nodeErrors: unknown) => void;
 	}): Promise<boolean> {
-		const { template, values, server } = options;
+		// Plain copies: the form's values are reactive proxies, which IndexedDB cannot store.
+		const template = $state.snapshot(options.template) as Template;
+		const values = $state.snapshot(options.values) as FormValues;
+		const server = options.server;
 		this.#reset();
 		const applied = applyParameters({ api: template.api, parameters: template.parameters, values });
 		if (applied.issues.length) {
@@ -151,6 +154,20 @@ export class GenerationState {
 		} finally {
 			this.submitting = false;
 		}
+	}
+
+	/**
+	 * Follows the newest unfinished job of a template, if there is one and the panel is idle: after a reload the
+	 * run in progress (restored from IndexedDB and reconciled by the core) shows up again where it was started.
+	 */
+	attachToUnfinished(templateId: string): void {
+		if (this.jobId || this.submitting) return;
+		const unfinished = this.#app.jobs.list.find(
+			(job) => job.metadata?.templateId === templateId && !isTerminal(job.status)
+		);
+		if (!unfinished) return;
+		this.jobId = unfinished.id;
+		this.#tick();
 	}
 
 	/** Removes the job from the queue, or interrupts it when running. */

@@ -1,0 +1,90 @@
+import { expect, test, type Page } from '@playwright/test';
+import { PORTS } from '../../playwright.config';
+
+// Generation against the simulator serving the app (same origin, like ComfyUI --front-end-root), in test mode.
+const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
+
+async function control(page: Page, body: Record<string, unknown>) {
+	const response = await page.request.post(`${base}__sim/control`, { data: body });
+	expect(response.ok()).toBe(true);
+}
+
+async function openTemplate(page: Page, id: string) {
+	await page.goto(`${base}#/generate/${id}`);
+	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+}
+
+const panel = (page: Page) => page.getByRole('region', { name: 'Generation' });
+const status = (page: Page) => panel(page).getByRole('status');
+const results = (page: Page) => page.getByRole('list', { name: 'Results' }).getByRole('img');
+
+test.beforeEach(async ({ page }) => {
+	await control(page, { action: 'reset' });
+});
+
+test.afterEach(async ({ page }) => {
+	await control(page, { action: 'reset' });
+});
+
+test('a generation shows queue state, step progress, live previews and the final image', async ({ page }) => {
+	await openTemplate(page, 'sd15-txt2img');
+	await page.getByRole('button', { name: 'Generate' }).click();
+
+	await expect(page.getByRole('progressbar', { name: 'Overall progress' })).toBeVisible();
+	await expect(page.getByText(/^step \d+ of \d+$/)).toBeVisible({ timeout: 15_000 });
+	await expect(page.getByRole('img', { name: 'Live preview of the running generation' })).toBeVisible();
+	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+	await expect(status(page)).toHaveText('Done');
+	const download = page.getByRole('link', { name: /^Download .+\.png$/ });
+	await expect(download).toHaveAttribute('href', /^blob:/);
+});
+
+test('Ctrl+Enter generates, and an identical prompt is answered from the cache, with Run anyway', async ({
+	page
+}) => {
+	await openTemplate(page, 'demo-solid-color');
+	await page.keyboard.press('Control+Enter');
+	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+
+	await page.getByRole('button', { name: 'Generate' }).click();
+	await expect(page.getByText('From cache')).toBeVisible();
+	await expect(results(page)).toHaveCount(1);
+
+	await page.getByRole('button', { name: 'Run anyway' }).click();
+	await expect(page.getByText('From cache')).toBeHidden();
+	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+});
+
+test('a reload mid-run still ends with the result on the same page', async ({ page }) => {
+	await control(page, { action: 'restart' }); // empties the model cache, so the slow load happens
+	await control(page, { action: 'slowModelLoad', ms: 60_000 }); // 3 s at the e2e time scale
+	await openTemplate(page, 'sd15-txt2img');
+	await page.getByRole('button', { name: 'Generate' }).click();
+	await expect(status(page)).toHaveText(/Running|Queued/, { timeout: 15_000 });
+
+	await page.reload();
+	await expect(status(page)).toBeVisible({ timeout: 15_000 });
+	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+});
+
+test('the socket dropped mid-run does not lose the result', async ({ page }) => {
+	await openTemplate(page, 'sd15-txt2img');
+	await control(page, { action: 'dropSockets', frames: 12, times: 2 });
+	await page.getByRole('button', { name: 'Generate' }).click();
+	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+	await expect(status(page)).toHaveText('Done');
+});
+
+test('a server restart mid-queue marks the job lost and offers Run again, which works', async ({ page }) => {
+	await control(page, { action: 'restart' }); // empties the model cache, so the slow load happens
+	await control(page, { action: 'slowModelLoad', ms: 200_000 }); // 10 s at the e2e time scale
+	await openTemplate(page, 'sd15-txt2img');
+	await page.getByRole('button', { name: 'Generate' }).click();
+	await expect(status(page)).toHaveText(/Running|Queued/, { timeout: 15_000 });
+
+	await control(page, { action: 'restart' });
+	await expect(status(page)).toHaveText('Lost by the server', { timeout: 30_000 });
+	await control(page, { action: 'reset' });
+	await page.getByRole('button', { name: 'Run again' }).click();
+	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+});

@@ -1,5 +1,9 @@
 import { createContext } from 'svelte';
 import type { AppState } from './app.svelte';
+import type { TemplatesState } from './templates.svelte';
 
 /** The app state, set once by the root layout and read by every page. */
 export const [getAppState, setAppState] = createContext<AppState>();
+
+/** Templates, their versions and presets, set once by the root layout. */
+export const [getTemplatesState, setTemplatesState] = createContext<TemplatesState>();

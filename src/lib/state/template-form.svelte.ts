@@ -1,0 +1,264 @@
+import type { ComfyApi } from '$lib/comfy';
+import {
+	advanceSeeds,
+	checkImageUpload,
+	decodeFormState,
+	encodeFormState,
+	mapNodeErrorsToParameters,
+	refreshOptions,
+	uploadedImageValue,
+	validateValues,
+	type FieldError,
+	type FormValues,
+	type ObjectInfo,
+	type ParameterDef,
+	type ParameterValue,
+	type SeedMode,
+	type Template,
+	type UrlIssue
+} from '$lib/comfy/workflow';
+
+/**
+ * The generate form of one template: values, seed modes, validation, server errors on fields, and the URL that
+ * reproduces it (`#/generate/<id>?prompt=…&seed=…`).
+ */
+export class TemplateFormState {
+	/** The template as stored. */
+	base: Template;
+	/** Its parameters with option lists refreshed from the server (models, samplers, input images). */
+	parameters = $state.raw<ParameterDef[]>([]);
+	values = $state<FormValues>({});
+	/** Seed modes changed in this form (else the template's). */
+	seedModes = $state<Record<string, SeedMode>>({});
+	/** Server messages from a refused `POST /prompt`, by parameter id; cleared when the field changes. */
+	serverErrors = $state<Record<string, string>>({});
+	/** Server errors no visible field owns (links, hidden inputs), as sentences. */
+	otherServerErrors = $state<string[]>([]);
+	/** What the opened URL or preset held that could not be used. */
+	issues = $state<string[]>([]);
+	/** Fields the user has changed (errors show on those; every error shows after `revealErrors`). */
+	touched = $state<Record<string, boolean>>({});
+	showAllErrors = $state(true);
+	/** Whether option lists were read from the server (until then, "not on this server" is not claimed). */
+	refreshed = $state(false);
+	/** Per image field: the last upload's problem or progress. */
+	uploads = $state<Record<string, { busy: boolean; message?: string; error?: boolean }>>({});
+
+	constructor({ template }: { template: Template }) {
+		this.base = template;
+		this.parameters = template.parameters;
+		this.values = defaultsOf(template.parameters);
+	}
+
+	/** The parameters as they run now: this form's seed modes applied. */
+	get effectiveParameters(): ParameterDef[] {
+		return this.parameters.map((p) =>
+			p.seedMode && this.seedModes[p.id] ? { ...p, seedMode: this.seedModes[p.id] } : p
+		);
+	}
+
+	/** The template to run: refreshed options and this form's seed modes. */
+	get template(): Template {
+		return { ...this.base, parameters: this.effectiveParameters };
+	}
+
+	/** The parameters shown, in template order, grouped (group order = first appearance). */
+	get groups(): { name: string; parameters: ParameterDef[] }[] {
+		const out: { name: string; parameters: ParameterDef[] }[] = [];
+		for (const p of this.effectiveParameters) {
+			if (p.hidden) continue;
+			let group = out.find((g) => g.name === p.group);
+			if (!group) out.push((group = { name: p.group, parameters: [] }));
+			group.parameters.push(p);
+		}
+		return out;
+	}
+
+	/** `validateValues` of the current values. */
+	get validation(): FieldError[] {
+		return validateValues({ parameters: this.effectiveParameters, values: this.values });
+	}
+
+	get valid(): boolean {
+		return this.validation.length === 0;
+	}
+
+	/** The message to show under a field (its server error first), or undefined. */
+	errorFor(id: string): string | undefined {
+		const server = this.serverErrors[id];
+		if (server) return server;
+		if (!this.showAllErrors && !this.touched[id]) return undefined;
+		const error = this.validation.find((e) => e.parameterId === id);
+		if (error?.code === 'not-in-list' && !this.refreshed) return undefined;
+		return error?.message;
+	}
+
+	/** The fragment reproducing this form. */
+	get hash(): string {
+		return encodeFormState({
+			templateId: this.base.id,
+			parameters: this.base.parameters,
+			values: this.values,
+			seedModes: this.seedModes
+		});
+	}
+
+	/** Refreshes option lists from the server's node definitions. */
+	refresh(objectInfo: ObjectInfo): void {
+		this.parameters = refreshOptions({
+			parameters: this.base.parameters,
+			api: this.base.api,
+			objectInfo
+		});
+		this.refreshed = true;
+	}
+
+	setValue(id: string, value: ParameterValue): void {
+		this.values[id] = value;
+		this.touched[id] = true;
+		delete this.serverErrors[id];
+	}
+
+	setSeedMode(id: string, mode: SeedMode): void {
+		const p = this.base.parameters.find((x) => x.id === id);
+		if (!p?.seedMode) return;
+		if (mode === p.seedMode) delete this.seedModes[id];
+		else this.seedModes[id] = mode;
+	}
+
+	seedModeOf(p: ParameterDef): SeedMode | undefined {
+		return this.seedModes[p.id] ?? p.seedMode;
+	}
+
+	/** Shows every field's error (before submitting). */
+	revealErrors(): void {
+		this.showAllErrors = true;
+	}
+
+	/**
+	 * Fills the form from a URL fragment. Values the URL does not name keep `fallback` (a preset) or the default;
+	 * every unknown key and unusable value is listed in `issues`, and out-of-range values are kept so the field
+	 * shows why.
+	 */
+	loadHash(hash: string, fallback: FormValues = {}): void {
+		const decoded = decodeFormState({ hash, parameters: this.base.parameters });
+		this.values = { ...defaultsOf(this.base.parameters), ...this.#known(fallback, 'preset') };
+		this.seedModes = {};
+		this.serverErrors = {};
+		this.otherServerErrors = [];
+		this.touched = {};
+		if (!decoded.ok) {
+			this.issues = [decoded.message];
+			return;
+		}
+		Object.assign(this.values, decoded.values);
+		this.seedModes = decoded.seedModes;
+		// An invalid value is kept and its field says why (against the server's current lists once refreshed).
+		const unused = decoded.issues.filter(
+			(i: UrlIssue) => i.code !== 'invalid-value' || i.key.endsWith('.mode')
+		);
+		this.issues = [...this.issues, ...unused.map((i) => i.message)];
+		for (const i of decoded.issues) if (i.code === 'invalid-value') this.touched[i.key] = true;
+	}
+
+	/** Applies a preset's values over the defaults. Values for fields the template no longer has are reported. */
+	applyValues(values: FormValues, what = 'preset'): void {
+		this.values = { ...defaultsOf(this.base.parameters), ...this.#known(values, what) };
+		this.touched = {};
+		this.serverErrors = {};
+	}
+
+	#known(values: FormValues, what: string): FormValues {
+		const out: FormValues = {};
+		const unknown: string[] = [];
+		for (const [k, v] of Object.entries(values)) {
+			const p = this.base.parameters.find((x) => x.id === k);
+			if (p && !p.hidden) out[k] = v;
+			else unknown.push(k);
+		}
+		this.issues =
+			unknown.length > 0
+				? [
+						`The ${what} has values for fields this template does not show (${unknown.map((k) => `"${k}"`).join(', ')}); they were not used.`
+					]
+				: [];
+		return out;
+	}
+
+	/** Back to the template's defaults. */
+	reset(): void {
+		this.applyValues({});
+		this.seedModes = {};
+		this.issues = [];
+	}
+
+	/**
+	 * Puts a refused prompt's `node_errors` on the fields that wrote the inputs, with the server's message; the
+	 * rest goes to `otherServerErrors`.
+	 */
+	applyNodeErrors(nodeErrors: unknown): void {
+		const { fields, unmatched } = mapNodeErrorsToParameters({
+			nodeErrors,
+			parameters: this.effectiveParameters
+		});
+		const byId: Record<string, string> = {};
+		for (const f of fields)
+			byId[f.parameterId] = byId[f.parameterId] ? `${byId[f.parameterId]} ${f.message}` : f.message;
+		this.serverErrors = byId;
+		this.otherServerErrors = unmatched.map((u) => u.message);
+	}
+
+	clearServerErrors(): void {
+		this.serverErrors = {};
+		this.otherServerErrors = [];
+	}
+
+	/** After a run was queued: seeds move as their mode says. */
+	advanceSeeds(): void {
+		this.values = advanceSeeds({ parameters: this.effectiveParameters, values: this.values });
+	}
+
+	/**
+	 * Checks an image (magic bytes, the server's `max_upload_size`) and uploads it to the server's input folder;
+	 * the field then holds the name the server gave it.
+	 */
+	async uploadImage({ id, file, api }: { id: string; file: File; api: ComfyApi }): Promise<void> {
+		this.uploads[id] = { busy: true, message: `Checking ${file.name}…` };
+		try {
+			let maxUploadSize: number | undefined;
+			try {
+				maxUploadSize = (await api.getFeatures()).max_upload_size;
+			} catch {
+				// Older servers have no /features: the server still enforces its own limit.
+			}
+			const head = new Uint8Array(await file.slice(0, 32).arrayBuffer());
+			const check = checkImageUpload({ name: file.name, bytes: head, size: file.size, maxUploadSize });
+			if (!check.ok) {
+				this.uploads[id] = { busy: false, message: check.message, error: true };
+				return;
+			}
+			this.uploads[id] = { busy: true, message: `Uploading ${check.fileName}…` };
+			const blob = file.type === check.mime ? file : new Blob([file], { type: check.mime });
+			const answer = await api.uploadImage({ file: blob, filename: check.fileName, type: 'input' });
+			const value = uploadedImageValue(answer);
+			this.parameters = this.parameters.map((p) =>
+				p.id === id && !p.options?.includes(value) ? { ...p, options: [value, ...(p.options ?? [])] } : p
+			);
+			this.setValue(id, value);
+			this.uploads[id] = { busy: false, message: `Uploaded as ${value}.` };
+		} catch (error) {
+			this.uploads[id] = {
+				busy: false,
+				error: true,
+				message: `The upload failed: ${error instanceof Error ? error.message : String(error)}`
+			};
+		}
+	}
+}
+
+/** Every visible parameter's default. */
+function defaultsOf(parameters: ParameterDef[]): FormValues {
+	const out: FormValues = {};
+	for (const p of parameters) if (!p.hidden) out[p.id] = p.default;
+	return out;
+}

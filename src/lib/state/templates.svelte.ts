@@ -1,0 +1,349 @@
+import {
+	createTemplate,
+	detectParameters,
+	importWorkflowFile,
+	MAX_IMPORT_BYTES,
+	zTemplate,
+	type ImportResult,
+	type ObjectInfo,
+	type Template
+} from '$lib/comfy/workflow';
+import type { DeckDb } from '$lib/storage/db';
+import { deletePreset, listPresets, savePreset, setDefaultPreset, type Preset } from '$lib/storage/presets';
+import {
+	deleteTemplate,
+	exportFileName,
+	exportTemplatesFile,
+	getTemplate,
+	listTemplates,
+	listVersions,
+	parseTemplatesFile,
+	restoreVersion,
+	saveTemplate,
+	type TemplateVersion
+} from '$lib/storage/templates';
+import type { AppState, ServerView } from './app.svelte';
+
+/** What reading a dropped, picked or pasted thing gave, before anything is saved. */
+export type ImportReview =
+	| {
+			kind: 'workflow';
+			fileName: string;
+			result: Extract<ImportResult, { ok: true }>;
+			/** The template that would be saved (its name is editable in the review). */
+			template: Template;
+			/** Set when the server's node definitions could not be read: nothing was checked. */
+			unchecked?: string;
+	  }
+	| { kind: 'templates'; fileName: string; templates: Template[]; problems: string[] }
+	| { kind: 'error'; fileName: string; message: string; details: string[] };
+
+/** What happened to each template of an imported file. */
+export interface ImportedTemplatesSummary {
+	added: string[];
+	updated: string[];
+	unchanged: string[];
+}
+
+// SvelteKit's hash router rewrites the address on the first load with the fragment percent-decoded, so a form
+// URL's `%26` (an "&" in a prompt) would read as a new key. This module is evaluated before that rewrite (the
+// root layout imports it): keep the fragment as the user opened it.
+const initialHash = typeof location === 'undefined' ? '' : location.hash;
+let initialHashTaken = false;
+
+/** The fragment the page was opened with, once (later navigations keep their encoding). */
+export function takeInitialHash(): string | undefined {
+	if (initialHashTaken) return undefined;
+	initialHashTaken = true;
+	return initialHash || undefined;
+}
+
+const STARTERS_KEY = 'comfy-deck.starters-installed';
+const OBJECT_INFO_TTL_MS = 5 * 60_000;
+
+/** Templates (IndexedDB), their versions and presets, the starter set, and the import review flow. */
+export class TemplatesState {
+	templates = $state.raw<Template[]>([]);
+	loaded = $state(false);
+	storageError = $state<string | null>(null);
+	/** A message about records that could not be read (kept in the database, not shown). */
+	unreadable = $state<string[]>([]);
+	/** The server chosen for checking and running templates (null: the first online one). */
+	chosenServerId = $state<string | null>(null);
+
+	#app: AppState;
+	#db: Promise<DeckDb | null>;
+	#objectInfo: Record<string, { at: number; promise: Promise<ObjectInfo> } | undefined> = {};
+	#fetch: typeof fetch;
+
+	constructor({
+		app,
+		db,
+		fetchImpl
+	}: {
+		app: AppState;
+		db: Promise<DeckDb>;
+		/** For the starter templates (static files next to the app). */
+		fetchImpl?: typeof fetch;
+	}) {
+		this.#app = app;
+		this.#fetch = fetchImpl ?? ((...args) => fetch(...args));
+		this.#db = db.catch((error: unknown) => {
+			this.storageError = `Templates cannot be saved in this browser (${String(error)}).`;
+			return null;
+		});
+	}
+
+	/** The server templates are checked against and run on: the chosen one, else the first online, else the first. */
+	get server(): ServerView | undefined {
+		const servers = this.#app.servers;
+		return (
+			servers.find((s) => s.id === this.chosenServerId) ??
+			servers.find((s) => this.#app.connections.get(s.id).status === 'online') ??
+			servers[0]
+		);
+	}
+
+	/** Reads the stored templates; on the very first start also installs the starter templates. */
+	async load(): Promise<void> {
+		const db = await this.#db;
+		if (!db) {
+			this.loaded = true;
+			return;
+		}
+		await this.#installStarters(db);
+		await this.#reload(db);
+		this.loaded = true;
+	}
+
+	async #reload(db: DeckDb): Promise<void> {
+		const { templates, unreadable } = await listTemplates(db);
+		this.templates = templates;
+		this.unreadable = unreadable;
+	}
+
+	async #installStarters(db: DeckDb): Promise<void> {
+		if (typeof localStorage === 'undefined' || typeof document === 'undefined') return;
+		if (localStorage.getItem(STARTERS_KEY)) return;
+		try {
+			const base = document.baseURI;
+			const index = (await (await this.#fetch(new URL('templates/index.json', base))).json()) as {
+				templates?: { id?: unknown; file?: unknown }[];
+			};
+			for (const entry of index.templates ?? []) {
+				if (typeof entry.file !== 'string' || !/^[a-z0-9-]+\.json$/.test(entry.file)) continue;
+				const response = await this.#fetch(new URL(`templates/${entry.file}`, base));
+				const parsed = zTemplate.safeParse(await response.json());
+				if (!parsed.success || (await getTemplate(db, parsed.data.id))) continue;
+				await saveTemplate(db, { template: parsed.data, note: 'Starter template' });
+			}
+			localStorage.setItem(STARTERS_KEY, '1');
+		} catch (error) {
+			// Next start tries again; the app works without them.
+			this.#app.logger.warn('http', `Starter templates could not be loaded: ${String(error)}`);
+		}
+	}
+
+	/** A template by id (from the list, else from the database). */
+	async get(id: string): Promise<Template | undefined> {
+		const known = this.templates.find((t) => t.id === id);
+		if (known) return known;
+		const db = await this.#db;
+		return db ? getTemplate(db, id) : undefined;
+	}
+
+	/** Saves a template as its next version and refreshes the list. */
+	async save(template: Template, note: string): Promise<Template> {
+		const db = await this.#db;
+		if (!db) throw new Error(this.storageError ?? 'Storage is not available.');
+		const saved = await saveTemplate(db, { template, note });
+		await this.#reload(db);
+		return saved.template;
+	}
+
+	async remove(id: string): Promise<void> {
+		const db = await this.#db;
+		if (db) await deleteTemplate(db, id);
+		this.templates = this.templates.filter((t) => t.id !== id);
+	}
+
+	async versions(id: string): Promise<TemplateVersion[]> {
+		const db = await this.#db;
+		return db ? listVersions(db, id) : [];
+	}
+
+	async restore(id: string, version: number): Promise<Template | undefined> {
+		const db = await this.#db;
+		if (!db) return undefined;
+		const restored = await restoreVersion(db, { templateId: id, version });
+		await this.#reload(db);
+		return restored?.template;
+	}
+
+	// -----------------------------------------------------------------------------------------------------------
+	// Presets
+
+	async presets(templateId: string): Promise<Preset[]> {
+		const db = await this.#db;
+		return db ? listPresets(db, templateId) : [];
+	}
+
+	async savePreset(input: {
+		templateId: string;
+		name: string;
+		values: Preset['values'];
+		isDefault?: boolean;
+	}): Promise<Preset | undefined> {
+		const db = await this.#db;
+		return db ? savePreset(db, input) : undefined;
+	}
+
+	async deletePreset(id: string): Promise<void> {
+		const db = await this.#db;
+		if (db) await deletePreset(db, id);
+	}
+
+	async setDefaultPreset(templateId: string, presetId: string | null): Promise<void> {
+		const db = await this.#db;
+		if (db) await setDefaultPreset(db, { templateId, presetId });
+	}
+
+	// -----------------------------------------------------------------------------------------------------------
+	// Server node definitions
+
+	/** `/object_info` of a server, cached for a few minutes (it is large). */
+	async objectInfo(
+		server: ServerView | undefined = this.server,
+		{ refresh = false } = {}
+	): Promise<{ ok: true; objectInfo: ObjectInfo } | { ok: false; message: string }> {
+		if (!server) {
+			return {
+				ok: false,
+				message: 'No ComfyUI server is set up, so the workflow could not be checked. Add one in Settings.'
+			};
+		}
+		const cached = this.#objectInfo[server.id];
+		if (!cached || refresh || Date.now() - cached.at > OBJECT_INFO_TTL_MS) {
+			const promise = this.#app.apiFor(server).getObjectInfo();
+			this.#objectInfo[server.id] = { at: Date.now(), promise };
+			promise.catch(() => {
+				if (this.#objectInfo[server.id]?.promise === promise) this.#objectInfo[server.id] = undefined;
+			});
+		}
+		try {
+			return { ok: true, objectInfo: await this.#objectInfo[server.id]!.promise };
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			return { ok: false, message: `The node definitions of ${server.name} could not be read: ${message}` };
+		}
+	}
+
+	// -----------------------------------------------------------------------------------------------------------
+	// Import and export
+
+	/**
+	 * Reads something dropped, picked or pasted. Nothing is saved: show the review, then call `confirmImport`.
+	 * A Comfy Deck export file (one or many templates) is recognised before trying it as a workflow.
+	 */
+	async readImport({
+		name = '',
+		bytes,
+		text
+	}: {
+		name?: string;
+		bytes?: Uint8Array;
+		text?: string;
+	}): Promise<ImportReview> {
+		const fileName = name || (text !== undefined ? 'Pasted text' : 'File');
+		const ours = maybeTemplatesFile({ bytes, text });
+		if (ours) {
+			const parsed = parseTemplatesFile({ text: ours });
+			if (parsed.kind === 'templates')
+				return { kind: 'templates', fileName, templates: parsed.templates, problems: parsed.problems };
+			if (parsed.kind === 'error')
+				return { kind: 'error', fileName, message: parsed.message, details: parsed.problems };
+		}
+		const info = await this.objectInfo();
+		const objectInfo = info.ok ? info.objectInfo : undefined;
+		const result = await importWorkflowFile({ name, bytes, text, objectInfo });
+		if (!result.ok) {
+			const details = [...(result.error.details ?? [])];
+			if (!info.ok && result.error.code === 'needs-server') details.push(info.message);
+			return { kind: 'error', fileName, message: result.error.message, details };
+		}
+		const parameters = objectInfo
+			? detectParameters({ api: result.api, objectInfo, controls: result.controls })
+			: [];
+		const template = createTemplate({
+			name: result.suggestedName,
+			api: result.api,
+			ui: result.ui,
+			parameters,
+			source: result.kind,
+			existingIds: this.templates.map((t) => t.id)
+		});
+		return {
+			kind: 'workflow',
+			fileName,
+			result,
+			template,
+			...(info.ok ? {} : { unchecked: info.message })
+		};
+	}
+
+	/** Saves a reviewed workflow as a new template (version 1, the original import). */
+	async confirmImport(template: Template): Promise<Template> {
+		const existingIds = this.templates.map((t) => t.id);
+		const id = existingIds.includes(template.id)
+			? createTemplate({ ...template, existingIds }).id
+			: template.id;
+		return this.save({ ...template, id }, 'Imported');
+	}
+
+	/**
+	 * Saves templates from an export file. A new id is added; an existing one with different content becomes its
+	 * next version (the previous one stays restorable); identical ones are left alone.
+	 */
+	async importTemplates(templates: Template[]): Promise<ImportedTemplatesSummary> {
+		const summary: ImportedTemplatesSummary = { added: [], updated: [], unchanged: [] };
+		for (const t of templates) {
+			const existing = await this.get(t.id);
+			if (!existing) {
+				await this.save(t, 'Imported from a file');
+				summary.added.push(t.name);
+			} else if (sameContent(existing, t)) {
+				summary.unchanged.push(t.name);
+			} else {
+				await this.save(t, 'Replaced from a file');
+				summary.updated.push(t.name);
+			}
+		}
+		return summary;
+	}
+
+	/** An export file (name and JSON text) of the given templates, or all of them. */
+	exportFile(templates: Template[] = this.templates): { fileName: string; text: string } {
+		return { fileName: exportFileName({ templates }), text: exportTemplatesFile({ templates }) };
+	}
+}
+
+function sameContent(a: Template, b: Template): boolean {
+	const strip = (t: Template) => JSON.stringify({ ...t, createdAt: 0, updatedAt: 0 });
+	return strip(a) === strip(b);
+}
+
+/** The text of a Comfy Deck export, if it may be one (decided on the first bytes, so big files stay cheap). */
+function maybeTemplatesFile({ bytes, text }: { bytes?: Uint8Array; text?: string }): string | undefined {
+	const head =
+		text !== undefined ? text.slice(0, 400) : bytes ? new TextDecoder().decode(bytes.subarray(0, 400)) : '';
+	if (!/^\uFEFF?\s*\{/.test(head)) return undefined;
+	const size = text !== undefined ? text.length : (bytes?.byteLength ?? 0);
+	// Only a file that says it is a backup may be larger than a workflow; the rest meets the importer's limit.
+	if (!head.includes('comfy-deck-templates') && size > MAX_IMPORT_BYTES) return undefined;
+	if (text !== undefined) return text;
+	try {
+		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+	} catch {
+		return undefined;
+	}
+}

@@ -126,6 +126,15 @@ describe('detectParameters on real workflows', () => {
 		const { api, controls } = await load('images/slow-seed-webp.webp');
 		expect(summary(detectParameters({ api, objectInfo, controls }))).toEqual(['seed=1.seed']);
 	});
+
+	it('the PNG: a model-free EmptyImage source gets its size fields', async () => {
+		const { api, controls } = await load('images/invert-png.png');
+		expect(summary(detectParameters({ api, objectInfo, controls }))).toEqual([
+			'width=1.width',
+			'height=1.height',
+			'batch=1.batch_size'
+		]);
+	});
 });
 
 describe('title markers', () => {
@@ -155,7 +164,9 @@ describe('title markers', () => {
 	});
 
 	it('accept other markers', () => {
-		expect(detectParameters({ api, objectInfo, markers: ['form:'] })).toEqual([]);
+		// "deck:" is no marker here: only the plain size fields of the EmptyImage source are found.
+		const ps = detectParameters({ api, objectInfo, markers: ['form:'] });
+		expect(ps.map((p) => p.id)).toEqual(['width', 'height', 'batch']);
 	});
 });
 

@@ -131,14 +131,17 @@ export function detectParameters({
 		}
 	}
 
-	// 4. Size: nodes feeding a sampler's latent, and empty-latent nodes.
+	// 4. Size: nodes feeding a sampler's latent, and empty-latent or empty-image sources (model-free graphs).
 	const latentSources = new Set<string>();
 	for (const id of samplers) {
 		const latent = api[id]!.inputs.latent_image;
 		if (isApiLink(latent)) latentSources.add(latent[0]);
 	}
 	for (const id of order) {
-		if (!latentSources.has(id) && !/^Empty.*Latent/.test(api[id]!.class_type)) continue;
+		if (!latentSources.has(id) && !/^Empty.*(Latent|Image$)/.test(api[id]!.class_type)) continue;
+		// A marked node's widgets all go to its own group (step 6).
+		const title = api[id]!._meta?.title?.trim().toLowerCase() ?? '';
+		if (markers.some((m) => title.startsWith(m.toLowerCase()))) continue;
 		for (const w of widgets(ctx, id)) {
 			const known = SIZE_INPUTS[w.spec.name];
 			if (known) add(ctx, [w.target], { id: known[0], label: known[1], group: 'Size' }, w.spec);

@@ -156,7 +156,8 @@ export class TemplatesState {
 	async save(template: Template, note: string): Promise<Template> {
 		const db = await this.#db;
 		if (!db) throw new Error(this.storageError ?? 'Storage is not available.');
-		const saved = await saveTemplate(db, { template, note });
+		// Reviews and drafts live in $state: store plain data (IndexedDB cannot clone proxies).
+		const saved = await saveTemplate(db, { template: $state.snapshot(template) as Template, note });
 		await this.#reload(db);
 		return saved.template;
 	}

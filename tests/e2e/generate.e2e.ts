@@ -88,3 +88,16 @@ test('a server restart mid-queue marks the job lost and offers Run again, which 
 	await page.getByRole('button', { name: 'Run again' }).click();
 	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
 });
+
+test('a result can be sent to an img2img template as its input image', async ({ page }) => {
+	await openTemplate(page, 'demo-solid-color');
+	await page.getByRole('button', { name: 'Generate' }).click();
+	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+
+	await page.getByRole('button', { name: /^Use as input / }).click();
+	await page.getByLabel(/as the input image of/).selectOption({ label: 'SD 1.5 image to image' });
+	await page.getByRole('button', { name: 'Open with this image' }).click();
+
+	await expect(page).toHaveURL(/#\/generate\/sd15-img2img\?.*ComfyDeck-demo_\d+_\.png/);
+	await expect(page.getByRole('heading', { level: 1, name: 'SD 1.5 image to image' })).toBeVisible();
+});

@@ -9,6 +9,8 @@ import type { AppState, ServerView } from './app.svelte';
 /** An image ready to show: object URLs of the original bytes and of the thumbnail. */
 export interface ShownImage {
 	hash: string;
+	/** The original bytes (as `/view` returned them). */
+	blob: Blob;
 	url: string;
 	filename: string;
 	width?: number;
@@ -207,6 +209,7 @@ export class GenerationState {
 			this.#urls.push(url);
 			shown.push({
 				hash: image.hash,
+				blob: stored.blob,
 				url,
 				filename: image.filename ?? `${image.hash.slice(0, 12)}.png`,
 				width: stored.width,

@@ -75,6 +75,9 @@ export class TemplatesState {
 	#db: Promise<DeckDb | null>;
 	#objectInfo: Record<string, { at: number; promise: Promise<ObjectInfo> } | undefined> = {};
 	#fetch: typeof fetch;
+	#markReady: () => void = () => {};
+	/** Settled once the app knows its servers and the list is loaded (`load`). */
+	#ready = new Promise<void>((resolve) => (this.#markReady = resolve));
 
 	constructor({
 		app,
@@ -109,11 +112,13 @@ export class TemplatesState {
 		const db = await this.#db;
 		if (!db) {
 			this.loaded = true;
+			this.#markReady();
 			return;
 		}
 		await this.#installStarters(db);
 		await this.#reload(db);
 		this.loaded = true;
+		this.#markReady();
 	}
 
 	async #reload(db: DeckDb): Promise<void> {
@@ -214,9 +219,12 @@ export class TemplatesState {
 
 	/** `/object_info` of a server, cached for a few minutes (it is large). */
 	async objectInfo(
-		server: ServerView | undefined = this.server,
+		chosen?: ServerView,
 		{ refresh = false } = {}
 	): Promise<{ ok: true; objectInfo: ObjectInfo } | { ok: false; message: string }> {
+		// Before start-up ends the same-origin ComfyUI is not known yet.
+		await this.#ready;
+		const server = chosen ?? this.server;
 		if (!server) {
 			return {
 				ok: false,

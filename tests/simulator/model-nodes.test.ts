@@ -79,7 +79,7 @@ const progressOf = (frames: Frame[], node: string) =>
 		.filter((f) => f.type === 'progress' && f.data?.['node'] === node)
 		.map((f) => [f.data?.['value'], f.data?.['max']]);
 
-describe('simulated model pipeline', () => {
+describe('simulated model pipeline', { timeout: 30_000 }, () => {
 	it('runs txt2img with per-step progress and 512 px previews, deterministically from seed and prompt', async () => {
 		sim = await quietSimulator();
 		const socket = await openSocket(sim.url, { clientId: 'sd' });

@@ -193,18 +193,20 @@ export async function replay(
 	const ids: IdMap = new Map();
 
 	const waitForFrames = async (before: number) => {
-		const deadline = Date.now() + (options.frameTimeoutMs ?? 2000);
+		const deadline = Date.now() + (options.frameTimeoutMs ?? 10_000);
 		for (;;) {
 			const missing = [...sockets.entries()].some(([conn, socket]) => {
 				if (!socket.open) return false;
-				// Progress messages and previews are not counted: how many arrive depends on timing.
-				const expected = frames.filter(
-					(f) => f.kind === 'ws' && f.conn === conn && f.t < before && !isProgress(recordedType(f))
-				).length;
-				const received = (result.conns.get(conn)?.frames ?? []).filter(
-					(f) => !isProgress(replayedType(f))
-				).length;
-				return received < expected;
+				// All non-progress messages recorded before the action must have arrived, and as many progress
+				// messages after the last of them as were recorded; earlier progress counts depend on timing.
+				const recorded = frames.filter((f) => f.kind === 'ws' && f.conn === conn && f.t < before);
+				const recordedKinds = recorded.map((f) => (f.kind === 'ws' ? isProgress(recordedType(f)) : true));
+				const expected = recordedKinds.filter((p) => !p).length;
+				const trailingExpected = recordedKinds.length - 1 - recordedKinds.lastIndexOf(false);
+				const got = (result.conns.get(conn)?.frames ?? []).map((f) => isProgress(replayedType(f)));
+				const received = got.filter((p) => !p).length;
+				if (received !== expected) return received < expected;
+				return got.length - 1 - got.lastIndexOf(false) < trailingExpected;
 			});
 			if (!missing || Date.now() > deadline) return;
 			await new Promise<void>((resolve) => {

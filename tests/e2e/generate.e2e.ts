@@ -68,10 +68,27 @@ test('a reload mid-run still ends with the result on the same page', async ({ pa
 });
 
 test('the socket dropped mid-run does not lose the result', async ({ page }) => {
+	let sockets = 0;
+	page.on('websocket', () => sockets++);
 	await openTemplate(page, 'sd15-txt2img');
+	// A new seed, so the server really runs the sampler (an identical prompt would finish from its cache at once).
+	await page.getByRole('button', { name: 'Randomize Seed' }).click();
 	await control(page, { action: 'dropSockets', frames: 12, times: 2 });
 	await page.getByRole('button', { name: 'Generate' }).click();
 	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+	await expect(status(page)).toHaveText('Done');
+	expect(sockets).toBeGreaterThanOrEqual(3); // the first socket and one per drop
+});
+
+test('a prompt the server answers entirely from its cache still shows its image', async ({ page }) => {
+	await openTemplate(page, 'demo-solid-color');
+	await page.getByRole('button', { name: 'Generate' }).click();
+	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+	// Same prompt again, past the app's own cache: the server answers with every node cached.
+	await page.getByRole('button', { name: 'Generate' }).click();
+	await page.getByRole('button', { name: 'Run anyway' }).click();
+	await expect(panel(page).getByText(/\((\d+) cached\)/)).toBeVisible({ timeout: 30_000 });
+	await expect(results(page)).toHaveCount(1);
 	await expect(status(page)).toHaveText('Done');
 });
 

@@ -3,6 +3,7 @@ import {
 	isTerminal,
 	type ComfyClient,
 	type JobChange,
+	type JobImage,
 	type JobRecord,
 	type Logger
 } from '$lib/comfy';
@@ -141,7 +142,8 @@ export class JobsState {
 		}
 		if (isTerminal(change.job.status)) {
 			this.#dropPreview(change.job.id);
-			if (change.job.status === 'succeeded') void this.#keep(serverId, client, change.job.id);
+			if (change.job.status === 'succeeded')
+				void this.#keep(serverId, client, change.job.id, change.job.outputs);
 			else this.announce();
 		}
 	}
@@ -164,8 +166,12 @@ export class JobsState {
 		}
 	}
 
-	/** Fetches a finished job's images from `/view`, stores them with thumbnails, and fills the cache. */
-	async #keep(serverId: string, client: ComfyClient, id: string) {
+	/**
+	 * Fetches a finished job's images from `/view`, stores them with thumbnails, and fills the cache.
+	 * `live` is the tracker's own list of outputs: the store may not have written it yet when the job ends at
+	 * once (a fully cached prompt), and reading only IndexedDB then kept nothing.
+	 */
+	async #keep(serverId: string, client: ComfyClient, id: string, live: readonly JobImage[] = []) {
 		if (this.#keeping.has(id)) return;
 		this.#keeping.add(id);
 		try {
@@ -176,7 +182,8 @@ export class JobsState {
 				(job.app?.images ?? []).map((i) => [`${i.type}/${i.subfolder}/${i.filename}`, i])
 			);
 			const images: KeptImage[] = [];
-			for (const output of job.outputs) {
+			const outputs = live.length > job.outputs.length ? live : job.outputs;
+			for (const output of outputs) {
 				const key = `${output.type}/${output.subfolder}/${output.filename}`;
 				const known = already.get(key);
 				if (known?.hash) {

@@ -54,6 +54,26 @@ describe('openDeckDb', () => {
 		}
 	});
 
+	it('v4 indexes jobs by template and by each tag, including jobs stored before the upgrade', async () => {
+		const name = uniqueName();
+		const old = await openDeckDb({ name, version: 3 });
+		await old.put('jobs', {
+			id: 'before',
+			serverId: 'a',
+			status: 'succeeded',
+			createdAt: 1,
+			app: { templateId: 't', tags: ['sky', 'night'] }
+		});
+		await old.put('jobs', { id: 'bare', serverId: 'a', status: 'failed', createdAt: 2 });
+		old.close();
+
+		const upgraded = await openDeckDb({ name, version: 4 });
+		expect((await upgraded.getAllFromIndex('jobs', 'byTemplate', 't')).map((j) => j.id)).toEqual(['before']);
+		expect((await upgraded.getAllFromIndex('jobs', 'byTag', 'night')).map((j) => j.id)).toEqual(['before']);
+		expect(await upgraded.count('jobs')).toBe(2);
+		upgraded.close();
+	});
+
 	it('refuses a version it does not know', () => {
 		expect(() => openDeckDb({ name: uniqueName(), version: DB_VERSION + 1 })).toThrow(RangeError);
 	});

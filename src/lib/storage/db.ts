@@ -103,7 +103,7 @@ export interface DeckSchema extends DBSchema {
 	jobs: {
 		key: string;
 		value: StoredJob;
-		indexes: { byCreatedAt: number; byStatus: string; byServer: string };
+		indexes: { byCreatedAt: number; byStatus: string; byServer: string; byTemplate: string; byTag: string };
 	};
 	templates: { key: string; value: StoredTemplate; indexes: { byUpdatedAt: number } };
 	templateVersions: {
@@ -149,6 +149,12 @@ const MIGRATIONS: Migration[] = [
 		db.createObjectStore('images', { keyPath: 'hash' }).createIndex('byCreatedAt', 'createdAt');
 		db.createObjectStore('cache', { keyPath: 'promptHash' }).createIndex('byLastUsed', 'lastUsedAt');
 		db.createObjectStore('stats', { keyPath: ['serverId', 't'] }).createIndex('byTime', 't');
+	},
+	// v4: the history gallery filters by template and by tag without reading every job.
+	(_db, tx) => {
+		const jobs = tx.objectStore('jobs');
+		jobs.createIndex('byTemplate', 'app.templateId');
+		jobs.createIndex('byTag', 'app.tags', { multiEntry: true });
 	}
 ];
 

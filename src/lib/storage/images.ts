@@ -61,10 +61,14 @@ export async function deleteUnreferencedImages(db: DeckDb, hashes: Iterable<stri
 	return freed;
 }
 
-/** The image hashes a stored job refers to (`images[].hash`). */
+/** The image hashes a stored job refers to (`app.images[].hash`, where history keeps them, and `images[].hash`). */
 export function imageHashesOf(job: Record<string, unknown>): string[] {
-	if (!Array.isArray(job.images)) return [];
-	return job.images.flatMap((image: unknown) =>
+	const app = job.app as { images?: unknown } | undefined;
+	const images = [
+		...(Array.isArray(job.images) ? job.images : []),
+		...(Array.isArray(app?.images) ? app.images : [])
+	];
+	return images.flatMap((image: unknown) =>
 		typeof image === 'object' && image !== null && typeof (image as { hash?: unknown }).hash === 'string'
 			? [(image as { hash: string }).hash]
 			: []

@@ -26,6 +26,8 @@ export interface JobAppInfo {
 	/** True when a random seed made this run, so its result must never be served from the cache. */
 	randomized?: boolean;
 	images?: KeptImage[];
+	/** The user's labels (the history gallery filters by them). */
+	tags?: string[];
 	note?: string;
 }
 

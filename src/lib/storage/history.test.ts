@@ -1,0 +1,256 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { JobStatus } from '$lib/comfy';
+import { putCacheEntry } from './cache';
+import { openDeckDb, type DeckDb } from './db';
+import {
+	deleteHistoryJobs,
+	diffRuns,
+	getHistoryJob,
+	historyFacets,
+	normalizeTags,
+	queryHistory,
+	runsOfTemplate,
+	setJobNote,
+	setJobTags,
+	type HistoryFilter,
+	type HistoryPage
+} from './history';
+import { getImage, putImage } from './images';
+import { putNewJob, type HistoryJob, type JobAppInfo } from './jobs';
+
+let n = 0;
+const open = () => openDeckDb({ name: `history-test-${n++}-${Math.random()}` });
+
+function job(
+	id: string,
+	createdAt: number,
+	options: { status?: JobStatus; serverId?: string; app?: JobAppInfo; prompt?: string } = {}
+): HistoryJob {
+	return {
+		id,
+		serverUrl: 'http://box:8188/',
+		workflow: {
+			'6': { class_type: 'CLIPTextEncode', inputs: { text: options.prompt ?? 'a cat', clip: ['4', 1] } }
+		},
+		status: options.status ?? 'succeeded',
+		outputs: [],
+		timings: { created: createdAt, started: createdAt + 10, finished: createdAt + 1010 },
+		attempts: 1,
+		serverId: options.serverId ?? 's1',
+		createdAt,
+		app: options.app ?? {}
+	};
+}
+
+async function all(page: HistoryPage) {
+	return [...page.items, ...((await page.rest?.()) ?? [])];
+}
+
+async function ids(db: DeckDb, filter: HistoryFilter = {}, firstPage?: number) {
+	return (await all(await queryHistory(db, { filter, firstPage }))).map((i) => i.id);
+}
+
+describe('history queries', () => {
+	async function seeded() {
+		const db = await open();
+		await putNewJob(
+			db,
+			job('a', 100, { app: { templateId: 't1', templateName: 'Portrait', tags: ['best'] } })
+		);
+		await putNewJob(
+			db,
+			job('b', 200, {
+				status: 'failed',
+				serverId: 's2',
+				app: { templateId: 't2', templateName: 'Landscape', parameters: { prompt: 'A Misty Lake' } }
+			})
+		);
+		await putNewJob(
+			db,
+			job('c', 300, {
+				app: { templateId: 't1', templateName: 'Portrait', parameters: { prompt: 'red fox', seed: 7 } }
+			})
+		);
+		await putNewJob(db, job('d', 400, { prompt: 'an old lighthouse' }));
+		return db;
+	}
+
+	it('lists every job newest first', async () => {
+		const db = await seeded();
+		expect(await ids(db)).toEqual(['d', 'c', 'b', 'a']);
+	});
+
+	it('narrows by template, status, server, date range and tag', async () => {
+		const db = await seeded();
+		expect(await ids(db, { templateId: 't1' })).toEqual(['c', 'a']);
+		expect(await ids(db, { status: 'failed' })).toEqual(['b']);
+		expect(await ids(db, { serverId: 's1' })).toEqual(['d', 'c', 'a']);
+		expect(await ids(db, { from: 200, to: 300 })).toEqual(['c', 'b']);
+		expect(await ids(db, { from: 250 })).toEqual(['d', 'c']);
+		expect(await ids(db, { to: 150 })).toEqual(['a']);
+		expect(await ids(db, { from: 300, to: 200 })).toEqual([]);
+		expect(await ids(db, { tag: 'best' })).toEqual(['a']);
+		expect(await ids(db, { templateId: 't1', status: 'failed' })).toEqual([]);
+	});
+
+	it('finds text in prompts and parameters whatever its case, and in workflows without parameters', async () => {
+		const db = await seeded();
+		expect(await ids(db, { text: 'misty' })).toEqual(['b']);
+		expect(await ids(db, { text: 'FOX red' })).toEqual(['c']);
+		expect(await ids(db, { text: 'lighthouse' })).toEqual(['d']);
+		expect(await ids(db, { text: 'portrait' })).toEqual(['c', 'a']);
+		expect(await ids(db, { text: 'zebra' })).toEqual([]);
+	});
+
+	it('gives the first page at once and the rest in order, ties included, with a filter or without', async () => {
+		const db = await open();
+		for (let i = 0; i < 700; i++) {
+			// Many jobs share a time stamp: the page boundary falls inside a run of equal times.
+			await putNewJob(
+				db,
+				job(`j${String(i).padStart(4, '0')}`, Math.floor(i / 7), {
+					status: i % 3 ? 'succeeded' : 'failed',
+					app: { parameters: { prompt: i % 50 === 0 ? 'rare words' : 'common' } }
+				})
+			);
+		}
+		const expected = Array.from({ length: 700 }, (_, i) => `j${String(699 - i).padStart(4, '0')}`);
+		const page = await queryHistory(db, { firstPage: 25 });
+		expect(page.items).toHaveLength(25);
+		expect(await ids(db, {}, 25)).toEqual(expected);
+		expect(await ids(db, { text: 'rare' }, 5)).toEqual(
+			expected.filter((id) => Number(id.slice(1)) % 50 === 0)
+		);
+		expect(await ids(db, { status: 'failed' }, 10)).toEqual(
+			expected.filter((id) => Number(id.slice(1)) % 3 === 0)
+		);
+		expect(await ids(db, { from: 10, to: 20 }, 3)).toEqual(
+			expected.filter((id) => {
+				const t = Math.floor(Number(id.slice(1)) / 7);
+				return t >= 10 && t <= 20;
+			})
+		);
+	});
+
+	it('shows what a card needs: thumbnail, image count, tags, error and execution time', async () => {
+		const db = await open();
+		await putNewJob(db, {
+			...job('x', 1, {
+				status: 'failed',
+				app: {
+					templateName: 'T',
+					images: [{ filename: 'a.png', subfolder: '', type: 'output', hash: 'h1' }],
+					tags: ['keep']
+				}
+			}),
+			error: { kind: 'execution', message: 'Node failed', exceptionMessage: 'CUDA out of memory' }
+		});
+		const [item] = (await queryHistory(db)).items;
+		expect(item).toMatchObject({
+			id: 'x',
+			status: 'failed',
+			thumbHash: 'h1',
+			imageCount: 1,
+			tags: ['keep'],
+			error: 'CUDA out of memory',
+			durationMs: 1000
+		});
+	});
+
+	it('lists the templates, servers, statuses and tags for the filter controls', async () => {
+		const db = await seeded();
+		await setJobTags(db, 'c', ['zeta', 'best']);
+		expect(await historyFacets(db)).toEqual({
+			templates: [
+				{ id: 't2', name: 'Landscape' },
+				{ id: 't1', name: 'Portrait' }
+			],
+			serverIds: ['s1', 's2'],
+			statuses: ['failed', 'succeeded'],
+			tags: ['best', 'zeta']
+		});
+	});
+
+	it('lists other runs of a template for comparison', async () => {
+		const db = await seeded();
+		expect((await runsOfTemplate(db, { templateId: 't1' })).map((i) => i.id)).toEqual(['c', 'a']);
+	});
+});
+
+describe('editing and deleting history', () => {
+	it('keeps cleaned tags and a note, and finds jobs by them', async () => {
+		const db = await open();
+		await putNewJob(db, job('a', 1));
+		expect(await setJobTags(db, 'a', [' Sky ', 'sky', '', 'night  time'])).toEqual(['Sky', 'night time']);
+		expect(await setJobNote(db, 'a', 'for the poster')).toBe(true);
+		expect((await getHistoryJob(db, 'a'))?.app).toMatchObject({
+			tags: ['Sky', 'night time'],
+			note: 'for the poster'
+		});
+		expect(await ids(db, { tag: 'night time' })).toEqual(['a']);
+		expect(await ids(db, { text: 'poster' })).toEqual(['a']);
+
+		await setJobTags(db, 'a', []);
+		await setJobNote(db, 'a', '  ');
+		expect((await getHistoryJob(db, 'a'))?.app).toEqual({});
+		expect(await setJobTags(db, 'missing', ['x'])).toBeUndefined();
+	});
+
+	it('bounds tags in number and length', () => {
+		const many = Array.from({ length: 30 }, (_, i) => `t${i}`);
+		expect(normalizeTags(many)).toHaveLength(20);
+		expect(normalizeTags(['x'.repeat(100)])[0]).toHaveLength(40);
+	});
+
+	it('deletes jobs and their cache entries, and frees only the images nothing else uses', async () => {
+		const db = await open();
+		const png = (text: string) => new Blob([text], { type: 'image/png' });
+		const own = await putImage(db, { blob: png('only in a'), thumbnail: png('thumb') });
+		const shared = await putImage(db, { blob: png('in a and b') });
+		const image = (hash: string) => ({ filename: `${hash}.png`, subfolder: '', type: 'output', hash });
+		await putNewJob(db, job('a', 1, { app: { images: [image(own), image(shared)] } }));
+		await putNewJob(db, job('b', 2, { app: { images: [image(shared)] } }));
+		await putCacheEntry(
+			db,
+			{
+				promptHash: 'p',
+				jobId: 'a',
+				serverId: 's1',
+				imageHashes: [own, shared],
+				bytes: 10,
+				createdAt: 1,
+				lastUsedAt: 1
+			},
+			{ maxBytes: 1e9 }
+		);
+
+		const result = await deleteHistoryJobs(db, ['a', 'unknown']);
+		expect(result.deleted).toEqual(['a']);
+		expect(result.freedBytes).toBeGreaterThan(0);
+		expect(await getHistoryJob(db, 'a')).toBeUndefined();
+		expect(await db.get('cache', 'p')).toBeUndefined();
+		expect(await getImage(db, own)).toBeUndefined();
+		expect(await getImage(db, shared)).toBeDefined();
+		expect(await ids(db)).toEqual(['b']);
+	});
+});
+
+describe('diffRuns', () => {
+	it('lists the parameters that differ, with values missing on either side', () => {
+		const a = job('a', 1, { app: { parameters: { prompt: 'cat', seed: 1, steps: 20 } } });
+		const b = job('b', 2, { app: { parameters: { prompt: 'cat', seed: 2, cfg: 7 } } });
+		expect(diffRuns(a, b)).toEqual([
+			{ key: 'seed', left: 1, right: 2 },
+			{ key: 'steps', left: 20, right: undefined },
+			{ key: 'cfg', left: undefined, right: 7 }
+		]);
+		expect(diffRuns(a, a)).toEqual([]);
+	});
+
+	it('compares workflow inputs when a run has no form parameters', () => {
+		const a = job('a', 1, { prompt: 'cat' });
+		const b = job('b', 2, { prompt: 'dog' });
+		expect(diffRuns(a, b)).toEqual([{ key: '6.text', left: 'cat', right: 'dog' }]);
+	});
+});

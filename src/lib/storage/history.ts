@@ -1,0 +1,378 @@
+/**
+ * The history gallery's queries over the `jobs` store: newest first, filtered by template, status, server, date
+ * range, tag and text, and fast over 10,000 records (a selective filter reads only its index; the first page is
+ * read with a bounded cursor so it shows before the rest is loaded). Also deleting jobs with their images, tags and
+ * notes, and the parameter difference between two runs.
+ */
+import type { JobStatus } from '$lib/comfy';
+import type { DeckDb, StoredJob } from './db';
+import { deleteUnreferencedImages, imageHashesOf } from './images';
+import { updateJobApp, type HistoryJob } from './jobs';
+
+/** What the gallery can be narrowed by; every field is optional and they combine with AND. */
+export interface HistoryFilter {
+	templateId?: string;
+	status?: string;
+	serverId?: string;
+	/** Created at or after (ms since epoch). */
+	from?: number;
+	/** Created at or before (ms since epoch). */
+	to?: number;
+	tag?: string;
+	/** Words that must all appear (case-insensitive) in the prompts, other parameters, template name, tags or note. */
+	text?: string;
+}
+
+/** What a gallery card needs of a job: small, so 10,000 of them stay cheap in memory. */
+export interface HistoryItem {
+	id: string;
+	createdAt: number;
+	status: JobStatus;
+	serverId: string;
+	templateId?: string;
+	templateName?: string;
+	/** Content hash of the first kept image (its thumbnail is in the `images` store). */
+	thumbHash?: string;
+	imageCount: number;
+	tags: string[];
+	/** One line about why it failed, when it did. */
+	error?: string;
+	/** Execution time (started → finished), when known. */
+	durationMs?: number;
+}
+
+/** The first items, and a function that loads every later match (call it once). */
+export interface HistoryPage {
+	items: HistoryItem[];
+	/** Loads the remaining matches, newest first; undefined when the first page already holds everything. */
+	rest?: () => Promise<HistoryItem[]>;
+}
+
+/** Values the filter controls offer. */
+export interface HistoryFacets {
+	templates: { id: string; name: string }[];
+	serverIds: string[];
+	statuses: string[];
+	tags: string[];
+}
+
+/** One parameter (or workflow input) that differs between two runs. */
+export interface ParameterChange {
+	key: string;
+	/** Value in this run; undefined when it has none. */
+	left: unknown;
+	/** Value in the other run. */
+	right: unknown;
+}
+
+// An index whose key matches at most this many jobs is read whole (then sorted); above it, scanning by date is
+// as fast and shows the first page sooner.
+const INDEX_READ_MAX = 2_000;
+// The first page's cursor reads at most this many records before handing over to a bulk read, so a filter that
+// matches little cannot make the first paint wait for a cursor walk over everything.
+const FIRST_SCAN_MAX = 400;
+const MAX_TAGS = 20;
+const MAX_TAG_CHARS = 40;
+/** Longest note kept (characters). */
+export const MAX_NOTE_CHARS = 10_000;
+
+const asJob = (stored: StoredJob) => stored as unknown as HistoryJob;
+
+/** True when the filter narrows anything. */
+export function isFiltered(filter: HistoryFilter): boolean {
+	return Object.values(filter).some((v) => v !== undefined && v !== '');
+}
+
+/** The card data of a job. */
+export function toHistoryItem(job: HistoryJob): HistoryItem {
+	const images = job.app?.images ?? [];
+	const started = job.timings?.started;
+	const finished = job.timings?.finished;
+	const error = job.error ? (job.error.exceptionMessage ?? job.error.message) : undefined;
+	return {
+		id: job.id,
+		createdAt: job.createdAt,
+		status: job.status,
+		serverId: job.serverId,
+		templateId: job.app?.templateId,
+		templateName: job.app?.templateName,
+		thumbHash: images.find((i) => i.hash)?.hash,
+		imageCount: Math.max(images.length, job.outputs?.length ?? 0),
+		tags: job.app?.tags ?? [],
+		...(error ? { error: error.length > 200 ? `${error.slice(0, 200)}…` : error } : {}),
+		...(started && finished ? { durationMs: finished - started } : {})
+	};
+}
+
+/** Whether a job matches every given field of the filter. */
+export function matchesFilter(job: HistoryJob, filter: HistoryFilter): boolean {
+	if (filter.templateId && job.app?.templateId !== filter.templateId) return false;
+	if (filter.status && job.status !== filter.status) return false;
+	if (filter.serverId && job.serverId !== filter.serverId) return false;
+	if (filter.from !== undefined && job.createdAt < filter.from) return false;
+	if (filter.to !== undefined && job.createdAt > filter.to) return false;
+	if (filter.tag && !(job.app?.tags ?? []).includes(filter.tag)) return false;
+	const words = searchWords(filter.text);
+	if (words.length) {
+		const haystack = searchTextOf(job);
+		if (!words.every((w) => haystack.includes(w))) return false;
+	}
+	return true;
+}
+
+function searchWords(text: string | undefined): string[] {
+	return (text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+/** The text a search looks in: template name, tags, note, and the run's parameter values (else its workflow's). */
+function searchTextOf(job: HistoryJob): string {
+	const parts: string[] = [job.app?.templateName ?? '', job.app?.note ?? '', ...(job.app?.tags ?? [])];
+	const parameters = job.app?.parameters;
+	if (parameters && Object.keys(parameters).length) {
+		for (const value of Object.values(parameters)) {
+			if (typeof value === 'string' || typeof value === 'number') parts.push(String(value));
+		}
+	} else {
+		for (const node of Object.values(job.workflow ?? {})) {
+			for (const value of Object.values(node?.inputs ?? {})) {
+				if (typeof value === 'string') parts.push(value);
+			}
+		}
+	}
+	return parts.join('\n').toLowerCase();
+}
+
+const newestFirst = (a: HistoryJob, b: HistoryJob) =>
+	b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/**
+ * The jobs matching a filter, newest first (ties by id, descending, as the date index walks backwards).
+ * `firstPage` items come back at once; `rest()` loads the others.
+ */
+export async function queryHistory(
+	db: DeckDb,
+	options: { filter?: HistoryFilter; firstPage?: number } = {}
+): Promise<HistoryPage> {
+	const filter = options.filter ?? {};
+	const firstPage = Math.max(1, options.firstPage ?? 60);
+	if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) return { items: [] };
+
+	const selective = await readSelectiveIndex(db, filter);
+	if (selective) {
+		const matches = selective.filter((job) => matchesFilter(job, filter)).sort(newestFirst);
+		const items = matches.map(toHistoryItem);
+		return items.length > firstPage
+			? { items: items.slice(0, firstPage), rest: async () => items.slice(firstPage) }
+			: { items };
+	}
+
+	// Walk the date index backwards for the first page, reading a bounded number of records.
+	const range = dateRange(filter);
+	const items: HistoryItem[] = [];
+	let scanned = 0;
+	let last: { createdAt: number; id: string } | undefined;
+	const tx = db.transaction('jobs');
+	let cursor = await tx.store.index('byCreatedAt').openCursor(range, 'prev');
+	while (cursor && items.length < firstPage && scanned < FIRST_SCAN_MAX) {
+		const job = asJob(cursor.value);
+		scanned++;
+		last = { createdAt: job.createdAt, id: job.id };
+		if (matchesFilter(job, filter)) items.push(toHistoryItem(job));
+		cursor = await cursor.continue();
+	}
+	const more = cursor !== null;
+	await tx.done.catch(() => undefined);
+	if (!more || !last) return { items };
+	const after = last;
+	return {
+		items,
+		rest: async () => {
+			// Everything older than the last record the cursor read, in one bulk read (far faster than a cursor).
+			const upper = IDBKeyRange.bound(filter.from ?? -Infinity, after.createdAt);
+			const older = (await db.getAllFromIndex('jobs', 'byCreatedAt', upper)).map(asJob);
+			return older
+				.filter((job) => job.createdAt < after.createdAt || job.id < after.id)
+				.filter((job) => matchesFilter(job, filter))
+				.sort(newestFirst)
+				.map(toHistoryItem);
+		}
+	};
+}
+
+function dateRange(filter: HistoryFilter): IDBKeyRange | null {
+	const { from, to } = filter;
+	if (from !== undefined && to !== undefined) return IDBKeyRange.bound(from, to);
+	if (from !== undefined) return IDBKeyRange.lowerBound(from);
+	if (to !== undefined) return IDBKeyRange.upperBound(to);
+	return null;
+}
+
+/** Reads the jobs of the most selective indexed filter field, when that index matches few enough jobs. */
+async function readSelectiveIndex(db: DeckDb, filter: HistoryFilter): Promise<HistoryJob[] | undefined> {
+	const candidates = [
+		filter.tag ? (['byTag', filter.tag] as const) : undefined,
+		filter.templateId ? (['byTemplate', filter.templateId] as const) : undefined,
+		filter.status ? (['byStatus', filter.status] as const) : undefined,
+		filter.serverId ? (['byServer', filter.serverId] as const) : undefined
+	].filter((c) => c !== undefined);
+	if (!candidates.length) return undefined;
+	const tx = db.transaction('jobs');
+	let best: { index: (typeof candidates)[number][0]; key: string; count: number } | undefined;
+	for (const [index, key] of candidates) {
+		const count = await tx.store.index(index).count(key);
+		if (!best || count < best.count) best = { index, key, count };
+	}
+	if (!best || best.count > INDEX_READ_MAX) {
+		await tx.done;
+		return undefined;
+	}
+	const jobs = (await tx.store.index(best.index).getAll(best.key)).map(asJob);
+	await tx.done;
+	return jobs;
+}
+
+/** The templates, servers, statuses and tags present in history, for the filter controls. */
+export async function historyFacets(db: DeckDb): Promise<HistoryFacets> {
+	const tx = db.transaction('jobs');
+	const templates: { id: string; name: string }[] = [];
+	// One record per distinct key: cheap however long the history is.
+	let cursor = await tx.store.index('byTemplate').openCursor(null, 'prevunique');
+	while (cursor) {
+		const job = asJob(cursor.value);
+		templates.push({ id: String(cursor.key), name: job.app?.templateName ?? String(cursor.key) });
+		cursor = await cursor.continue();
+	}
+	const uniqueKeys = async (index: 'byServer' | 'byStatus' | 'byTag') => {
+		const keys: string[] = [];
+		let c = await tx.store.index(index).openKeyCursor(null, 'nextunique');
+		while (c) {
+			keys.push(String(c.key));
+			c = await c.continue();
+		}
+		return keys;
+	};
+	const serverIds = await uniqueKeys('byServer');
+	const statuses = await uniqueKeys('byStatus');
+	const tags = await uniqueKeys('byTag');
+	await tx.done;
+	templates.sort((a, b) => a.name.localeCompare(b.name));
+	tags.sort((a, b) => a.localeCompare(b));
+	return { templates, serverIds, statuses, tags };
+}
+
+/** One job with everything kept about it. */
+export async function getHistoryJob(db: DeckDb, id: string): Promise<HistoryJob | undefined> {
+	const stored = await db.get('jobs', id);
+	return stored && asJob(stored);
+}
+
+/** Other runs of the same template, newest first (to compare parameters with). */
+export async function runsOfTemplate(
+	db: DeckDb,
+	options: { templateId: string; limit?: number }
+): Promise<HistoryItem[]> {
+	const jobs = (await db.getAllFromIndex('jobs', 'byTemplate', options.templateId)).map(asJob);
+	return jobs
+		.sort(newestFirst)
+		.slice(0, options.limit ?? 200)
+		.map(toHistoryItem);
+}
+
+/**
+ * Deletes jobs, the cache entries made from them, then their images unless another job or cache entry still uses
+ * them. Returns the ids that were deleted and the bytes freed.
+ */
+export async function deleteHistoryJobs(
+	db: DeckDb,
+	ids: Iterable<string>
+): Promise<{ deleted: string[]; freedBytes: number }> {
+	const wanted = new Set(ids);
+	const hashes: string[] = [];
+	const deleted: string[] = [];
+	const tx = db.transaction(['jobs', 'cache'], 'readwrite');
+	for (const id of wanted) {
+		const job = await tx.objectStore('jobs').get(id);
+		if (!job) continue;
+		hashes.push(...imageHashesOf(job));
+		await tx.objectStore('jobs').delete(id);
+		deleted.push(id);
+	}
+	// A deleted result must not come back as "from cache" either.
+	for (const entry of await tx.objectStore('cache').getAll()) {
+		if (!wanted.has(entry.jobId)) continue;
+		hashes.push(...entry.imageHashes);
+		await tx.objectStore('cache').delete(entry.promptHash);
+	}
+	await tx.done;
+	const freedBytes = await deleteUnreferencedImages(db, hashes);
+	return { deleted, freedBytes };
+}
+
+/** Cleans tags typed by a user: trimmed, no empties, no duplicates (ignoring case), bounded in number and length. */
+export function normalizeTags(tags: Iterable<string>): string[] {
+	const seen = new Set<string>();
+	const out: string[] = [];
+	for (const raw of tags) {
+		const tag = raw.trim().replace(/\s+/g, ' ').slice(0, MAX_TAG_CHARS);
+		if (!tag || seen.has(tag.toLowerCase())) continue;
+		seen.add(tag.toLowerCase());
+		out.push(tag);
+		if (out.length >= MAX_TAGS) break;
+	}
+	return out;
+}
+
+/** Replaces a job's tags (cleaned with `normalizeTags`); returns the tags kept, undefined for an unknown job. */
+export async function setJobTags(
+	db: DeckDb,
+	id: string,
+	tags: Iterable<string>
+): Promise<string[] | undefined> {
+	const clean = normalizeTags(tags);
+	const updated = await updateJobApp(db, id, (app) => {
+		const { tags: _old, ...rest } = app;
+		return clean.length ? { ...rest, tags: clean } : rest;
+	});
+	return updated && clean;
+}
+
+/** Replaces a job's note (bounded in length; empty removes it). */
+export async function setJobNote(db: DeckDb, id: string, note: string): Promise<boolean> {
+	const text = note.slice(0, MAX_NOTE_CHARS);
+	const updated = await updateJobApp(db, id, (app) => {
+		const { note: _old, ...rest } = app;
+		return text.trim() ? { ...rest, note: text } : rest;
+	});
+	return updated !== undefined;
+}
+
+/**
+ * What differs between two runs: their form parameters when both have them, else the literal inputs of their
+ * workflows (`<node id>.<input>`). Keys keep this run's order, then the other run's extra ones.
+ */
+export function diffRuns(left: HistoryJob, right: HistoryJob): ParameterChange[] {
+	const a = left.app?.parameters;
+	const b = right.app?.parameters;
+	const flat = a && b ? [a, b] : [workflowInputs(left), workflowInputs(right)];
+	const [l, r] = flat as [Record<string, unknown>, Record<string, unknown>];
+	const keys = [...new Set([...Object.keys(l), ...Object.keys(r)])];
+	return keys
+		.filter((key) => !sameValue(l[key], r[key]))
+		.map((key) => ({ key, left: l[key], right: r[key] }));
+}
+
+function workflowInputs(job: HistoryJob): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [nodeId, node] of Object.entries(job.workflow ?? {})) {
+		for (const [input, value] of Object.entries(node?.inputs ?? {})) {
+			// Links ([node, slot]) are the graph, not settings.
+			if (Array.isArray(value)) continue;
+			out[`${nodeId}.${input}`] = value;
+		}
+	}
+	return out;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+	return a === b || JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,3 +1,4 @@
+import { downloadText } from '$lib/util/download';
 import type { LogEntry, LogLevel, Logger } from '$lib/comfy';
 
 export const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -102,14 +103,9 @@ export class LogsState {
 
 	/** Saves the shown entries as a text file. */
 	download(): void {
-		const blob = new Blob([`${this.text()}\n`], { type: 'text/plain' });
-		const url = URL.createObjectURL(blob);
-		const a = document.createElement('a');
-		a.href = url;
-		a.download = `comfy-deck-log-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.txt`;
-		a.click();
-		setTimeout(() => URL.revokeObjectURL(url), 10_000);
-		this.notice = { ok: true, text: `Saved ${a.download}.` };
+		const fileName = `comfy-deck-log-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.txt`;
+		downloadText(`${this.text()}\n`, fileName, 'text/plain');
+		this.notice = { ok: true, text: `Saved ${fileName}.` };
 	}
 
 	clear(): void {

@@ -41,6 +41,10 @@ if (process.env.COMFYUI_URL) {
 	console.log(
 		'No COMFYUI_URL set: starting the ComfyUI simulator as the backend (demo mode, no GPU needed).'
 	);
+	console.log(
+		`\nComfy Deck: http://${host}:${port}/  (served by the simulator, like ComfyUI --front-end-root)`
+	);
+	console.log('Try Generate → "SD 1.5 text to image" → Generate. Set COMFYUI_URL to use a real ComfyUI.\n');
 	const child = spawn(
 		'npx',
 		['tsx', 'tests/simulator/cli.ts', '--port', String(port), '--host', host, '--front-end-root', 'build'],

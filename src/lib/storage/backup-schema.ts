@@ -1,0 +1,157 @@
+/**
+ * The shape of a Comfy Deck backup: one zod schema per file of the archive. Everything read from a backup goes
+ * through these before anything is written, and export runs its records through them too, so what one browser
+ * writes another can read.
+ */
+import { z } from 'zod';
+import { zTemplate } from '$lib/comfy/workflow';
+import { TERMINAL_STATUSES } from '$lib/comfy';
+import { normalizeServerUrl } from '$lib/util/server-url';
+
+export const BACKUP_FORMAT = 'comfy-deck-backup';
+/** The newest backup format this build writes and reads. */
+export const BACKUP_VERSION = 1;
+
+/** The archive's files. */
+export const BACKUP_FILES = {
+	manifest: 'manifest.json',
+	jobs: 'jobs.json',
+	images: 'images.json',
+	templates: 'templates.json',
+	templateVersions: 'template-versions.json',
+	presets: 'presets.json',
+	servers: 'servers.json',
+	settings: 'settings.json'
+} as const;
+
+const zId = z.string().min(1).max(200);
+const zTime = z.number().finite().nonnegative();
+const zHash = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 hex digest');
+const zMime = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'not a media type');
+
+/** What every backup starts with. `counts` says how many records of each kind the archive holds. */
+export const zBackupManifest = z.looseObject({
+	format: z.literal(BACKUP_FORMAT),
+	version: z.number().int().min(1),
+	appVersion: z.string().max(100),
+	createdAt: z.string().max(40),
+	includesTokens: z.boolean(),
+	counts: z.looseObject({
+		jobs: z.number().int().nonnegative(),
+		images: z.number().int().nonnegative(),
+		templates: z.number().int().nonnegative(),
+		templateVersions: z.number().int().nonnegative(),
+		presets: z.number().int().nonnegative(),
+		servers: z.number().int().nonnegative(),
+		settings: z.number().int().nonnegative()
+	})
+});
+export type BackupManifest = z.infer<typeof zBackupManifest>;
+
+const zKeptImage = z.looseObject({
+	filename: z.string().max(1000),
+	subfolder: z.string().max(1000),
+	type: z.string().max(50),
+	hash: zHash.optional()
+});
+
+const JOB_STATUSES = ['pending', 'queued', 'running', ...TERMINAL_STATUSES] as [string, ...string[]];
+
+/** A history job (the core's JobRecord plus the app's part); fields beyond these pass as they are. */
+export const zBackupJob = z.looseObject({
+	id: zId,
+	serverId: zId,
+	serverUrl: z.string().max(2000),
+	status: z.enum(JOB_STATUSES),
+	createdAt: zTime,
+	workflow: z.record(z.string(), z.unknown()),
+	outputs: z.array(z.looseObject({ filename: z.string(), subfolder: z.string(), type: z.string() })),
+	timings: z.looseObject({ created: zTime }),
+	app: z.looseObject({ images: z.array(zKeptImage).optional() }).optional()
+});
+export type BackupJob = z.infer<typeof zBackupJob>;
+
+/** An image's record; its bytes are `file` in the archive, its thumbnail `thumbnail.file`. */
+export const zBackupImage = z.object({
+	hash: zHash,
+	mime: zMime,
+	bytes: z.number().int().nonnegative(),
+	width: z.number().int().positive().optional(),
+	height: z.number().int().positive().optional(),
+	createdAt: zTime,
+	file: z.string().regex(/^images\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/),
+	thumbnail: z
+		.object({ file: z.string().regex(/^thumbnails\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/), mime: zMime })
+		.optional()
+});
+export type BackupImage = z.infer<typeof zBackupImage>;
+
+export const zBackupTemplateVersion = z.object({
+	templateId: zId,
+	version: z.number().int().min(1),
+	savedAt: zTime,
+	note: z.string().max(500).default(''),
+	template: zTemplate
+});
+export type BackupTemplateVersion = z.infer<typeof zBackupTemplateVersion>;
+
+export const zBackupPreset = z.object({
+	id: zId,
+	templateId: zId,
+	name: z.string().trim().min(1).max(100),
+	values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+	isDefault: z.boolean().optional(),
+	updatedAt: zTime
+});
+export type BackupPreset = z.infer<typeof zBackupPreset>;
+
+export const zBackupServer = z.object({
+	id: zId,
+	name: z.string().trim().min(1).max(200),
+	baseUrl: z
+		.string()
+		.max(2000)
+		.refine((url) => normalizeServerUrl(url).ok, 'not a server address'),
+	token: z.string().max(4000).optional(),
+	order: z.number().finite(),
+	createdAt: zTime
+});
+export type BackupServer = z.infer<typeof zBackupServer>;
+
+/** Settings this build knows, each checked; others are reported and left out. */
+export const zKnownSettings = {
+	logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+	theme: z.enum(['system', 'light', 'dark'])
+} as const;
+
+export const zBackupSettings = z.record(z.string().max(100), z.unknown());
+
+/** The file extension an image's bytes are stored under (only for people opening the zip). */
+export function extensionFor(mime: string): string {
+	const known: Record<string, string> = {
+		'image/png': 'png',
+		'image/webp': 'webp',
+		'image/jpeg': 'jpg',
+		'image/gif': 'gif',
+		'image/avif': 'avif',
+		'video/mp4': 'mp4',
+		'video/webm': 'webm'
+	};
+	return known[mime] ?? 'bin';
+}
+
+/** "jobs.json, record 3 (id abc): timings.created: Invalid input: expected number" for a zod error. */
+export function describeIssue(options: {
+	file: string;
+	index?: number;
+	id?: unknown;
+	error: z.ZodError;
+}): string {
+	const issue = options.error.issues[0];
+	const where =
+		options.index === undefined
+			? options.file
+			: `${options.file}, record ${options.index + 1}${typeof options.id === 'string' ? ` (${options.id.slice(0, 80)})` : ''}`;
+	const path = issue?.path.map(String).join('.') || 'the record';
+	return `${where}: ${path}: ${issue?.message ?? 'not valid'}`;
+}

@@ -1,0 +1,378 @@
+import 'fake-indexeddb/auto';
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { createTemplate, type Template } from '$lib/comfy/workflow';
+import { sha256Hex } from '$lib/util/canonical-hash';
+import { exportBackup, importBackup, planImport, readBackup, type ParsedBackup } from './backup';
+import { openDeckDb, type DeckDb, type StoredJob } from './db';
+import { putImage } from './images';
+import { listPresets, savePreset } from './presets';
+import { getTemplate, listVersions, saveTemplate } from './templates';
+
+let n = 0;
+const open = () => openDeckDb({ name: `backup-test-${n++}-${Math.random()}` });
+const NOW = Date.UTC(2025, 0, 31, 12);
+
+function template(name = 'Solid color', width = 64): Template {
+	return createTemplate({
+		name,
+		api: {
+			'1': { class_type: 'EmptyImage', inputs: { width, height: 64, batch_size: 1, color: 0 } },
+			'2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } }
+		},
+		parameters: [
+			{
+				id: 'width',
+				label: 'Width',
+				kind: 'INT',
+				group: 'Size',
+				targets: [{ nodeId: '1', input: 'width' }],
+				default: width,
+				min: 1,
+				max: 4096,
+				required: true,
+				hidden: false
+			}
+		],
+		now: 1
+	});
+}
+
+function job(id: string, hash: string, status = 'succeeded', serverId = 'srv-1'): StoredJob {
+	return {
+		id,
+		serverId,
+		serverUrl: 'http://127.0.0.1:8188',
+		status,
+		createdAt: 100,
+		workflow: { '1': { class_type: 'EmptyImage', inputs: {} } },
+		outputs: [{ filename: `${id}.png`, subfolder: '', type: 'output' }],
+		timings: { created: 100, finished: 200 },
+		attempts: 1,
+		app: {
+			templateId: 'solid-color',
+			images: [{ filename: `${id}.png`, subfolder: '', type: 'output', hash, bytes: 9 }]
+		}
+	};
+}
+
+/** A browser's worth of data: one finished job with an image and thumbnail, a template with 2 versions… */
+async function populated(): Promise<{ db: DeckDb; hash: string; png: Uint8Array }> {
+	const db = await open();
+	const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5]);
+	const hash = await putImage(db, {
+		blob: new Blob([png], { type: 'image/png' }),
+		thumbnail: new Blob(['thumb'], { type: 'image/webp' }),
+		width: 64,
+		height: 64
+	});
+	await db.put('jobs', job('job-1', hash));
+	const t = template();
+	await saveTemplate(db, { template: t, note: 'Imported', now: 10 });
+	await saveTemplate(db, { template: { ...t, name: 'Solid colour' }, note: 'Renamed', now: 20 });
+	await savePreset(db, { templateId: t.id, name: 'Wide', values: { width: 512 }, isDefault: true, now: 30 });
+	await db.put('settings', 'dark', 'theme');
+	await db.put('servers', {
+		id: 'srv-1',
+		name: 'Studio',
+		baseUrl: 'http://127.0.0.1:8188',
+		token: 'secret-token',
+		order: 0,
+		createdAt: 1
+	});
+	return { db, hash, png };
+}
+
+async function counts(db: DeckDb) {
+	const stores = [
+		'jobs',
+		'images',
+		'templates',
+		'templateVersions',
+		'presets',
+		'servers',
+		'settings'
+	] as const;
+	return Object.fromEntries(await Promise.all(stores.map(async (s) => [s, await db.count(s)] as const)));
+}
+
+async function entries(blob: Blob): Promise<Record<string, Uint8Array>> {
+	return unzipSync(new Uint8Array(await blob.arrayBuffer()));
+}
+
+async function read(blob: Blob): Promise<ParsedBackup> {
+	const result = await readBackup({ file: blob });
+	if (!result.ok) throw new Error(result.message);
+	return result.backup;
+}
+
+async function exported(db: DeckDb, includeTokens = false) {
+	return exportBackup(db, { appVersion: '0.1.0', now: NOW, includeTokens });
+}
+
+/** The exported zip with some entries changed (undefined removes one). */
+async function tampered(blob: Blob, change: Record<string, Uint8Array | undefined>): Promise<Blob> {
+	const files: Zippable = { ...(await entries(blob)) };
+	for (const [name, bytes] of Object.entries(change)) {
+		if (bytes) files[name] = bytes;
+		else delete files[name];
+	}
+	return new Blob([zipSync(files) as Uint8Array<ArrayBuffer>]);
+}
+
+describe('export', () => {
+	it('writes one zip with a manifest, the records, and each image and thumbnail under its hash', async () => {
+		const { db, hash, png } = await populated();
+		const result = await exported(db);
+		expect(result.fileName).toBe('comfy-deck-backup-2025-01-31.zip');
+		expect(result.blob.type).toBe('application/zip');
+		const files = await entries(result.blob);
+		const manifest = JSON.parse(strFromU8(files['manifest.json']!)) as Record<string, unknown>;
+		expect(manifest).toMatchObject({
+			format: 'comfy-deck-backup',
+			version: 1,
+			appVersion: '0.1.0',
+			createdAt: '2025-01-31T12:00:00.000Z',
+			counts: { jobs: 1, images: 1, templates: 1, templateVersions: 2, presets: 1, servers: 1, settings: 1 }
+		});
+		expect(files[`images/${hash}.png`]).toEqual(png);
+		expect(strFromU8(files[`thumbnails/${hash}.webp`]!)).toBe('thumb');
+		expect(result.omitted).toEqual([]);
+	});
+
+	it('leaves server tokens out unless asked', async () => {
+		const { db } = await populated();
+		const without = strFromU8((await entries((await exported(db)).blob))['servers.json']!);
+		expect(without).not.toContain('secret-token');
+		expect(without).toContain('http://127.0.0.1:8188');
+		const withTokens = await exported(db, true);
+		expect(strFromU8((await entries(withTokens.blob))['servers.json']!)).toContain('secret-token');
+		expect(withTokens.manifest.includesTokens).toBe(true);
+	});
+
+	it('leaves out a record it could not read, and says so', async () => {
+		const { db } = await populated();
+		await db.put('jobs', { id: 'broken', serverId: 's', status: 'succeeded', createdAt: 1 });
+		const result = await exported(db);
+		expect(result.manifest.counts.jobs).toBe(1);
+		expect(result.omitted).toEqual([expect.objectContaining({ kind: 'job', id: 'broken' })]);
+	});
+});
+
+describe('import', () => {
+	it('restores everything into an empty browser: the job with its original bytes, thumbnail, versions, preset', async () => {
+		const { db: source, hash, png } = await populated();
+		const backup = await read((await exported(source)).blob);
+		const target = await open();
+
+		const plan = await planImport(target, backup);
+		expect(await counts(target)).toMatchObject({ jobs: 0, images: 0, templates: 0 }); // planning writes nothing
+
+		const report = await importBackup(target, backup, { now: NOW });
+		expect(report).toEqual(plan);
+		expect(report.jobs).toEqual({ added: 1, present: 0, skipped: 0 });
+		expect(report.images).toEqual({ added: 1, present: 0, skipped: 0 });
+		expect(report.templates).toEqual({ added: 1, present: 0, skipped: 0, newVersions: 0 });
+		expect(report.presets.added).toBe(1);
+		expect(report.servers.added).toBe(1);
+		expect(report.settings.added).toBe(1);
+
+		const image = await target.get('images', hash);
+		expect(await sha256Hex(await image!.blob.arrayBuffer())).toBe(hash);
+		expect(new Uint8Array(await image!.blob.arrayBuffer())).toEqual(png);
+		expect(await image!.thumbnail!.text()).toBe('thumb');
+		expect((await target.get('jobs', 'job-1'))?.serverId).toBe('srv-1');
+		expect((await listVersions(target, 'solid-color')).map((v) => v.note)).toEqual(['Renamed', 'Imported']);
+		expect((await getTemplate(target, 'solid-color'))?.name).toBe('Solid colour');
+		expect(await listPresets(target, 'solid-color')).toEqual([
+			expect.objectContaining({ name: 'Wide', values: { width: 512 }, isDefault: true })
+		]);
+		expect(await target.get('settings', 'theme')).toBe('dark');
+		expect((await target.get('servers', 'srv-1'))?.token).toBeUndefined();
+	});
+
+	it('importing the same backup again finds everything already present and adds nothing', async () => {
+		const { db: source } = await populated();
+		const backup = await read((await exported(source)).blob);
+		const target = await open();
+		await importBackup(target, backup);
+		const before = await counts(target);
+		const again = await importBackup(target, backup);
+		expect(again.jobs).toEqual({ added: 0, present: 1, skipped: 0 });
+		expect(again.images).toEqual({ added: 0, present: 1, skipped: 0 });
+		expect(again.templates).toEqual({ added: 0, present: 1, skipped: 0, newVersions: 0 });
+		expect(again.presets).toEqual({ added: 0, present: 1, skipped: 0 });
+		expect(again.servers).toEqual({ added: 0, present: 1, skipped: 0 });
+		expect(await counts(target)).toEqual(before);
+		// Into the browser it came from: nothing new either.
+		const home = await importBackup(source, backup);
+		expect(home.jobs.added + home.images.added + home.templates.added + home.presets.added).toBe(0);
+	});
+
+	it('keeps both when a template of the same id differs: the backup copy becomes a new version', async () => {
+		const { db: source } = await populated();
+		const backup = await read((await exported(source)).blob);
+		const target = await open();
+		await saveTemplate(target, {
+			template: { ...template('Mine', 128), id: 'solid-color' },
+			note: 'Imported',
+			now: 5
+		});
+
+		const report = await importBackup(target, backup, { now: NOW });
+		expect(report.templates).toEqual({ added: 0, present: 0, skipped: 0, newVersions: 1 });
+		expect(report.notes[0]).toMatch(/Solid colour.*added as version 2; yours stays current/);
+		expect((await getTemplate(target, 'solid-color'))?.name).toBe('Mine');
+		const versions = await listVersions(target, 'solid-color');
+		expect(versions.map((v) => [v.version, v.template.name])).toEqual([
+			[2, 'Solid colour'],
+			[1, 'Mine']
+		]);
+		const again = await importBackup(target, backup, { now: NOW });
+		expect(again.templates.present).toBe(1);
+		expect(await listVersions(target, 'solid-color')).toHaveLength(2);
+	});
+
+	it('matches servers by address and points imported jobs at the local server', async () => {
+		const { db: source } = await populated();
+		const backup = await read((await exported(source)).blob);
+		const target = await open();
+		await target.put('servers', {
+			id: 'mine',
+			name: 'Same box',
+			baseUrl: 'http://127.0.0.1:8188/',
+			order: 0,
+			createdAt: 1
+		});
+		const report = await importBackup(target, backup);
+		expect(report.servers).toEqual({ added: 0, present: 1, skipped: 0 });
+		expect(await target.count('servers')).toBe(1);
+		expect((await target.get('jobs', 'job-1'))?.serverId).toBe('mine');
+	});
+
+	it('skips what cannot be used here and says why; a setting of this browser is kept', async () => {
+		const { db: source, hash } = await populated();
+		await source.put('jobs', job('job-running', hash, 'running'));
+		await source.put('presets', {
+			id: 'orphan',
+			templateId: 'gone',
+			name: 'Orphan',
+			values: {},
+			updatedAt: 1
+		});
+		const backup = await read((await exported(source)).blob);
+		const target = await open();
+		await target.put('settings', 'light', 'theme');
+		const report = await importBackup(target, backup);
+		expect(report.jobs).toEqual({ added: 1, present: 0, skipped: 1 });
+		expect(report.skipped).toEqual(
+			expect.arrayContaining([
+				{ kind: 'job', id: 'job-running', reason: 'it was still running when the backup was made' },
+				expect.objectContaining({ kind: 'preset', id: 'orphan', reason: expect.stringContaining('"gone"') }),
+				expect.objectContaining({ kind: 'setting', id: 'theme', reason: expect.stringContaining('"light"') })
+			])
+		);
+		expect(await target.get('settings', 'theme')).toBe('light');
+		expect(await target.get('jobs', 'job-running')).toBeUndefined();
+	});
+
+	it('keeps a different preset of the same name too, renamed', async () => {
+		const { db: source } = await populated();
+		const backup = await read((await exported(source)).blob);
+		const target = await open();
+		await saveTemplate(target, { template: template(), note: 'Imported', now: 5 });
+		await savePreset(target, {
+			templateId: 'solid-color',
+			name: 'Wide',
+			values: { width: 999 },
+			isDefault: true
+		});
+		const report = await importBackup(target, backup);
+		expect(report.presets.added).toBe(1);
+		const presets = await listPresets(target, 'solid-color');
+		expect(presets.map((p) => [p.name, p.values.width, p.isDefault])).toEqual([
+			['Wide', 999, true],
+			['Wide (from backup)', 512, false]
+		]);
+	});
+});
+
+describe('bad files write nothing and say what is wrong', () => {
+	async function refused(file: Blob, message: RegExp) {
+		const result = await readBackup({ file });
+		expect(result.ok).toBe(false);
+		if (!result.ok) {
+			expect(result.message).toMatch(message);
+			expect(result.message).toContain('Nothing was imported.');
+		}
+	}
+
+	it('a PNG renamed .zip', async () => {
+		await refused(
+			new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])]),
+			/not a Comfy Deck backup: it is a PNG image/
+		);
+	});
+
+	it('an empty file, a JSON file, and random bytes', async () => {
+		await refused(new Blob([]), /empty/);
+		await refused(new Blob(['{"format":"comfy-deck-templates"}']), /JSON file.*Templates page/);
+		await refused(new Blob(['hello world, no zip']), /not a zip archive/);
+	});
+
+	it('a zip cut short, and a zip of something else', async () => {
+		const { db } = await populated();
+		const { blob } = await exported(db);
+		await refused(blob.slice(0, Math.floor(blob.size / 2)), /not a usable backup: .*(cut short|damaged)/);
+		await refused(
+			new Blob([zipSync({ 'readme.txt': strToU8('hi') }) as Uint8Array<ArrayBuffer>]),
+			/no manifest\.json/
+		);
+	});
+
+	it('a backup from a newer Comfy Deck', async () => {
+		const { db } = await populated();
+		const { blob, manifest } = await exported(db);
+		const newer = await tampered(blob, {
+			'manifest.json': strToU8(JSON.stringify({ ...manifest, version: 2 }))
+		});
+		await refused(newer, /newer Comfy Deck \(backup format 2; this one reads up to 1\)\. Update Comfy Deck/);
+	});
+
+	it('a record of the wrong shape, and an image whose bytes do not match their hash', async () => {
+		const { db, hash } = await populated();
+		const { blob } = await exported(db);
+		const files = await entries(blob);
+		const jobs = JSON.parse(strFromU8(files['jobs.json']!)) as Record<string, unknown>[];
+		jobs[0]!.timings = { created: 'yesterday' };
+		await refused(
+			await tampered(blob, { 'jobs.json': strToU8(JSON.stringify(jobs)) }),
+			/jobs\.json, record 1 \(job-1\): timings\.created/
+		);
+		await refused(
+			await tampered(blob, {
+				[`images/${hash}.png`]: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 9, 9, 9, 9, 9])
+			}),
+			/do not match their hash/
+		);
+		await refused(await tampered(blob, { [`images/${hash}.png`]: undefined }), /is missing/);
+	});
+
+	it('a damaged entry (a flipped byte in the compressed jobs) fails its checksum', async () => {
+		const { db } = await populated();
+		const { blob } = await exported(db);
+		const bytes = new Uint8Array(await blob.arrayBuffer());
+		// The jobs.json entry follows the image and thumbnail: flip a byte inside its compressed data.
+		const at = findName(bytes, 'jobs.json') + 'jobs.json'.length + 8;
+		bytes[at] = (bytes[at] ?? 0) ^ 0xff;
+		await refused(new Blob([bytes]), /(damaged|cannot read)/);
+	});
+});
+
+function findName(bytes: Uint8Array, name: string): number {
+	const target = strToU8(name);
+	for (let i = 0; i < bytes.length; i++) {
+		if (target.every((b, j) => bytes[i + j] === b)) return i;
+	}
+	throw new Error(`${name} not in the archive`);
+}

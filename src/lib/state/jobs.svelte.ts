@@ -10,6 +10,7 @@ import {
 import { putCacheEntry } from '$lib/storage/cache';
 import type { DeckDb, ServerRecord } from '$lib/storage/db';
 import { putImage } from '$lib/storage/images';
+import { describeEviction, writeWithEviction } from '$lib/storage/quota';
 import { createIndexedDbJobStore, updateJobApp, type HistoryJob, type KeptImage } from '$lib/storage/jobs';
 import { makeThumbnail } from '$lib/util/thumbnail';
 
@@ -197,12 +198,18 @@ export class JobsState {
 						type: output.type
 					});
 					const thumb = await makeThumbnail(blob);
-					const hash = await putImage(db, {
-						blob,
-						thumbnail: thumb?.thumbnail,
-						width: thumb?.width,
-						height: thumb?.height
-					});
+					// A full quota empties the result cache (never history) and retries once, and says so.
+					const hash = await writeWithEviction(
+						db,
+						() =>
+							putImage(db, {
+								blob,
+								thumbnail: thumb?.thumbnail,
+								width: thumb?.width,
+								height: thumb?.height
+							}),
+						{ onEvicted: (info) => this.#report(describeEviction(info)) }
+					);
 					images.push({ ...output, hash, width: thumb?.width, height: thumb?.height, bytes: blob.size });
 				} catch (error) {
 					// Keep what the server said even if its bytes could not be fetched now; a later load retries.

@@ -1,0 +1,74 @@
+import { cacheUsage, evictCache } from '$lib/storage/cache';
+import type { DeckDb } from '$lib/storage/db';
+import { estimateStorage, isPersisted, requestPersistence, type StorageLike } from '$lib/storage/quota';
+import { formatBytes } from '$lib/util/units';
+
+/** The browser's storage for Comfy Deck as the Settings page shows it: persistence, usage and quota, the cache. */
+export class StorageState {
+	/** Whether the browser keeps the data under storage pressure; null when it cannot tell. */
+	persisted = $state<boolean | null>(null);
+	usage = $state<number | null>(null);
+	quota = $state<number | null>(null);
+	cache = $state<{ entries: number; bytes: number } | null>(null);
+	/** What the last action did, in words (shown as text). */
+	message = $state<string | null>(null);
+	busy = $state(false);
+	loaded = $state(false);
+
+	#db: Promise<DeckDb>;
+	#storage: StorageLike | null | undefined;
+
+	constructor(options: { db: Promise<DeckDb>; storage?: StorageLike | null }) {
+		this.#db = options.db;
+		this.#storage = options.storage;
+	}
+
+	/** Reads persistence, the estimate and the cache's size again. */
+	async refresh(): Promise<void> {
+		const storage = this.#storage;
+		const [persisted, estimate, cache] = await Promise.all([
+			isPersisted({ storage }),
+			estimateStorage({ storage }),
+			this.#db.then(cacheUsage).catch(() => null)
+		]);
+		this.persisted = persisted;
+		this.usage = estimate?.usage ?? null;
+		this.quota = estimate?.quota ?? null;
+		this.cache = cache;
+		this.loaded = true;
+	}
+
+	/** Asks the browser to keep the data, and says what it answered. */
+	async askPersistence(): Promise<void> {
+		this.busy = true;
+		try {
+			const granted = await requestPersistence({ storage: this.#storage });
+			this.persisted = granted ?? this.persisted;
+			this.message =
+				granted === null
+					? 'This browser cannot keep storage persistent. Export a backup now and then to keep your history safe.'
+					: granted
+						? 'Storage is persistent: the browser will not clear Comfy Deck’s data to make room.'
+						: 'The browser declined for now. Chromium grants it to sites that are installed, bookmarked or used often; Firefox asks you. Until then, export a backup now and then.';
+		} finally {
+			this.busy = false;
+		}
+	}
+
+	/** Empties the result cache (images that history shows are kept) and says what was freed. */
+	async clearCache(): Promise<void> {
+		this.busy = true;
+		try {
+			const db = await this.#db;
+			const { evicted, freedBytes } = await evictCache(db, { maxBytes: 0 });
+			this.message = evicted
+				? `Cleared ${evicted} cached ${evicted === 1 ? 'result' : 'results'}; ${formatBytes(freedBytes)} of images only the cache used were deleted. History was not touched.`
+				: 'The cache was already empty.';
+			await this.refresh();
+		} catch (error) {
+			this.message = `Could not clear the cache: ${error instanceof Error ? error.message : String(error)}`;
+		} finally {
+			this.busy = false;
+		}
+	}
+}

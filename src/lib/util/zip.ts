@@ -49,3 +49,8 @@ export function zipFiles(files: readonly ZipInput[]): Uint8Array {
 	});
 	return zipSync(entries);
 }
+
+/** `zipFiles` as a Blob to download. */
+export function zipBlob(files: readonly ZipInput[]): Blob {
+	return new Blob([new Uint8Array(zipFiles(files))], { type: 'application/zip' });
+}

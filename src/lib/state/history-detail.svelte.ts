@@ -1,0 +1,290 @@
+import { uuidv4, type JobRecord } from '$lib/comfy';
+import { encodeFormState, type FormValues } from '$lib/comfy/workflow';
+import {
+	diffRuns,
+	getHistoryJob,
+	normalizeTags,
+	runsOfTemplate,
+	setJobNote,
+	setJobTags,
+	type HistoryItem,
+	type ParameterChange
+} from '$lib/storage/history';
+import { getImage } from '$lib/storage/images';
+import { putNewJob, type HistoryJob } from '$lib/storage/jobs';
+import { zipBlob } from '$lib/util/zip';
+import type { AppState } from './app.svelte';
+import { deleteJobs, describe } from './history.svelte';
+import type { TemplatesState } from './templates.svelte';
+
+/** A kept image ready to show: object URL of the original bytes. */
+export interface DetailImage {
+	hash?: string;
+	filename: string;
+	url?: string;
+	blob?: Blob;
+	width?: number;
+	height?: number;
+	bytes?: number;
+}
+
+/**
+ * One history job in full: its images, parameters, workflow, timings and error; the difference to another run of
+ * its template; tags and note; and the actions run again, edit and run, download and delete.
+ */
+export class HistoryDetailState {
+	id = $state('');
+	job = $state.raw<HistoryJob | undefined>(undefined);
+	loading = $state(true);
+	missing = $state(false);
+	images = $state.raw<DetailImage[]>([]);
+	/** Other runs of the same template, to compare with. */
+	others = $state.raw<HistoryItem[]>([]);
+	compareId = $state('');
+	diff = $state.raw<ParameterChange[] | undefined>(undefined);
+	message = $state('');
+	error = $state('');
+	busy = $state(false);
+
+	#app: AppState;
+	#templates: TemplatesState;
+	#urls: string[] = [];
+	#generation = 0;
+
+	constructor(options: { app: AppState; templates: TemplatesState }) {
+		this.#app = options.app;
+		this.#templates = options.templates;
+	}
+
+	/** The job as it is now: the live tracker record (status, progress) over what is stored. */
+	get live(): (JobRecord & { serverId: string }) | undefined {
+		return this.#app.jobs.byId[this.id];
+	}
+
+	get status(): JobRecord['status'] | undefined {
+		return this.live?.status ?? this.job?.status;
+	}
+
+	get serverName(): string {
+		const id = this.job?.serverId;
+		return this.#app.servers.find((s) => s.id === id)?.name ?? id ?? '';
+	}
+
+	get nodeCount(): number {
+		return Object.keys(this.job?.workflow ?? {}).length;
+	}
+
+	get workflowJson(): string {
+		return JSON.stringify(this.job?.workflow ?? {}, null, 2);
+	}
+
+	/** Opens a job (or reloads it after a change here or in another tab). */
+	async load(id: string): Promise<void> {
+		const generation = ++this.#generation;
+		const changed = id !== this.id;
+		this.id = id;
+		if (changed) {
+			this.loading = true;
+			this.message = '';
+			this.error = '';
+			this.compareId = '';
+			this.diff = undefined;
+		}
+		try {
+			const db = await this.#app.db;
+			const job = await getHistoryJob(db, id);
+			if (generation !== this.#generation) return;
+			this.job = job;
+			this.missing = !job;
+			this.loading = false;
+			if (!job) return this.#setImages([]);
+			await this.#loadImages(job, generation);
+			const templateId = job.app?.templateId;
+			const others = templateId ? (await runsOfTemplate(db, { templateId })).filter((i) => i.id !== id) : [];
+			if (generation !== this.#generation) return;
+			this.others = others;
+			if (!this.compareId && others[0]) this.compareId = others[0].id;
+			await this.compare(this.compareId);
+		} catch (error) {
+			if (generation !== this.#generation) return;
+			this.loading = false;
+			this.error = `Could not read this generation: ${describe(error)}`;
+		}
+	}
+
+	/** Shows what differs between this run and another one. */
+	async compare(otherId: string): Promise<void> {
+		this.compareId = otherId;
+		const job = this.job;
+		if (!otherId || !job) {
+			this.diff = undefined;
+			return;
+		}
+		const other = await getHistoryJob(await this.#app.db, otherId);
+		if (this.compareId !== otherId) return;
+		this.diff = other ? diffRuns(job, other) : undefined;
+	}
+
+	async #loadImages(job: HistoryJob, generation: number) {
+		const db = await this.#app.db;
+		const shown: DetailImage[] = [];
+		for (const image of job.app?.images ?? []) {
+			const stored = image.hash ? await getImage(db, image.hash) : undefined;
+			shown.push({
+				hash: image.hash,
+				filename: image.filename,
+				width: image.width ?? stored?.width,
+				height: image.height ?? stored?.height,
+				bytes: stored?.bytes ?? image.bytes,
+				...(stored ? { blob: stored.blob } : {})
+			});
+		}
+		if (generation !== this.#generation) return;
+		this.#setImages(shown);
+	}
+
+	#setImages(images: DetailImage[]) {
+		for (const url of this.#urls) URL.revokeObjectURL(url);
+		this.#urls = [];
+		this.images = images.map((image) => {
+			if (!image.blob) return image;
+			const url = URL.createObjectURL(image.blob);
+			this.#urls.push(url);
+			return { ...image, url };
+		});
+	}
+
+	/** Replaces the tags (typed comma-separated). */
+	async saveTags(text: string): Promise<void> {
+		const tags = normalizeTags(text.split(','));
+		await this.#edit(async (db) => {
+			await setJobTags(db, this.id, tags);
+			return 'Tags saved.';
+		});
+	}
+
+	async saveNote(note: string): Promise<void> {
+		await this.#edit(async (db) => {
+			await setJobNote(db, this.id, note);
+			return 'Note saved.';
+		});
+	}
+
+	async #edit(action: (db: Awaited<AppState['db']>) => Promise<string>) {
+		this.error = '';
+		try {
+			this.message = await action(await this.#app.db);
+			this.#app.jobs.announce();
+		} catch (error) {
+			this.error = `Could not save: ${describe(error)}`;
+		}
+	}
+
+	/**
+	 * Sends the same API workflow to the same server as a new job, recorded in history with this run's template,
+	 * preset and parameters. Resolves with the new job's id (undefined when it could not be sent; `error` says why).
+	 */
+	async runAgain(): Promise<string | undefined> {
+		const job = this.job;
+		if (!job) return undefined;
+		const server = this.#app.servers.find((s) => s.id === job.serverId);
+		if (!server) {
+			this.error =
+				'The server this ran on is no longer configured. Add it again in Settings, or use "Edit and run" to run it on another server.';
+			return undefined;
+		}
+		this.busy = true;
+		this.error = '';
+		const id = uuidv4();
+		const created = Date.now();
+		const { templateId, templateName, presetId, parameters, promptHash, randomized } = job.app ?? {};
+		const pending: HistoryJob = {
+			id,
+			serverUrl: server.baseUrl,
+			workflow: job.workflow,
+			...(job.extraData ? { extraData: job.extraData } : {}),
+			status: 'pending',
+			outputs: [],
+			timings: { created },
+			attempts: 0,
+			...(job.metadata ? { metadata: job.metadata } : {}),
+			serverId: server.id,
+			createdAt: created,
+			app: { templateId, templateName, presetId, parameters, promptHash, randomized }
+		};
+		try {
+			const db = await this.#app.db;
+			// Written before the POST, like every generation, so a reload in between loses nothing.
+			await putNewJob(db, pending);
+			this.#app.jobs.announce();
+			await this.#app.jobs.clientFor(server).jobs.submit({
+				id,
+				workflow: job.workflow,
+				extraData: job.extraData,
+				metadata: job.metadata
+			});
+			return id;
+		} catch (error) {
+			this.error = `Could not run it again on ${server.name}: ${describe(error)}`;
+			// Keep the record: the job view shows it as failed or lost, with its own error.
+			return id;
+		} finally {
+			this.busy = false;
+		}
+	}
+
+	/** The form link of this run's template, prefilled with its parameters (undefined when it cannot be made). */
+	async editLink(): Promise<string | undefined> {
+		const job = this.job;
+		const templateId = job?.app?.templateId;
+		if (!job || !templateId) {
+			this.error = 'This generation was not made from a template, so there is no form to open.';
+			return undefined;
+		}
+		const template = await this.#templates.get(templateId);
+		if (!template) {
+			this.error = `The template "${job.app.templateName ?? templateId}" is no longer in this browser.`;
+			return undefined;
+		}
+		return encodeFormState({
+			templateId,
+			parameters: template.parameters,
+			values: (job.app.parameters ?? {}) as FormValues
+		});
+	}
+
+	/** This run's images for download: the one image itself, or a zip of them all (original bytes). */
+	async download(): Promise<{ blob: Blob; name: string } | undefined> {
+		const kept = this.images.flatMap((i) => (i.blob ? [{ name: i.filename, blob: i.blob }] : []));
+		const first = kept[0];
+		if (!first) {
+			this.error = 'No image of this generation is kept in this browser.';
+			return undefined;
+		}
+		if (kept.length === 1) return { blob: first.blob, name: first.name };
+		const files = await Promise.all(
+			kept.map(async (i) => ({ name: i.name, bytes: new Uint8Array(await i.blob.arrayBuffer()) }))
+		);
+		return { blob: zipBlob(files), name: `comfy-deck-${this.id.slice(0, 8)}.zip` };
+	}
+
+	/** Deletes this job and its images; resolves true when it is gone. */
+	async remove(): Promise<boolean> {
+		this.busy = true;
+		try {
+			const result = await deleteJobs(this.#app, [this.id]);
+			return result.deleted.length > 0;
+		} catch (error) {
+			this.error = `Could not delete: ${describe(error)}`;
+			return false;
+		} finally {
+			this.busy = false;
+		}
+	}
+
+	/** Frees the image URLs (the view closed). */
+	dispose(): void {
+		this.#generation++;
+		this.#setImages([]);
+	}
+}

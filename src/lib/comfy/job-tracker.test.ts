@@ -242,6 +242,26 @@ describe('job tracker', () => {
 		expect(h.comfy.calls).toContain('POST /api/interrupt');
 	});
 
+	it('calls a queued job deleted elsewhere "removed" while the socket stayed open, and "lost" when it was down', async () => {
+		const h = setup();
+		await connect(h);
+		const removed = await h.tracker.submit({ workflow: WORKFLOW });
+		const gone = await h.tracker.submit({ workflow: WORKFLOW });
+		// Another tab clears the queue: the server that accepted the job is still up, so it did not forget it.
+		h.comfy.jobs.delete(removed.id);
+		await h.tracker.reconcile([removed.id]);
+		await vi.advanceTimersByTimeAsync(1_500);
+		expect(h.tracker.get(removed.id)).toMatchObject({
+			status: 'interrupted',
+			error: { kind: 'interrupted', message: expect.stringContaining('removed from the server’s queue') }
+		});
+		// With the socket down, a clear and a restart look the same: the job is lost (and can be resubmitted).
+		h.sockets.last.drop();
+		h.comfy.jobs.delete(gone.id);
+		await vi.advanceTimersByTimeAsync(5_000);
+		expect(h.tracker.get(gone.id)).toMatchObject({ status: 'lost', error: { kind: 'lost' } });
+	});
+
 	it('restores stored jobs on load: finished ones succeed, forgotten ones are lost, an unconfirmed send is adopted', async () => {
 		const store = createMemoryJobStore();
 		const base = { serverUrl: BASE, workflow: WORKFLOW, outputs: [], timings: { created: 1 } };

@@ -111,6 +111,8 @@ interface Runtime extends JobRuntime {
 	confirmTries: number;
 	expectDone: boolean;
 	lastPersistAt: number;
+	/** The socket connection during which the server last showed it had the job (see `connections`). */
+	seenOnConnection?: number;
 }
 
 const TICK_MS = 1_000;
@@ -139,6 +141,10 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 	let positionsTimer: ReturnType<typeof setTimeout> | undefined;
 	let positionsRunning = false;
 	let closed = false;
+	// Counts socket connections. ComfyUI only forgets a queued prompt when it is deleted from the queue or when the
+	// server restarts, and a restart drops the socket: a job the server showed during the connection that is still
+	// open, and no longer knows, was removed from the queue, not lost.
+	let connections = 0;
 
 	const now = () => Date.now();
 	const runtimeOf = (id: string): Runtime => {
@@ -231,6 +237,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 		if (closed) return;
 		switch (event.type) {
 			case 'connected':
+				connections++;
 				void reconcileAll(event.reconnect ? 'reconnected' : 'connected');
 				return;
 			case 'resume':
@@ -272,6 +279,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 		if (!job) return;
 		const runtime = runtimeOf(id);
 		runtime.lastSignAt = now();
+		runtime.seenOnConnection = connections;
 		const effect = applyMessage(job, runtime, message, now());
 		if (!effect) return;
 		if (effect.job !== job) update(effect.job);
@@ -357,12 +365,27 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 					fail(id, { kind: 'interrupted', message: 'The job was cancelled before it ran.' }, 'interrupted');
 					return;
 				}
+				if (job.status === 'queued' && socket.state === 'open' && runtime.seenOnConnection === connections) {
+					// Deleted or cleared from the queue (the queue view, another tab, ComfyUI's own page): not "lost".
+					fail(
+						id,
+						{
+							kind: 'interrupted',
+							message:
+								'The job was removed from the server’s queue before it ran (deleted or cleared there).',
+							hint: 'Queue it again to run it.'
+						},
+						'interrupted'
+					);
+					return;
+				}
 				const lost = new ComfyJobLostError({ promptId: id });
 				fail(id, { kind: 'lost', message: lost.message, hint: lost.hint }, 'lost');
 				return;
 			}
 			case 'queued':
 				runtime.unknownStreak = 0;
+				runtime.seenOnConnection = connections;
 				if (job.status !== 'queued' && isForward(job.status, 'queued')) {
 					runtime.lastSignAt = now();
 					update({ ...job, status: 'queued', number: view.number ?? job.number, error: undefined });
@@ -371,6 +394,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 				return;
 			case 'running':
 				runtime.unknownStreak = 0;
+				runtime.seenOnConnection = connections;
 				if (job.status !== 'running') {
 					runtime.lastSignAt = now();
 					update({
@@ -457,6 +481,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 				if (job.status !== 'queued') continue;
 				const index = pending.indexOf(job.id);
 				if (index >= 0) {
+					runtimeOf(job.id).seenOnConnection = connections;
 					if (job.position !== index) {
 						runtimeOf(job.id).lastSignAt = now();
 						patch(job.id, { position: index });
@@ -662,6 +687,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 					continue;
 				}
 				log?.info('jobs', `the server has ${id}: not sending it again`);
+				runtimeOf(id).seenOnConnection = connections;
 				const job = jobs.get(id);
 				if (job?.status === 'pending')
 					update({ ...job, status: 'queued', error: undefined, timings: { ...job.timings, queued: now() } });
@@ -695,7 +721,9 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 				});
 			}
 		}
-		runtimeOf(id).lastSignAt = now();
+		const runtime = runtimeOf(id);
+		runtime.lastSignAt = now();
+		runtime.seenOnConnection = connections;
 		update({
 			...job,
 			// Messages that beat this answer may have moved the job further already.

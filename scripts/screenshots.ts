@@ -18,11 +18,18 @@ for (const scheme of ['light', 'dark'] as const) {
 			deviceScaleFactor: 1
 		});
 		const page = await context.newPage();
-		for (const view of views) {
+		for (const entry of views) {
+			// `/settings@backup-heading`: the view scrolled to that element (a section below the fold).
+			const [view = '/', anchor] = entry.split('@');
 			await page.goto(`${base}#${view}`);
 			await page.waitForLoadState('networkidle');
+			if (anchor)
+				await page
+					.locator(`#${anchor}`)
+					.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 120));
 			await page.waitForTimeout(400);
-			const slug = view === '/' ? 'dashboard' : view.replace(/^\//, '').replace(/\W+/g, '-');
+			const name = view === '/' ? 'dashboard' : view.replace(/^\//, '').replace(/\W+/g, '-');
+			const slug = anchor ? `${name}-${anchor.replace(/-heading$/, '')}` : name;
 			await page.screenshot({ path: `${out}/${slug}-${width}-${scheme}.png` });
 		}
 		await context.close();

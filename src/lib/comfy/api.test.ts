@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { http as mswHttp, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadTranscript, promptIds, transcriptHandlers } from '../../../tests/core/transcripts';
+import {
+	httpExchanges,
+	loadTranscript,
+	promptIds,
+	recordedResponse,
+	transcriptHandlers
+} from '../../../tests/core/transcripts';
 import { createComfyApi } from './api';
 import { ComfyHttpError, ComfyValidationError } from './errors';
 
@@ -35,6 +41,54 @@ describe('REST routes replayed from the recordings', () => {
 		expect(await comfy.listJobs()).toMatchObject({ jobs: [], pagination: { total: 0 } });
 		expect(await comfy.getJob({ promptId: '00000000-0000-0000-0000-000000000000' })).toBeUndefined();
 		expect(comfy.hasJobsRoute).toBe(true);
+	});
+
+	it('reads the rest of a_connect: node classes of both schemas, unfiltered history, and the refusals', async () => {
+		server.use(...transcriptHandlers(loadTranscript('a_connect'), BASE));
+		const comfy = api();
+		expect(await comfy.getHistory()).toEqual({});
+		expect(await comfy.getNodeInfo({ classType: 'GetImageSize' })).toMatchObject({
+			output_name: ['width', 'height', 'batch_size']
+		});
+		expect(await comfy.getNodeInfo({ classType: 'LoadImage' })).toMatchObject({
+			input: { required: { image: [['example.png'], { image_upload: true }] } }
+		});
+		expect(await comfy.getNodeInfo({ classType: 'TestSlowImage' })).toMatchObject({ output_node: false });
+		const badFilter = await comfy.listJobs({ status: ['bogus' as 'pending'] }).catch((e: unknown) => e);
+		expect(badFilter).toMatchObject({ status: 400, body: expect.stringContaining('Invalid status value') });
+		// A 400 is the route answering: the client keeps using /api/jobs rather than falling back.
+		expect(comfy.hasJobsRoute).not.toBe(false);
+		// /view refuses a missing file, `..` in the name, a subfolder outside the folder, and an unknown type. The
+		// client always sends `subfolder` (ComfyUI reads a missing one as empty), so answer by the other parameters.
+		const views = httpExchanges(loadTranscript('a_connect')).filter((e) => e.request.path === '/view');
+		server.use(
+			mswHttp.get(`${BASE}api/view`, ({ request }) => {
+				const asked = new URL(request.url).searchParams;
+				const exchange = views.find((e) =>
+					['filename', 'type', 'subfolder'].every(
+						(key) => (e.request.query?.[key] ?? '') === (asked.get(key) ?? '')
+					)
+				);
+				return exchange ? recordedResponse(exchange) : undefined;
+			})
+		);
+		const refusals = await Promise.all(
+			[
+				{ filename: 'does_not_exist.png', type: 'output' },
+				{ filename: '../secret.png', type: 'output' },
+				{ filename: 'x.png', type: 'output', subfolder: '../..' },
+				{ filename: 'x.png', type: 'bogus' }
+			].map((file) => comfy.view(file).catch((e: unknown) => e))
+		);
+		expect(refusals.map((e) => [e instanceof ComfyHttpError, (e as ComfyHttpError).status])).toEqual([
+			[true, 404],
+			[true, 400],
+			[true, 403],
+			[true, 400]
+		]);
+		// Its 403 is about the file, not the Origin check (which answers 403 the same way).
+		expect(refusals[2]).not.toHaveProperty('diagnosis');
+		expect((refusals[2] as Error).message).toContain('"../../x.png"');
 	});
 
 	it('reads a finished prompt from history and jobs, and fetches its image (b_success)', async () => {

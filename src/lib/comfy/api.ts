@@ -232,7 +232,19 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 					preview: o.preview,
 					channel: o.channel
 				},
-				...pick(o)
+				...pick(o),
+				// ComfyUI answers a subfolder outside its folders with an empty 403, like its Origin check (a_connect).
+				// Here it is about the file: a page the Origin check refuses fails every call before it asks for one.
+				mapError: (status, body) =>
+					status === 403
+						? new ComfyHttpError({
+								status,
+								route: 'GET /api/view',
+								body,
+								message: `GET /api/view refused "${o.subfolder ? `${o.subfolder}/` : ''}${o.filename}" (HTTP 403).`,
+								hint: 'ComfyUI serves only files inside its input, output and temp folders: check the subfolder and file name.'
+							})
+						: undefined
 			}),
 
 		/** `POST /upload/image`. A same-named different file is renamed by the server: use the returned name. */

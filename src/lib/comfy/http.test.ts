@@ -12,6 +12,7 @@ import {
 import { createHttpClient, normalizeBaseUrl } from './http';
 import { createLogger } from './logger';
 import { zQueue } from './schemas';
+import { httpExchanges, loadTranscript } from '../../../tests/core/transcripts';
 
 const BASE = 'http://comfy.test:8188/';
 const server = setupServer();
@@ -193,6 +194,33 @@ describe('createHttpClient', () => {
 		await expect(
 			createHttpClient({ baseUrl: BASE }).request({ method: 'GET', path: 'queue', schema: zQueue })
 		).rejects.toMatchObject({ diagnosis: 'origin-check', status: 403 });
+	});
+
+	it('sends only request headers ComfyUI’s CORS answer allows (j_cors_enabled), so preflights pass', async () => {
+		const preflight = httpExchanges(loadTranscript('j_cors_enabled')).find(
+			(e) => e.request.method === 'OPTIONS'
+		);
+		const allowed = (preflight?.response.headers['Access-Control-Allow-Headers'] ?? '')
+			.split(',')
+			.map((h) => h.trim().toLowerCase());
+		expect(allowed).toEqual(['content-type', 'authorization']);
+		const sent = new Set<string>();
+		server.use(
+			mswHttp.all(`${BASE}api/*`, ({ request }) => {
+				for (const [name] of request.headers) sent.add(name);
+				return HttpResponse.json({ queue_running: [], queue_pending: [] });
+			})
+		);
+		const http = createHttpClient({ baseUrl: BASE, token: 'secret' });
+		await http.request({ method: 'GET', path: 'queue', schema: zQueue });
+		await http.request({ method: 'POST', path: 'queue', json: { clear: true }, expect: 'json' });
+		const form = new FormData();
+		form.set('image', new Blob([new Uint8Array(4)], { type: 'image/png' }), 'a.png');
+		await http.request({ method: 'POST', path: 'upload/image', form, expect: 'json' });
+		// Headers a browser sends without asking (CORS-safelisted) need no permission.
+		const safelisted = ['accept', 'accept-language', 'content-language'];
+		expect([...sent].filter((name) => !allowed.includes(name) && !safelisted.includes(name))).toEqual([]);
+		expect(sent).toContain('authorization');
 	});
 
 	it('diagnoses a 401 as refused credentials', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeEnvironment, FakeSocketServer } from '../../../tests/core/fake-socket';
+import { httpExchanges, loadTranscript, recordedResponse } from '../../../tests/core/transcripts';
 import { createComfyApi } from './api';
 import { createJobTracker, type JobTrackerOptions } from './job-tracker';
 import { createMemoryJobStore, type JobRecord, type JobStore } from './job-store';
@@ -284,6 +285,26 @@ describe('job tracker', () => {
 			error: { kind: 'lost' }
 		});
 		expect(h.comfy.posts).toHaveLength(0);
+	});
+
+	it('fails a job at once when the Origin check refuses the POST (j_cors_disabled), saying how to fix it', async () => {
+		const h = setup();
+		await connect(h);
+		const refusal = httpExchanges(loadTranscript('j_cors_disabled')).find(
+			(e) => e.request.method === 'POST' && e.request.path === '/prompt'
+		);
+		if (!refusal) throw new Error('no refused POST in j_cors_disabled');
+		h.comfy.refuse = () => recordedResponse(refusal);
+		await expect(h.tracker.submit({ workflow: WORKFLOW })).rejects.toMatchObject({
+			diagnosis: 'origin-check'
+		});
+		await vi.advanceTimersByTimeAsync(10_000);
+		expect(h.comfy.posts).toHaveLength(1);
+		expect(h.tracker.list()[0]).toMatchObject({
+			status: 'failed',
+			attempts: 1,
+			error: { kind: 'connection', hint: expect.stringContaining('--enable-cors-header') }
+		});
 	});
 
 	it('fails a job the server refuses, without retrying, and keeps the issues', async () => {

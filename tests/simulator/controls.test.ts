@@ -120,6 +120,55 @@ describe('test controls', () => {
 		await socket.close();
 	});
 
+	it('streams sampler previews at a steady real-time rate, cycling a few frames, until reset', async () => {
+		// At this time scale a normal step takes 1 ms; under the control each takes 1/fps of real time.
+		sim = await quietSimulator({ timeScale: 0.01, testMode: true });
+		const ok = await postJson(url('/__sim/control'), { action: 'previewStream', fps: 50, frames: 3 });
+		expect(ok).toEqual({ status: 200, body: { ok: true } });
+		const socket = await openSocket(sim.url, { clientId: 'stream' });
+		await socket.waitFor((f) => f.length >= 1);
+		const arrivals: number[] = [];
+		socket.ws.on('message', (_data, isBinary) => {
+			if (isBinary) arrivals.push(performance.now());
+		});
+		const sampler = (seed: number) => ({
+			'4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'v1-5-pruned-emaonly.safetensors' } },
+			'6': { class_type: 'CLIPTextEncode', inputs: { text: 'a lighthouse', clip: ['4', 1] } },
+			'5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+			'3': {
+				class_type: 'KSampler',
+				inputs: {
+					...{ seed, steps: 12, cfg: 8, sampler_name: 'euler', scheduler: 'normal', denoise: 1 },
+					...{ model: ['4', 0], positive: ['6', 0], negative: ['6', 0], latent_image: ['5', 0] }
+				}
+			},
+			'8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+			'9': { class_type: 'PreviewImage', inputs: { images: ['8', 0] } }
+		});
+		const previewsOf = async (seed: number) => {
+			const start = socket.frames.length;
+			await postJson(url('/prompt'), { prompt: sampler(seed), client_id: 'stream' });
+			const frames = await socket.waitFor((f) =>
+				f.slice(start).some((x) => x.type === 'executing' && x.data?.['node'] === null)
+			);
+			return frames
+				.slice(start)
+				.filter((f) => f.type === 'binary:1')
+				.map((f) => f.bytes?.toString('base64'));
+		};
+
+		const streamed = await previewsOf(1);
+		expect(streamed).toHaveLength(12);
+		expect(new Set(streamed).size).toBe(3);
+		expect(streamed.slice(3, 6)).toEqual(streamed.slice(0, 3));
+		// 11 intervals of 20 ms at least (timers never fire early by more than a little).
+		expect((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThan(180);
+
+		await postJson(url('/__sim/control'), { action: 'reset' });
+		expect(new Set(await previewsOf(2)).size).toBe(12);
+		await socket.close();
+	});
+
 	it('offers the controls over HTTP only in test mode', async () => {
 		sim = await quietSimulator({ testMode: true });
 		const ok = await postJson(url('/__sim/control'), {

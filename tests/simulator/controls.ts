@@ -20,6 +20,11 @@ export interface SimulatorControls {
 	injectMalformedFrames(options?: { clientId?: string }): number;
 	/** Every model load from now on takes `ms` more simulated milliseconds, without a single message. */
 	slowModelLoad(options: { ms: number }): void;
+	/**
+	 * Samplers step at `fps` a second of real time (whatever the time scale and model), cycling `frames`
+	 * (default 8) previews encoded once: a steady stream of full-size previews for benchmarks. `fps` 0 = off.
+	 */
+	previewStream(options: { fps: number; frames?: number }): void;
 	/** Turns every control off (does not restart). */
 	reset(): void;
 }
@@ -51,7 +56,12 @@ export function createControls(sim: Simulator): SimulatorControls {
 		slowModelLoad(options) {
 			sim.slowModelLoadSeconds = Math.max(0, options.ms) / 1000;
 		},
+		previewStream(options) {
+			const frames = Math.max(1, Math.trunc(options.frames ?? 8));
+			sim.previewStream = options.fps > 0 ? { fps: options.fps, frames } : null;
+		},
 		reset() {
+			sim.previewStream = null;
 			sim.hub.resetControls();
 			sim.failRules = [];
 			sim.slowModelLoadSeconds = 0;
@@ -104,12 +114,18 @@ export async function runControl(
 		case 'slowModelLoad':
 			controls.slowModelLoad({ ms: num(body['ms'], 'ms') });
 			return { ok: true };
+		case 'previewStream':
+			controls.previewStream({
+				fps: num(body['fps'], 'fps'),
+				frames: typeof body['frames'] === 'number' ? body['frames'] : undefined
+			});
+			return { ok: true };
 		case 'reset':
 			controls.reset();
 			return { ok: true };
 		default:
 			throw new Error(
-				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, delayMessages, injectMalformedFrames, slowModelLoad or reset`
+				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, delayMessages, injectMalformedFrames, slowModelLoad, previewStream or reset`
 			);
 	}
 }

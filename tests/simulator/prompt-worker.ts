@@ -110,7 +110,10 @@ export class PromptWorker {
 	}
 
 	private pause(seconds: number, generation: number): Promise<void> {
-		const ms = seconds * 1000 * this.sim.timeScale;
+		return this.pauseMs(seconds * 1000 * this.sim.timeScale, generation);
+	}
+
+	private pauseMs(ms: number, generation: number): Promise<void> {
 		return new Promise<void>((resolve) => {
 			if (ms <= 0) setImmediate(resolve);
 			else setTimeout(resolve, ms);
@@ -440,13 +443,30 @@ export class PromptWorker {
 				hub.sendBytes(TEXT_EVENT, Buffer.concat([length, id, Buffer.from(text, 'utf8')]), null);
 			},
 			sendEvent: (type, data) => hub.sendJson(type, data, null),
-			modelLoadDelay: () => this.sim.slowModelLoadSeconds
+			modelLoadDelay: () => this.sim.slowModelLoadSeconds,
+			previewStream: () => this.sim.previewStream,
+			sleepReal: (ms) => this.pauseMs(ms, generation)
 		};
 	}
 }
 
 /** The preview image bytes: scaled to fit `maxSize` (up or down), JPEG quality 95 or PNG level 1. */
+// Encoded previews of the images a sampler reuses (the preview-stream control cycles a few frames): encoding a
+// 512 px JPEG costs tens of ms, more than a frame at 20 previews/s. New images (every normal step) never hit.
+const encodedPreviews = new WeakMap<object, Map<string, Buffer>>();
+
 function previewBytes(preview: Preview): Buffer {
+	const key = `${preview.format} ${preview.maxSize}`;
+	const known = encodedPreviews.get(preview.image)?.get(key);
+	if (known) return known;
+	const bytes = encodePreview(preview);
+	const byKey = encodedPreviews.get(preview.image) ?? new Map<string, Buffer>();
+	byKey.set(key, bytes);
+	encodedPreviews.set(preview.image, byKey);
+	return bytes;
+}
+
+function encodePreview(preview: Preview): Buffer {
 	let image = preview.image;
 	if (!isImage(image)) throw new Error('preview is not an image');
 	if (preview.maxSize !== null) {

@@ -62,6 +62,8 @@ export class Simulator {
 	failRules: FailRule[] = [];
 	/** Simulated seconds each model load takes on top of the normal time (slow-model-load control). */
 	slowModelLoadSeconds = 0;
+	/** Samplers' steps paced to `fps` real frames a second, cycling `frames` previews (preview-stream control). */
+	previewStream: { fps: number; frames: number } | null = null;
 	private objectInfoCache: { key: string; body: SimReply } | null = null;
 
 	constructor(options: SimulatorOptions = {}) {

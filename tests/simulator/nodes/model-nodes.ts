@@ -92,12 +92,24 @@ async function sample(
 	const count = Math.max(0, Math.min(options.last, steps) - options.first);
 	const previewStart = firstOf(start);
 	const previewTarget = firstOf(target);
+	// The preview-stream control: a steady real-time rate and a few frames cycled (encoded once), so a slow
+	// machine can still stream full-size previews at e.g. 20/s. A late step is not caught up with a burst.
+	const stream = ctx.previewStream();
+	const pool = stream
+		? Array.from({ length: stream.frames }, (_, i) =>
+				blend(previewStart, previewTarget, (i + 1) / stream.frames)
+			)
+		: [];
+	let deadline = performance.now();
 	for (let k = 1; k <= count; k++) {
-		await ctx.sleep(stepSeconds(model));
+		if (stream) {
+			deadline = Math.max(deadline + 1000 / stream.fps, performance.now());
+			await ctx.sleepReal(deadline - performance.now());
+		} else await ctx.sleep(stepSeconds(model));
 		const t = ease((options.first + k) / steps);
 		await ctx.progress(k, count, {
 			format: 'JPEG',
-			image: blend(previewStart, previewTarget, t),
+			image: pool[(k - 1) % pool.length] ?? blend(previewStart, previewTarget, t),
 			maxSize: 512
 		});
 	}

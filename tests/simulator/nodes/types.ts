@@ -44,6 +44,10 @@ export interface NodeContext {
 	sendEvent(type: string, data: unknown): void;
 	/** Extra simulated seconds a model load takes (the slow-model-load control). */
 	modelLoadDelay(): number;
+	/** The preview-stream control: samplers' step rate in real frames a second and how many previews they cycle. */
+	previewStream(): { fps: number; frames: number } | null;
+	/** Waits real milliseconds, not scaled (the preview-stream control paces steps on the clock). */
+	sleepReal(ms: number): Promise<void>;
 }
 
 export interface NodeResult {

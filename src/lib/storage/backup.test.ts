@@ -157,6 +157,17 @@ describe('export', () => {
 		expect(result.manifest.counts.jobs).toBe(1);
 		expect(result.omitted).toEqual([expect.objectContaining({ kind: 'job', id: 'broken' })]);
 	});
+
+	it('stops with a message, instead of writing a broken zip, when the backup outgrows the zip format', async () => {
+		const { db, hash } = await populated();
+		const second = await putImage(db, { blob: new Blob(['another image'], { type: 'image/png' }) });
+		await db.put('jobs', job('job-2', second));
+		const failure = await exportBackup(db, { appVersion: '0.1.0', maxArchiveBytes: 4 }).catch(
+			(e: unknown) => e
+		);
+		expect((failure as Error).message).toMatch(/too large for one backup file.*4 GiB.*export again/);
+		expect(hash).not.toBe(second);
+	});
 });
 
 describe('import', () => {

@@ -71,6 +71,15 @@ export interface ParsedBackup {
 
 export type ReadBackupResult = { ok: true; backup: ParsedBackup } | { ok: false; message: string };
 
+// fflate writes no ZIP64: past 4 GiB or 65,535 entries the archive's offsets and counts overflow. Leave room for
+// the JSON files after the last image.
+const MAX_ARCHIVE_BYTES = 0xffffffff - 256 * 1024 * 1024;
+const MAX_ENTRIES = 0xffff;
+
+function tooLarge(what: string): string {
+	return `This history is too large for one backup file (${what}): the zip format Comfy Deck writes ends at 4 GiB and 65,535 files. Delete generations you no longer need (or download them from History) and export again.`;
+}
+
 // Output is gathered into a Blob every few MiB, so the browser can keep it out of the JS heap.
 const FLUSH_BYTES = 8 * 1024 * 1024;
 
@@ -112,6 +121,8 @@ export async function exportBackup(
 		includeTokens?: boolean;
 		now?: number;
 		onProgress?: (done: number, total: number) => void;
+		/** Where export gives up (the zip format fflate writes has no ZIP64); tests set a small one. */
+		maxArchiveBytes?: number;
 	}
 ): Promise<ExportResult> {
 	const now = options.now ?? Date.now();
@@ -168,8 +179,11 @@ export async function exportBackup(
 	const out = new ZipOutput();
 	const images: BackupImage[] = [];
 	const present = wanted.filter((hash) => stored.has(hash));
+	const maxBytes = options.maxArchiveBytes ?? MAX_ARCHIVE_BYTES;
+	if (present.length * 2 + 8 > MAX_ENTRIES) throw new Error(tooLarge(`${present.length} images`));
 	let done = 0;
 	for (const hash of present) {
+		if (out.bytes > maxBytes) throw new Error(tooLarge(`more than ${Math.floor(maxBytes / 2 ** 20)} MiB`));
 		const image = await db.get('images', hash);
 		options.onProgress?.(++done, present.length);
 		if (!image) continue;
@@ -226,6 +240,8 @@ class ZipOutput {
 	#blob = new Blob([]);
 	#pending: Uint8Array<ArrayBuffer>[] = [];
 	#pendingBytes = 0;
+	/** Bytes of archive written so far. */
+	bytes = 0;
 	#error: Error | null = null;
 	#ended = false;
 
@@ -237,6 +253,7 @@ class ZipOutput {
 			}
 			this.#pending.push(chunk as Uint8Array<ArrayBuffer>);
 			this.#pendingBytes += chunk.length;
+			this.bytes += chunk.length;
 			if (this.#pendingBytes >= FLUSH_BYTES || final) this.#flush();
 			if (final) this.#ended = true;
 		});

@@ -106,6 +106,25 @@ test('export everything, import into a fresh browser, and a second import adds n
 	const thumb = fresh.getByRole('img', { name: `Result of ${TEMPLATE_NAME}` });
 	await expect(thumb).toBeVisible({ timeout: 15_000 });
 	await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+	// Its history page, with the original image from IndexedDB.
+	const jobId = await fresh.evaluate(
+		() =>
+			new Promise<string>((resolve, reject) => {
+				const open = indexedDB.open('comfy-deck');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const req = open.result.transaction('jobs').objectStore('jobs').getAllKeys();
+					req.onsuccess = () => {
+						open.result.close();
+						resolve(String(req.result[0]));
+					};
+				};
+			})
+	);
+	await fresh.goto(`${base}#/history/${jobId}`);
+	const image = fresh.getByRole('list', { name: 'Results' }).getByRole('img');
+	await expect(image).toHaveCount(1, { timeout: 15_000 });
+	await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 	await fresh.goto(`${base}#/generate/${TEMPLATE}`);
 	await expect(fresh.getByRole('heading', { level: 1, name: TEMPLATE_NAME })).toBeVisible({
 		timeout: 15_000

@@ -96,6 +96,39 @@ async function mainThread(cdp: CDPSession): Promise<Record<string, number>> {
 	return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
 }
 
+interface TraceEvent {
+	ph: string;
+	name: string;
+	pid: number;
+	tid: number;
+	dur?: number;
+	tdur?: number;
+	args?: { name?: string };
+}
+
+/**
+ * The renderer main thread's tasks over 50 ms in a Chromium trace, with their wall and CPU time (ms). A task
+ * long in wall time but not in CPU time was the page waiting for a core (a busy machine), not the page's work.
+ */
+function longMainTasks(trace: Buffer): { wallMs: number; cpuMs: number }[] {
+	const parsed = JSON.parse(trace.toString('utf8')) as { traceEvents?: TraceEvent[] } | TraceEvent[];
+	const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
+	const main = new Set(
+		events
+			.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+			.map((e) => `${e.pid}:${e.tid}`)
+	);
+	return events
+		.filter(
+			(e) =>
+				e.ph === 'X' &&
+				e.name === 'ThreadControllerImpl::RunTask' &&
+				main.has(`${e.pid}:${e.tid}`) &&
+				(e.dur ?? 0) > 50_000
+		)
+		.map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? e.dur ?? 0) / 1000 }));
+}
+
 async function heapMb(cdp: CDPSession, options: { gc: boolean }): Promise<number> {
 	// Twice: a first collection can leave garbage that finalizers free for the second.
 	if (options.gc) for (let i = 0; i < 2; i++) await cdp.send('HeapProfiler.collectGarbage');
@@ -127,6 +160,7 @@ export async function run() {
 		const load = loadavg()[0] ?? NaN;
 		app.sim.controls.previewStream({ fps: FPS });
 		const busyBefore = await mainThread(cdp);
+		await app.browser.startTracing(page, { categories: ['toplevel'] });
 		await generate.click();
 		const clicked = (await readProbe(page)).now;
 
@@ -140,6 +174,7 @@ export async function run() {
 			await page.waitForTimeout(2000);
 		}
 		const ended = await readProbe(page);
+		const traced = longMainTasks(await app.browser.stopTracing());
 		const busyAfter = await mainThread(cdp);
 		const busyMs = (key: string) =>
 			(((busyAfter[key] ?? 0) - (busyBefore[key] ?? 0)) * 1000) / (ended.shown.length || 1);
@@ -161,6 +196,7 @@ export async function run() {
 		console.log(
 			`\n  previews shown ${shown.length} (decoded ${ended.decoded.length}), window ${((to - from) / 1000).toFixed(1)} s; ` +
 				`long tasks ${tasks.map((t) => `${t.duration.toFixed(0)} ms at ${((t.start - (shown[0] ?? 0)) / 1000).toFixed(1)} s`).join(', ') || 'none'}; ` +
+				`traced tasks over 50 ms (wall/CPU ms) ${traced.map((t) => `${t.wallMs.toFixed(0)}/${t.cpuMs.toFixed(0)}`).join(', ') || 'none'}; ` +
 				`heap MB baseline ${baseline.toFixed(2)}, during ${during.map((h) => h.toFixed(1)).join(' ')}, ` +
 				`end ${atEnd.toFixed(2)}, after ${after.toFixed(2)}; object URLs created ${settled.createdUrls}, ` +
 				`live before ${before.liveUrls}, peak ${ended.peakLiveUrls}, after ${settled.liveUrls}`
@@ -182,6 +218,17 @@ export async function run() {
 			},
 			{ name: 'long tasks over 50 ms during the stream', value: tasks.length, unit: 'tasks', target: 0 },
 			{ name: 'longest task during the stream', value: longest, unit: 'ms', target: 50 },
+			{
+				name: "main-thread tasks over 50 ms of CPU time (trace: the page's own work)",
+				value: traced.filter((t) => t.cpuMs > 50).length,
+				unit: 'tasks',
+				target: 0
+			},
+			{
+				name: 'most CPU time in one main-thread task over 50 ms wall (trace)',
+				value: Math.max(0, ...traced.map((t) => t.cpuMs)),
+				unit: 'ms'
+			},
 			{ name: 'main thread busy per preview (all tasks)', value: busyMs('TaskDuration'), unit: 'ms' },
 			{ name: 'of which script', value: busyMs('ScriptDuration'), unit: 'ms' },
 			{

@@ -149,6 +149,14 @@ test('the gallery lists, filters (kept in the URL), compares, runs again, delete
 		await expect(diff.getByRole('row', { name: 'width 96 64' })).toBeVisible();
 		await expect(diff.getByRole('row')).toHaveCount(2); // header + width: the height was the same
 
+		await page.getByRole('button', { name: 'Edit and run' }).click();
+		await expect(page).toHaveURL(/#\/generate\/demo-solid-color\?.*width=96/);
+		await expect(page.getByLabel('Width', { exact: true })).toHaveValue('96');
+		await page.goBack();
+		await expect(
+			page.getByRole('heading', { level: 1, name: 'Demo: solid color (no models)' })
+		).toBeVisible();
+
 		await page.getByLabel('Tags (comma-separated)').fill('keeper, blue');
 		await page.getByRole('button', { name: 'Save tags' }).click();
 		await expect(page.getByRole('list', { name: 'Tags' }).getByRole('link')).toHaveCount(2);

@@ -1,6 +1,6 @@
 import { SvelteSet } from 'svelte/reactivity';
 import { isTerminal } from '$lib/comfy';
-import type { DeckDb } from '$lib/storage/db';
+import type { DeckDb, StoredImage } from '$lib/storage/db';
 import {
 	deleteHistoryJobs,
 	getHistoryJob,
@@ -117,6 +117,9 @@ export function toFilter(query: HistoryQuery): HistoryFilter {
 export class ThumbnailUrls {
 	#db: Promise<DeckDb>;
 	#entries = new Map<string, { count: number; url: Promise<string | undefined> }>();
+	#scrolledAt = -Infinity;
+	#pending = 0;
+	#onSettled: (() => void)[] = [];
 
 	constructor(db: Promise<DeckDb>) {
 		this.#db = db;
@@ -129,16 +132,43 @@ export class ThumbnailUrls {
 			existing.count++;
 			return existing.url;
 		}
-		const url = this.#db
-			.then((db) => getImage(db, hash))
+		const url = this.#read(hash)
 			.then((image) => {
 				const blob = image?.thumbnail ?? image?.blob;
 				// Released before the read finished: make nothing.
 				return blob && this.#entries.has(hash) ? URL.createObjectURL(blob) : undefined;
 			})
-			.catch(() => undefined);
+			.catch(() => undefined)
+			.finally(() => {
+				if (--this.#pending === 0) for (const done of this.#onSettled.splice(0)) done();
+			});
+		this.#pending++;
 		this.#entries.set(hash, { count: 1, url });
 		return url;
+	}
+
+	// Reads asked for in the same moment (a screen of cards mounting) share one transaction.
+	#batch: {
+		hash: string;
+		resolve: (image: StoredImage | undefined) => void;
+		reject: (e: unknown) => void;
+	}[] = [];
+
+	#read(hash: string): Promise<StoredImage | undefined> {
+		return new Promise((resolve, reject) => {
+			this.#batch.push({ hash, resolve, reject });
+			if (this.#batch.length === 1) setTimeout(() => void this.#flush(), 0);
+		});
+	}
+
+	async #flush() {
+		const batch = this.#batch.splice(0);
+		try {
+			const tx = (await this.#db).transaction('images');
+			await Promise.all(batch.map(async (r) => r.resolve(await tx.store.get(r.hash))));
+		} catch (error) {
+			for (const r of batch) r.reject(error);
+		}
 	}
 
 	release(hash: string): void {
@@ -146,6 +176,38 @@ export class ThumbnailUrls {
 		if (!entry || --entry.count > 0) return;
 		this.#entries.delete(hash);
 		void entry.url.then((url) => url && URL.revokeObjectURL(url));
+	}
+
+	/**
+	 * Resolves once the thumbnails asked for so far have their URLs (or after `maxMs`): the gallery waits for the
+	 * first screen of thumbnails before reading the rest of history, which would otherwise hold the page up.
+	 */
+	async settled(options: { maxMs: number }): Promise<void> {
+		// Let the page render the first cards (which then ask for their thumbnails).
+		if (typeof requestAnimationFrame === 'function') {
+			await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+		}
+		if (!this.#pending) return;
+		await new Promise<void>((resolve) => {
+			const timer = setTimeout(resolve, options.maxMs);
+			this.#onSettled.push(() => {
+				clearTimeout(timer);
+				resolve();
+			});
+		});
+	}
+
+	/** Called on every scroll of the list (see `scrolling`). */
+	noteScroll(): void {
+		this.#scrolledAt = performance.now();
+	}
+
+	/**
+	 * True while the list moves: a card then waits a moment before asking for its thumbnail, so a fast fling does
+	 * not read and decode hundreds of images that are gone a frame later.
+	 */
+	get scrolling(): boolean {
+		return performance.now() - this.#scrolledAt < 150;
 	}
 
 	/** How many thumbnails hold an object URL now. */
@@ -236,19 +298,23 @@ export class HistoryState {
 			const page = await queryHistory(db, { filter: toFilter(this.query), firstPage: 48 });
 			if (stale()) return;
 			this.items = page.items;
+			if (page.items.length) this.hasAny = true;
 			this.loading = false;
+			this.loadingRest = page.rest !== undefined;
+			// The filter choices are cheap to read (one record per distinct value): before the rest of the list.
+			const facets = await historyFacets(db);
+			if (stale()) return;
+			this.facets = facets;
+			this.hasAny = facets.statuses.length > 0;
 			const rest = page.rest;
 			if (rest) {
-				this.loadingRest = true;
+				await this.thumbnails.settled({ maxMs: 400 });
+				if (stale()) return;
 				const more = await rest();
 				if (stale()) return;
 				this.items = [...page.items, ...more];
 			}
 			this.loadingRest = false;
-			const facets = await historyFacets(db);
-			if (stale()) return;
-			this.facets = facets;
-			this.hasAny = facets.statuses.length > 0;
 			// Forget selected jobs that are no longer listed (deleted elsewhere, or filtered out).
 			const listed = new Set(this.items.map((i) => i.id));
 			for (const id of [...this.selected]) if (!listed.has(id)) this.selected.delete(id);

@@ -47,8 +47,8 @@ async function all(page: HistoryPage) {
 	return [...page.items, ...((await page.rest?.()) ?? [])];
 }
 
-async function ids(db: DeckDb, filter: HistoryFilter = {}, firstPage?: number) {
-	return (await all(await queryHistory(db, { filter, firstPage }))).map((i) => i.id);
+async function ids(db: DeckDb, filter: HistoryFilter = {}, firstPage?: number, chunkSize?: number) {
+	return (await all(await queryHistory(db, { filter, firstPage, chunkSize }))).map((i) => i.id);
 }
 
 describe('history queries', () => {
@@ -119,6 +119,9 @@ describe('history queries', () => {
 		const page = await queryHistory(db, { firstPage: 25 });
 		expect(page.items).toHaveLength(25);
 		expect(await ids(db, {}, 25)).toEqual(expected);
+		// Small chunks: ties cut across chunks, and whole chunks of one time stamp (7 jobs per time, 5 per chunk).
+		expect(await ids(db, {}, 25, 5)).toEqual(expected);
+		expect(await ids(db, {}, 25, 8)).toEqual(expected);
 		expect(await ids(db, { text: 'rare' }, 5)).toEqual(
 			expected.filter((id) => Number(id.slice(1)) % 50 === 0)
 		);

@@ -71,6 +71,8 @@ const INDEX_READ_MAX = 2_000;
 // The first page's cursor reads at most this many records before handing over to a bulk read, so a filter that
 // matches little cannot make the first paint wait for a cursor walk over everything.
 const FIRST_SCAN_MAX = 400;
+// Records per bulk read after the first page.
+const READ_CHUNK = 1_000;
 const MAX_TAGS = 20;
 const MAX_TAG_CHARS = 40;
 /** Longest note kept (characters). */
@@ -142,16 +144,16 @@ function searchTextOf(job: HistoryJob): string {
 	return parts.join('\n').toLowerCase();
 }
 
-const newestFirst = (a: HistoryJob, b: HistoryJob) =>
+const newestFirst = (a: { createdAt: number; id: string }, b: { createdAt: number; id: string }) =>
 	b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 /**
  * The jobs matching a filter, newest first (ties by id, descending, as the date index walks backwards).
- * `firstPage` items come back at once; `rest()` loads the others.
+ * `firstPage` items come back at once; `rest()` loads the others (`chunkSize` records per read).
  */
 export async function queryHistory(
 	db: DeckDb,
-	options: { filter?: HistoryFilter; firstPage?: number } = {}
+	options: { filter?: HistoryFilter; firstPage?: number; chunkSize?: number } = {}
 ): Promise<HistoryPage> {
 	const filter = options.filter ?? {};
 	const firstPage = Math.max(1, options.firstPage ?? 60);
@@ -186,17 +188,51 @@ export async function queryHistory(
 	const after = last;
 	return {
 		items,
-		rest: async () => {
-			// Everything older than the last record the cursor read, in one bulk read (far faster than a cursor).
-			const upper = IDBKeyRange.bound(filter.from ?? -Infinity, after.createdAt);
-			const older = (await db.getAllFromIndex('jobs', 'byCreatedAt', upper)).map(asJob);
-			return older
-				.filter((job) => job.createdAt < after.createdAt || job.id < after.id)
-				.filter((job) => matchesFilter(job, filter))
-				.sort(newestFirst)
-				.map(toHistoryItem);
+		rest: () => readOlder(db, { filter, after, chunkSize: options.chunkSize ?? READ_CHUNK })
+	};
+}
+
+/**
+ * Every match older than `after`, newest first. Read in chunks (oldest first, by the date index) so no single
+ * read blocks the page for long: a browser turns each read's records into objects in one go on the main thread.
+ */
+async function readOlder(
+	db: DeckDb,
+	options: { filter: HistoryFilter; after: { createdAt: number; id: string }; chunkSize: number }
+): Promise<HistoryItem[]> {
+	const { filter, after, chunkSize } = options;
+	const items: HistoryItem[] = [];
+	const seen = new Set<string>();
+	const take = (jobs: HistoryJob[]) => {
+		for (const job of jobs) {
+			if (seen.has(job.id)) continue;
+			seen.add(job.id);
+			const older = job.createdAt < after.createdAt || job.id < after.id;
+			if (older && matchesFilter(job, filter)) items.push(toHistoryItem(job));
 		}
 	};
+	let lower = filter.from ?? -Infinity;
+	let lowerOpen = false;
+	for (;;) {
+		if (lower > after.createdAt || (lower === after.createdAt && lowerOpen)) break;
+		const range = IDBKeyRange.bound(lower, after.createdAt, lowerOpen, false);
+		const chunk = (await db.getAllFromIndex('jobs', 'byCreatedAt', range, chunkSize)).map(asJob);
+		take(chunk);
+		const last = chunk.at(-1);
+		if (chunk.length < chunkSize || !last) break;
+		if (last.createdAt === lower && !lowerOpen) {
+			// A whole chunk of one time stamp: read that time whole, then go on past it.
+			take((await db.getAllFromIndex('jobs', 'byCreatedAt', IDBKeyRange.only(lower))).map(asJob));
+			lowerOpen = true;
+		} else {
+			// From the last time again (inclusive): jobs of that time may continue in the next chunk.
+			lower = last.createdAt;
+			lowerOpen = false;
+		}
+		// Let the page paint (and fetch thumbnails) between chunks.
+		await new Promise((resolve) => setTimeout(resolve, 0));
+	}
+	return items.sort(newestFirst);
 }
 
 function dateRange(filter: HistoryFilter): IDBKeyRange | null {

@@ -5,7 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { chromiumArgs, chromiumPath } from './chromium.js';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
-const views = (process.argv[3] ?? '/,/settings').split(',');
+// `/history` is taken by the history section below (it first makes a few generations to show).
+const allViews = (process.argv[3] ?? '/,/settings').split(',');
+const views = allViews.filter((v) => v !== '/history');
 const out = 'docs/screenshots';
 mkdirSync(out, { recursive: true });
 
@@ -35,5 +37,58 @@ for (const scheme of ['light', 'dark'] as const) {
 		await context.close();
 	}
 }
+
+// History gallery and detail: a few generations made through the UI in one context, then every width and scheme.
+if (allViews.includes('/history')) {
+	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+	const page = await context.newPage();
+	const runs: [string, Record<string, string>][] = [
+		['demo-solid-color', { Width: '512', Height: '512' }],
+		['demo-color-scale', {}],
+		['demo-solid-color', { Width: '768', Height: '512', 'Color (0xRRGGBB as a number)': '16744448' }],
+		['demo-solid-color', { Width: '512', Height: '768', 'Color (0xRRGGBB as a number)': '3381555' }]
+	];
+	for (const [template, values] of runs) {
+		await page.goto(`${base}#/generate/${template}`);
+		const generate = page.getByRole('button', { name: 'Generate' });
+		await generate.waitFor();
+		await page.waitForTimeout(300);
+		for (const [label, value] of Object.entries(values)) {
+			const field = page.getByLabel(label, { exact: true });
+			if (await field.count()) await field.fill(value);
+		}
+		await generate.click();
+		await page.getByRole('list', { name: 'Results' }).getByRole('img').first().waitFor({ timeout: 30_000 });
+	}
+	await page.goto(`${base}#/history`);
+	await page
+		.getByRole('link', { name: /^Open / })
+		.first()
+		.click();
+	await page.getByLabel('Tags (comma-separated)').fill('keeper, poster');
+	await page.getByRole('button', { name: 'Save tags' }).click();
+	await page
+		.getByLabel('Note', { exact: true })
+		.fill('Orange variant for the poster; try a warmer tone next.');
+	await page.getByRole('button', { name: 'Save note' }).click();
+	const detail = page.url().slice(page.url().indexOf('#'));
+	for (const scheme of ['light', 'dark'] as const) {
+		for (const width of [1280, 360]) {
+			await page.emulateMedia({ colorScheme: scheme });
+			await page.setViewportSize({ width, height: width > 500 ? 800 : 740 });
+			for (const [slug, hash] of [
+				['history', '#/history'],
+				['history-detail', detail]
+			] as const) {
+				await page.goto(`${base}${hash}`);
+				await page.waitForLoadState('networkidle');
+				await page.waitForTimeout(500);
+				await page.screenshot({ path: `${out}/${slug}-${width}-${scheme}.png` });
+			}
+		}
+	}
+	await context.close();
+}
+
 await browser.close();
 console.log(`Screenshots written to ${out}/`);

@@ -56,9 +56,22 @@ export function statusLabel(status: string): string {
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** A job's time as the gallery shows it (one shared formatter: 10,000 cards must not each build one). */
+const shortWhen = new Intl.DateTimeFormat(undefined, {
+	month: 'short',
+	day: 'numeric',
+	hour: 'numeric',
+	minute: '2-digit'
+});
+const thisYear = new Date().getFullYear();
+
+/** A job's date and time in full (one shared formatter: 10,000 cards must not each build one). */
 export function formatWhen(t: number): string {
 	return when.format(t);
+}
+
+/** A job's time as a card shows it: without the year when it is this year's. */
+export function formatShortWhen(t: number): string {
+	return new Date(t).getFullYear() === thisYear ? shortWhen.format(t) : when.format(t);
 }
 
 const QUERY_KEYS = ['template', 'status', 'server', 'from', 'to', 'tag', 'q'] as const;

@@ -7,8 +7,11 @@ export function downloadBlob(blob: Blob, fileName: string): void {
 	const a = document.createElement('a');
 	a.href = url;
 	a.download = fileName;
+	a.rel = 'noopener';
+	document.body.append(a);
 	a.click();
-	setTimeout(() => URL.revokeObjectURL(url), 10_000);
+	a.remove();
+	setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** Saves text (JSON, logs) as a file. */

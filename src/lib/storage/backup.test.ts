@@ -3,7 +3,14 @@ import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { createTemplate, type Template } from '$lib/comfy/workflow';
 import { sha256Hex } from '$lib/util/canonical-hash';
-import { exportBackup, importBackup, planImport, readBackup, type ParsedBackup } from './backup';
+import {
+	IMPORT_STORES,
+	exportBackup,
+	importBackup,
+	planImport,
+	readBackup,
+	type ParsedBackup
+} from './backup';
 import { openDeckDb, type DeckDb, type StoredJob } from './db';
 import { putImage } from './images';
 import { listPresets, savePreset } from './presets';
@@ -84,16 +91,9 @@ async function populated(): Promise<{ db: DeckDb; hash: string; png: Uint8Array 
 }
 
 async function counts(db: DeckDb) {
-	const stores = [
-		'jobs',
-		'images',
-		'templates',
-		'templateVersions',
-		'presets',
-		'servers',
-		'settings'
-	] as const;
-	return Object.fromEntries(await Promise.all(stores.map(async (s) => [s, await db.count(s)] as const)));
+	return Object.fromEntries(
+		await Promise.all(IMPORT_STORES.map(async (s) => [s, await db.count(s)] as const))
+	);
 }
 
 async function entries(blob: Blob): Promise<Record<string, Uint8Array>> {

@@ -485,7 +485,8 @@ function needEntry(entries: Map<string, ZipEntry>, name: string): ZipEntry {
 // ---------------------------------------------------------------------------------------------------------------
 // Importing
 
-const IMPORT_STORES = [
+/** The stores a backup writes into (tests compare their counts). */
+export const IMPORT_STORES = [
 	'jobs',
 	'images',
 	'templates',

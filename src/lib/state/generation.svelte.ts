@@ -113,6 +113,7 @@ export class GenerationState {
 
 		const id = uuidv4();
 		const created = Date.now();
+		const initials = this.#app.settings.values.userInitials.trim();
 		const pending: HistoryJob = {
 			id,
 			serverUrl: server.baseUrl,
@@ -128,7 +129,8 @@ export class GenerationState {
 				templateName: template.name,
 				parameters: values,
 				promptHash: hash,
-				randomized
+				randomized,
+				...(initials ? { userInitials: initials } : {})
 			}
 		};
 		this.submitting = true;
@@ -143,7 +145,11 @@ export class GenerationState {
 				id,
 				workflow,
 				extraData: template.ui ? { extra_pnginfo: { workflow: template.ui } } : undefined,
-				metadata: { templateId: template.id, templateName: template.name }
+				metadata: {
+					templateId: template.id,
+					templateName: template.name,
+					...(initials ? { userInitials: initials } : {})
+				}
 			});
 			return true;
 		} catch (error) {

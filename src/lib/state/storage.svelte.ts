@@ -56,14 +56,25 @@ export class StorageState {
 	}
 
 	/** Empties the result cache (images that history shows are kept) and says what was freed. */
-	async clearCache(): Promise<void> {
+	clearCache(): Promise<void> {
+		return this.shrinkCache(0);
+	}
+
+	/**
+	 * Evicts the least recently used cache entries until the cache fits in `maxBytes` (after its size setting
+	 * was lowered), and says what was freed.
+	 */
+	async shrinkCache(maxBytes: number): Promise<void> {
 		this.busy = true;
 		try {
 			const db = await this.#db;
-			const { evicted, freedBytes } = await evictCache(db, { maxBytes: 0 });
+			const { evicted, freedBytes } = await evictCache(db, { maxBytes });
+			const what = maxBytes ? 'Removed the oldest' : 'Cleared';
 			this.message = evicted
-				? `Cleared ${evicted} cached ${evicted === 1 ? 'result' : 'results'}; ${formatBytes(freedBytes)} of images only the cache used were deleted. History was not touched.`
-				: 'The cache was already empty.';
+				? `${what} ${evicted} cached ${evicted === 1 ? 'result' : 'results'}; ${formatBytes(freedBytes)} of images only the cache used were deleted. History was not touched.`
+				: maxBytes
+					? 'The cache already fits.'
+					: 'The cache was already empty.';
 			await this.refresh();
 		} catch (error) {
 			this.message = `Could not clear the cache: ${error instanceof Error ? error.message : String(error)}`;

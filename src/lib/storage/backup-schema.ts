@@ -121,7 +121,9 @@ export type BackupServer = z.infer<typeof zBackupServer>;
 /** Settings this build knows, each checked; others are reported and left out. */
 export const zKnownSettings = {
 	logLevel: z.enum(['debug', 'info', 'warn', 'error']),
-	theme: z.enum(['system', 'light', 'dark'])
+	theme: z.enum(['system', 'light', 'dark']),
+	cacheMaxMb: z.number().int().min(0).max(1_000_000),
+	userInitials: z.string().max(20)
 } as const;
 
 export const zBackupSettings = z.record(z.string().max(100), z.unknown());

@@ -25,6 +25,10 @@ export type ThemeSetting = 'system' | 'light' | 'dark';
 export interface SettingsValues {
 	logLevel: LogLevelSetting;
 	theme: ThemeSetting;
+	/** The largest size of the result cache, in MiB (history is never counted or evicted). */
+	cacheMaxMb: number;
+	/** Recorded with every generation (the seed plan's `userInitials`), so shared history says who made what. */
+	userInitials: string;
 }
 
 /** A job as the app keeps it (see src/lib/comfy job records): written before the POST, updated through its life. */

@@ -29,6 +29,8 @@ export interface JobAppInfo {
 	/** The user's labels (the history gallery filters by them). */
 	tags?: string[];
 	note?: string;
+	/** Who ran it, from Settings (the seed plan's `userInitials`). */
+	userInitials?: string;
 }
 
 /** A job as stored: the core's record, the server it ran on, and the app's additions. */

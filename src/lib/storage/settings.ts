@@ -1,7 +1,12 @@
 import type { DeckDb, SettingsValues } from './db';
 
 /** Defaults for a first start. */
-export const DEFAULT_SETTINGS: SettingsValues = { logLevel: 'info', theme: 'system' };
+export const DEFAULT_SETTINGS: SettingsValues = {
+	logLevel: 'info',
+	theme: 'system',
+	cacheMaxMb: 500,
+	userInitials: ''
+};
 
 /** All settings, with defaults for the ones never saved. */
 export async function loadSettings(db: DeckDb): Promise<SettingsValues> {

@@ -14,15 +14,38 @@ async function generateDemo(page: Page) {
 	await expect(results(page)).toHaveCount(1, { timeout: 20_000 });
 }
 
+/** A setting as IndexedDB holds it (the page's own database). */
+function storedSetting(page: Page, key: string): Promise<unknown> {
+	return page.evaluate(
+		(key) =>
+			new Promise((resolve, reject) => {
+				const open = indexedDB.open('comfy-deck');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const request = open.result.transaction('settings').objectStore('settings').get(key);
+					request.onsuccess = () => {
+						open.result.close();
+						resolve(request.result);
+					};
+					request.onerror = () => reject(request.error);
+				};
+			}),
+		key
+	);
+}
+
 test.beforeEach(async ({ page }) => {
 	await page.request.post(`${base}__sim/control`, { data: { action: 'reset' } });
 });
 
 test('initials from Settings are kept with a generation and shown in its history', async ({ page }) => {
 	await page.goto(`${base}#/settings`);
+	// Settings are read from IndexedDB at start: type once they are shown (the server list is part of them).
+	await expect(page.getByText('Online · ComfyUI', { exact: false })).toBeVisible({ timeout: 15_000 });
 	const initials = page.getByLabel('Your initials');
 	await initials.fill('AB');
 	await initials.press('Tab');
+	await expect.poll(() => storedSetting(page, 'userInitials')).toBe('AB');
 	await page.reload();
 	await expect(page.getByLabel('Your initials')).toHaveValue('AB');
 

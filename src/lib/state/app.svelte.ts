@@ -1,6 +1,7 @@
 import { createComfyApi, createLogger, type ComfyApi, type Logger } from '$lib/comfy';
 import { openDeckDb, type DeckDb, type ServerRecord } from '$lib/storage/db';
 import { detectSameOriginComfy } from '$lib/util/same-origin';
+import { MIB } from '$lib/util/units';
 import { hostOf, normalizeServerUrl, requestedServer } from '$lib/util/server-url';
 import { ConnectionsState } from './connections.svelte';
 import { JobsState } from './jobs.svelte';
@@ -53,7 +54,11 @@ export class AppState {
 	constructor(options: { dbName?: string } = {}) {
 		this.db = openDeckDb({ name: options.dbName });
 		this.settings = new SettingsState(this.db);
-		this.jobs = new JobsState({ db: this.db, logger: this.logger });
+		this.jobs = new JobsState({
+			db: this.db,
+			logger: this.logger,
+			cacheBytes: () => this.settings.values.cacheMaxMb * MIB
+		});
 	}
 
 	/** The typed REST API of a server (cached per address and token). */

@@ -24,8 +24,6 @@ export interface LivePreview {
 type ServerLike = Pick<ServerRecord, 'id' | 'baseUrl' | 'token'>;
 
 const CHANNEL = 'comfy-deck-jobs';
-/** Default size limit of the result cache (a setting may override it). */
-export const DEFAULT_CACHE_BYTES = 500 * 1024 * 1024;
 
 /**
  * Every job of every server in this tab: one protocol client per server (one socket per server per tab), their
@@ -48,11 +46,13 @@ export class JobsState {
 	#clients: Record<string, { key: string; client: ComfyClient; stop: () => void } | undefined> = {};
 	#keeping = new Set<string>();
 	#channel: BroadcastChannel | null = null;
-	cacheBytes = DEFAULT_CACHE_BYTES;
+	#cacheBytes: () => number;
 
-	constructor(options: { db: Promise<DeckDb>; logger: Logger }) {
+	/** @param options.cacheBytes the result cache's size limit, read when a result is cached (a setting). */
+	constructor(options: { db: Promise<DeckDb>; logger: Logger; cacheBytes: () => number }) {
 		this.#db = options.db;
 		this.#logger = options.logger;
+		this.#cacheBytes = options.cacheBytes;
 		if (typeof BroadcastChannel !== 'undefined') {
 			this.#channel = new BroadcastChannel(CHANNEL);
 			this.#channel.onmessage = () => this.historyVersion++;
@@ -236,7 +236,7 @@ export class JobsState {
 						createdAt: Date.now(),
 						lastUsedAt: Date.now()
 					},
-					{ maxBytes: this.cacheBytes }
+					{ maxBytes: this.#cacheBytes() }
 				);
 			}
 			this.announce();

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bytesToGiB, formatBytes, formatGiB, formatDuration, formatPercent, percent } from './units';
+import {
+	bytesToGiB,
+	formatBytes,
+	formatGiB,
+	formatDuration,
+	formatPercent,
+	parseCacheLimit,
+	percent
+} from './units';
 
 describe('bytesToGiB', () => {
 	it('converts the bytes ComfyUI reports into the GiB the charts plot', () => {
@@ -65,5 +73,20 @@ describe('formatDuration', () => {
 		expect(formatDuration(3_780_000)).toBe('1 h 3 min');
 		expect(formatDuration(undefined)).toBe('–');
 		expect(formatDuration(-5)).toBe('–');
+	});
+});
+
+describe('parseCacheLimit', () => {
+	it('takes whole MB from 0 (no cache) up', () => {
+		expect(parseCacheLimit('0')).toEqual({ ok: true, mb: 0 });
+		expect(parseCacheLimit(' 250 ')).toEqual({ ok: true, mb: 250 });
+	});
+
+	it('refuses empty, negative, fractional, huge and non-numbers, quoting what was typed', () => {
+		for (const text of ['', '-5', '1.5', '2000000', 'lots']) {
+			const result = parseCacheLimit(text);
+			expect(result.ok).toBe(false);
+			if (!result.ok) expect(result.message).toContain(`"${text}" is not a size`);
+		}
 	});
 });

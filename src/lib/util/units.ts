@@ -1,7 +1,8 @@
 // Unit conversion and formatting for the dashboard. ComfyUI reports sizes in bytes; people read GiB.
 
 const KIB = 1024;
-const MIB = KIB * 1024;
+/** Bytes in a MiB (the cache size setting is in these). */
+export const MIB = KIB * 1024;
 const GIB = MIB * 1024;
 
 /** Bytes as GiB (what the charts plot); `undefined` stays `undefined` so a gap shows as a gap. */
@@ -57,4 +58,19 @@ export function formatDuration(ms: number | undefined): string {
 // One decimal below 100, none above: 23.5 GiB, 128 GiB.
 function trim(value: number): string {
 	return value >= 100 ? String(Math.round(value)) : String(Math.round(value * 10) / 10);
+}
+
+/** The largest cache size people may set, in MB. */
+export const MAX_CACHE_MB = 1_000_000;
+
+/** Reads a typed cache size (whole MB, 0 for no cache), or says what is wrong with it. */
+export function parseCacheLimit(text: string): { ok: true; mb: number } | { ok: false; message: string } {
+	const mb = Number(text);
+	if (text.trim() === '' || !Number.isInteger(mb) || mb < 0 || mb > MAX_CACHE_MB) {
+		return {
+			ok: false,
+			message: `"${text}" is not a size: give a whole number of MB from 0 (no cache) to ${MAX_CACHE_MB}.`
+		};
+	}
+	return { ok: true, mb };
 }

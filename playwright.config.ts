@@ -24,7 +24,8 @@ export default defineConfig({
 	testMatch: '**/*.e2e.ts',
 	fullyParallel: false,
 	workers: 1,
-	retries: process.env.CI ? 1 : 0,
+	// No retries: a retry hides a flaky test, and a flaky test is a bug to fix.
+	retries: 0,
 	reporter: process.env.CI ? [['list']] : [['list']],
 	timeout: 30_000,
 	use: {

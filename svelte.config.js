@@ -11,7 +11,13 @@ const config = {
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
 		router: { type: 'hash' },
 		paths: { relative: true },
-		output: { bundleStrategy: 'split' }
+		output: { bundleStrategy: 'split' },
+		// vitest.config.ts holds the test projects; type-check it with the rest.
+		typescript: {
+			config: (tsconfig) => {
+				tsconfig.include.push('../vitest.config.ts');
+			}
+		}
 	}
 };
 

@@ -1,38 +1,8 @@
 import { sveltekit } from '@sveltejs/kit/vite';
-import { playwright } from '@vitest/browser-playwright';
-import { defineConfig } from 'vitest/config';
-import { chromiumArgs, chromiumPath } from './scripts/chromium.js';
+import { defineConfig } from 'vite';
 
+// Building and serving the app needs nothing but this. The test projects (and the browser they launch) live in
+// vitest.config.ts, which only Vitest loads: `npm install && npm run build` must work on a machine without Chromium.
 export default defineConfig({
-	plugins: [sveltekit()],
-	test: {
-		expect: { requireAssertions: true },
-		projects: [
-			{
-				extends: './vite.config.ts',
-				test: {
-					name: 'node',
-					environment: 'node',
-					include: ['src/**/*.test.ts', 'tests/**/*.test.ts', 'scripts/**/*.test.ts'],
-					exclude: ['src/**/*.svelte.test.ts', 'src/**/*.browser.test.ts']
-				}
-			},
-			{
-				extends: './vite.config.ts',
-				test: {
-					name: 'browser',
-					// Components, and code that needs real browser APIs (canvas, IndexedDB, createImageBitmap).
-					include: ['src/**/*.svelte.test.ts', 'src/**/*.browser.test.ts'],
-					browser: {
-						enabled: true,
-						headless: true,
-						provider: playwright({
-							launchOptions: { executablePath: chromiumPath(), args: chromiumArgs }
-						}),
-						instances: [{ browser: 'chromium' }]
-					}
-				}
-			}
-		]
-	}
+	plugins: [sveltekit()]
 });

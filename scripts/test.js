@@ -14,14 +14,20 @@ const steps = [
 	['type check (svelte-check)', 'npm', ['run', 'check', '--silent']],
 	['lint (ESLint + Prettier)', 'npm', ['run', 'lint', '--silent']],
 	['unit and component tests (vitest)', 'npx', ['vitest', 'run']],
-	['build', 'npm', ['run', 'build', '--silent']],
+	// Built as a machine without Chromium would build it: running the app must never need a test browser.
+	[
+		'build (without a browser)',
+		'npm',
+		['run', 'build', '--silent'],
+		{ CHROMIUM_PATH: '/nonexistent/chromium' }
+	],
 	['end-to-end tests (Playwright)', 'npx', ['playwright', 'test']]
 ];
 
-for (const [name, command, args] of steps) {
+for (const [name, command, args, env] of steps) {
 	console.log(`\n▶ ${name}`);
 	const started = Date.now();
-	const result = spawnSync(command, args, { stdio: 'inherit' });
+	const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
 	if (result.status !== 0) {
 		console.error(`\n✖ ${name} failed`);
 		process.exit(result.status ?? 1);

@@ -12,6 +12,7 @@ import { http, HttpResponse, ws, type HttpHandler, type WebSocketHandler } from 
 import {
 	binaryFrame,
 	httpExchanges,
+	recordedResponse,
 	type RecordedBinarySummary,
 	type RecordedHttp,
 	type RecordedWs,
@@ -205,11 +206,27 @@ export class ReplayServer {
 			http.get(`${base}api/queue`, () => HttpResponse.json(this.#queue())),
 			http.post(`${base}api/queue`, () => new HttpResponse(null, { status: 200 })),
 			http.post(`${base}api/interrupt`, () => new HttpResponse(null, { status: 200 })),
-			http.get(
-				`${base}api/view`,
-				() =>
-					new HttpResponse(pngHeader(this.#options.imageSize), { headers: { 'Content-Type': 'image/png' } })
-			)
+			http.get(`${base}api/view`, ({ request }) => {
+				// A file that is not a PNG is answered as recorded (its content type and first bytes, m_media); PNGs get
+				// a full header of the configured size, which the recordings do not keep.
+				const query = new URL(request.url).searchParams;
+				const sameQuery = (recorded: Record<string, string> | null) =>
+					!!recorded &&
+					[...query.keys()].length === Object.keys(recorded).length &&
+					Object.entries(recorded).every(([key, value]) => query.get(key) === value);
+				const recorded = httpExchanges(options.transcript).find(
+					(e) =>
+						e.request.path === '/view' &&
+						e.response.status === 200 &&
+						!e.request.headers.Range &&
+						sameQuery(e.request.query) &&
+						e.response.headers['Content-Type'] !== 'image/png'
+				);
+				if (recorded) return recordedResponse(recorded);
+				return new HttpResponse(pngHeader(this.#options.imageSize), {
+					headers: { 'Content-Type': 'image/png' }
+				});
+			})
 		];
 	}
 

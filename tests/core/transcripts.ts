@@ -79,7 +79,9 @@ export const TRANSCRIPTS = [
 	'j_cors_enabled',
 	'k_reconnect',
 	'k2_duplicate_clientId',
-	'l_ui_text_and_binary_text'
+	'l_ui_text_and_binary_text',
+	'm_media',
+	'n_mask_upload'
 ] as const;
 export type TranscriptName = (typeof TRANSCRIPTS)[number];
 

@@ -16,6 +16,7 @@ import { readImageSize } from './image-size';
 import type { JobTracker } from './job-tracker';
 import { isTerminal, type JobMetadata, type JobProgress, type JobRecord } from './job-store';
 import type { Logger } from './logger';
+import { kindOfOutputFile, type OutputKind } from './output-kind';
 import type { ApiWorkflow } from './schemas';
 
 /** Progress as `onProgress` reports it. */
@@ -45,8 +46,12 @@ export interface GeneratedImage {
 	nodeId?: string;
 	/** A URL that shows the image (`/api/view…`). */
 	url: string;
-	/** Pixel size; 0×0 when it could not be read. */
+	/** Pixel size; 0×0 when it could not be read (and for audio, text and other kinds). */
 	size: { width: number; height: number };
+	/** Still image, animated image, video, audio or other (refined by `/view`'s content type when measured). */
+	kind: OutputKind;
+	/** The content type `/view` answered with, when the file was fetched. */
+	mime?: string;
 }
 
 /** The seed's result shape, plus the job's own metadata. */
@@ -54,7 +59,10 @@ export interface GenerationResult {
 	promptId: string;
 	/** A stable hash of the API workflow: the same workflow gives the same id. */
 	workflowId: string;
+	/** Every file the job produced, whatever its kind (the name stays for the seed's API). */
 	images: GeneratedImage[];
+	/** Text outputs (PreviewAny, captions) per node id, as the server sent them. */
+	texts: Record<string, string[]>;
 	metadata: { executionTime: number; timestamp: number; nodeCount: number } & JobMetadata;
 }
 
@@ -70,7 +78,7 @@ export interface GenerateImageOptions {
 	onError?: (error: Error) => void;
 	/** Aborting cancels the job on the server and rejects with an AbortError. */
 	signal?: AbortSignal;
-	/** Fetch each image to read its size (default true). */
+	/** Fetch each file to read its size and content type (default true). */
 	measureImages?: boolean;
 }
 
@@ -206,10 +214,21 @@ async function resultOf(
 	const images = await Promise.all(
 		job.outputs.map(async (image): Promise<GeneratedImage> => {
 			let size = { width: 0, height: 0 };
+			let kind = image.kind ?? kindOfOutputFile({ filename: image.filename, format: image.format });
+			let mime: string | undefined;
 			if (measure) {
 				try {
 					const blob = await api.view({ ...image, signal });
-					size = readImageSize(new Uint8Array(await blob.slice(0, 64 * 1024).arrayBuffer())) ?? size;
+					mime = blob.type || undefined;
+					kind = kindOfOutputFile({
+						filename: image.filename,
+						format: image.format,
+						animated: kind === 'animated',
+						contentType: mime
+					});
+					if (kind === 'image' || kind === 'animated') {
+						size = readImageSize(new Uint8Array(await blob.slice(0, 64 * 1024).arrayBuffer())) ?? size;
+					}
 				} catch {
 					// The size is a nicety: the result stands without it.
 				}
@@ -221,7 +240,9 @@ async function resultOf(
 				type: image.type,
 				...(image.nodeId ? { nodeId: image.nodeId } : {}),
 				url: api.viewUrl(image),
-				size
+				size,
+				kind,
+				...(mime ? { mime } : {})
 			};
 		})
 	);
@@ -231,6 +252,9 @@ async function resultOf(
 		promptId: job.id,
 		workflowId: workflowId(job.workflow),
 		images,
+		texts: Object.fromEntries(
+			Object.entries(job.texts ?? {}).map(([nodeId, values]) => [nodeId, values.map(textOf)])
+		),
 		metadata: {
 			...job.metadata,
 			executionTime: Math.max(0, finished - started),
@@ -238,6 +262,11 @@ async function resultOf(
 			nodeCount: Object.keys(job.workflow).length
 		}
 	};
+}
+
+/** One text output as a string (PreviewAny sends strings; anything else is shown as JSON). */
+export function textOf(value: unknown): string {
+	return typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
 }
 
 /** A short stable id of an API workflow (FNV-1a over its canonical JSON: key order does not matter). */

@@ -80,6 +80,7 @@ export {
 export {
 	errorOf,
 	generateImage,
+	textOf,
 	workflowId,
 	type GeneratedImage,
 	type GenerateImageOptions,
@@ -88,4 +89,13 @@ export {
 	type GenerationResult
 } from './generate-image';
 export { readImageSize } from './image-size';
+export {
+	extensionOf,
+	kindOfOutputFile,
+	mimeOfFilename,
+	OUTPUT_KINDS,
+	uploadFlagOfKind,
+	type OutputFileFacts,
+	type OutputKind
+} from './output-kind';
 export { createComfyClient, type ComfyClient, type ComfyClientOptions } from './client';

@@ -5,6 +5,7 @@
 import type { JobError, JobImage, JobProgress, JobRecord, JobStatus } from './job-store';
 import { isTerminal } from './job-store';
 import type { HistoryEntry, JobDetail, NodeOutput, WsMessage } from './schemas';
+import { kindOfOutputFile } from './output-kind';
 
 const RANK: Record<JobStatus, number> = {
 	pending: 0,
@@ -131,11 +132,17 @@ export function applyMessage(
 		case 'executed': {
 			runtime.finished.add(message.data.node);
 			const next = running(job, now);
-			const images = imagesOf(message.data.node, message.data.output ?? {});
+			const output = message.data.output ?? {};
+			const images = imagesOf(message.data.node, output);
+			// Text (PreviewAny, captions) shows while the job runs, not only once its history is read.
+			const texts = Array.isArray(output.text)
+				? { ...next.texts, [message.data.node]: output.text }
+				: next.texts;
 			return {
 				job: {
 					...next,
 					outputs: mergeImages(next.outputs, images),
+					...(texts ? { texts } : {}),
 					progress: progressOf(next, runtime)
 				}
 			};
@@ -228,22 +235,49 @@ function errorFromExecution(data: Record<string, unknown> | undefined): JobError
 	};
 }
 
-/** The images of one node's output. */
+// Keys of a node's output that are flags or values, never lists of files.
+const NOT_FILE_KEYS = new Set(['animated', 'text']);
+
+/**
+ * The files of one node's output, each with its kind: `images` (stills, but also SaveVideo's mp4 and animated
+ * WebP with `animated: [true]`), `gifs` (VideoHelperSuite, with a `format`), `audio`, and any other key a custom
+ * node invents whose items name a file.
+ */
 export function imagesOf(nodeId: string, output: NodeOutput): JobImage[] {
-	return [...(output.images ?? []), ...(output.gifs ?? [])].map((file) => ({
-		filename: file.filename,
-		subfolder: file.subfolder,
-		type: file.type,
-		nodeId
-	}));
+	const flags = Array.isArray(output.animated) ? (output.animated as unknown[]) : [];
+	return Object.entries(output).flatMap(([key, value]) => {
+		if (NOT_FILE_KEYS.has(key) || !Array.isArray(value)) return [];
+		return value.flatMap((item: unknown, index): JobImage[] => {
+			if (!isFileItem(item)) return [];
+			const format = typeof item.format === 'string' ? item.format : undefined;
+			// ComfyUI sends one `animated` flag for the node's whole list; VideoHelperSuite's gifs always move.
+			const animated = key === 'gifs' || (flags[index] ?? flags[0]) === true;
+			return [
+				{
+					filename: item.filename,
+					subfolder: typeof item.subfolder === 'string' ? item.subfolder : '',
+					type: typeof item.type === 'string' ? item.type : 'output',
+					nodeId,
+					kind: kindOfOutputFile({ key, filename: item.filename, animated, format }),
+					...(format ? { format } : {})
+				}
+			];
+		});
+	});
 }
 
-/** All images of a prompt's outputs, in node order. */
+function isFileItem(item: unknown): item is { filename: string } & Record<string, unknown> {
+	return (
+		typeof item === 'object' && item !== null && typeof (item as { filename?: unknown }).filename === 'string'
+	);
+}
+
+/** All files of a prompt's outputs, in node order. */
 export function imagesOfOutputs(outputs: Record<string, NodeOutput>): JobImage[] {
 	return Object.entries(outputs).flatMap(([nodeId, output]) => imagesOf(nodeId, output));
 }
 
-/** Text outputs (`ui.text`) per node. */
+/** Text outputs (`ui.text`, e.g. PreviewAny) per node. */
 export function textsOfOutputs(outputs: Record<string, NodeOutput>): Record<string, unknown[]> | undefined {
 	const texts = Object.entries(outputs).filter(([, output]) => Array.isArray(output.text));
 	return texts.length ? Object.fromEntries(texts.map(([id, output]) => [id, output.text ?? []])) : undefined;

@@ -4,6 +4,7 @@
  * in-memory one.
  */
 import type { ValidationIssue } from './errors';
+import type { OutputKind } from './output-kind';
 import type { ApiWorkflow } from './schemas';
 
 /**
@@ -14,7 +15,7 @@ export type JobStatus = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'interrupted', 'lost'];
 
-/** An image a job produced. */
+/** A file a job produced: an image, a video, an audio file or anything a custom node saves. */
 export interface JobImage {
 	filename: string;
 	subfolder: string;
@@ -22,6 +23,10 @@ export interface JobImage {
 	type: string;
 	/** The node that produced it. */
 	nodeId?: string;
+	/** What it is, from the output key, `animated`, `format` and extension (absent on records from before kinds). */
+	kind?: OutputKind;
+	/** A custom node's format string (VideoHelperSuite: `video/h264-mp4`). */
+	format?: string;
 }
 
 /** Progress of a running job. */

@@ -240,6 +240,30 @@ describe('replaying the recorded scenarios', () => {
 		expect(seen.progress.some((p) => p.cachedNodes === 4)).toBe(true);
 	});
 
+	it('m_media: a video, a webm, an animated WebP, two audio files and a text, each with its kind', async () => {
+		const h = open('m_media');
+		const texts: Record<string, unknown[]>[] = [];
+		h.client.jobs.subscribe((c) => {
+			if (c.job.texts) texts.push(c.job.texts);
+		});
+		const result = await h.client.generateImage({ workflow: h.server.runs[0]?.prompt as Prompt });
+		const byName = Object.fromEntries(result.images.map((i) => [i.filename, i]));
+		expect(byName['harness_media_00001_.mp4']).toMatchObject({
+			kind: 'video',
+			mime: 'video/mp4',
+			path: 'video/harness_media_00001_.mp4',
+			size: { width: 0, height: 0 }
+		});
+		expect(byName['harness_media_00002_.webm']).toMatchObject({ kind: 'video', mime: 'video/webm' });
+		expect(byName['harness_media_00001_.webp']).toMatchObject({ kind: 'animated', mime: 'image/webp' });
+		expect(byName['harness_media_00001_.flac']).toMatchObject({ kind: 'audio', mime: 'audio/flac' });
+		expect(byName['ComfyUI_temp_crrsl_00001_.flac']).toMatchObject({ kind: 'audio', type: 'temp' });
+		expect(result.images).toHaveLength(5);
+		expect(result.texts).toEqual({ '10': ['a caption from PrimitiveString'] });
+		// The text reached the job while it ran, from the `executed` message, before the history was read.
+		expect(texts[0]).toEqual({ '10': ['a caption from PrimitiveString'] });
+	});
+
 	it('f_validation_errors: the accepted half-valid prompt runs; a refused one fails the job with its issues', async () => {
 		const h = open('f_validation_errors');
 		// The replay has the accepted run only; a 400 comes from a handler answering like the recording.

@@ -1,0 +1,5 @@
+/** Batches, grids and the browser's own queue across several servers. See README.md. */
+export * from './axes';
+export * from './csv';
+export * from './expand';
+export * from './values';

@@ -16,6 +16,7 @@ import {
 	type SessionEnvironment,
 	type WebSocketConstructor
 } from './socket';
+import { errorMessage } from '../util/error-message';
 
 export interface ComfyClientOptions {
 	baseUrl: string;
@@ -97,10 +98,7 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
 	if (options.autoConnect ?? true) {
 		socket.connect();
 		ready = jobs.load().catch((error: unknown) => {
-			logger.error(
-				'jobs',
-				`could not restore stored jobs: ${error instanceof Error ? error.message : error}`
-			);
+			logger.error('jobs', `could not restore stored jobs: ${errorMessage(error)}`);
 		});
 	}
 	return {

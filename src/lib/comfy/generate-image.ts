@@ -18,6 +18,7 @@ import { isTerminal, type JobMetadata, type JobProgress, type JobRecord } from '
 import type { Logger } from './logger';
 import { kindOfOutputFile, type OutputKind } from './output-kind';
 import type { ApiWorkflow } from './schemas';
+import { errorMessage } from '../util/error-message';
 
 /** Progress as `onProgress` reports it. */
 export interface GenerationProgress extends JobProgress {
@@ -148,7 +149,7 @@ export async function generateImage(
 		try {
 			call();
 		} catch (error) {
-			deps.logger?.error('generate', 'a callback threw', error instanceof Error ? error.message : error);
+			deps.logger?.error('generate', 'a callback threw', errorMessage(error));
 		}
 	}
 }

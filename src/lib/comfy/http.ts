@@ -8,6 +8,7 @@ import { diagnoseNetworkFailure, diagnoseRefusal } from './diagnose';
 import { ComfyAbortError, ComfyError, ComfyHttpError, ComfyProtocolError, ComfyTimeoutError } from './errors';
 import type { Logger } from './logger';
 import { safeParseWith } from './schemas';
+import { errorMessage } from '../util/error-message';
 
 /** Options every API call takes. */
 export interface CallOptions {
@@ -209,13 +210,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 						: error instanceof ComfyError && 'diagnosis' in error && error.diagnosis === 'unreachable');
 				if (!retryable) {
 					if (!(error instanceof ComfyAbortError)) {
-						log?.warn('http', `${route} failed: ${error instanceof Error ? error.message : String(error)}`);
+						log?.warn('http', `${route} failed: ${errorMessage(error)}`);
 					}
 					throw error;
 				}
 				const delay = backoffDelay(attemptNo, backoff);
 				log?.info('http', `${route} failed, retry ${attemptNo + 1}/${retries} in ${delay} ms`, {
-					error: error instanceof Error ? error.message : String(error)
+					error: errorMessage(error)
 				});
 				try {
 					await sleep(delay, request.signal);

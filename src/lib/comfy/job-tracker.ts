@@ -35,6 +35,7 @@ import { createMemoryJobStore } from './job-store';
 import type { Logger } from './logger';
 import { safeParseWith, zNodeError, type ApiWorkflow, type PromptResponse, type WsMessage } from './schemas';
 import type { ComfySocket, SocketEvent } from './socket';
+import { errorMessage } from '../util/error-message';
 
 export interface JobTrackerOptions {
 	api: ComfyApi;
@@ -171,7 +172,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 			try {
 				listener(change);
 			} catch (error) {
-				log?.error('jobs', 'a job listener threw', error instanceof Error ? error.message : error);
+				log?.error('jobs', 'a job listener threw', errorMessage(error));
 			}
 		}
 	};
@@ -182,7 +183,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 		const next = previous
 			.then(() => store.put(record))
 			.catch((error: unknown) => {
-				log?.error('jobs', `could not save job ${record.id}`, error instanceof Error ? error.message : error);
+				log?.error('jobs', `could not save job ${record.id}`, errorMessage(error));
 			});
 		writes.set(record.id, next);
 		void next.then(() => {
@@ -347,7 +348,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 		try {
 			view = readServerView(await api.getJob({ promptId: id }));
 		} catch (error) {
-			log?.warn('jobs', `could not check job ${id}: ${error instanceof Error ? error.message : error}`);
+			log?.warn('jobs', `could not check job ${id}: ${errorMessage(error)}`);
 			return;
 		}
 		const job = jobs.get(id);
@@ -414,10 +415,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 					try {
 						outputs = outputsOfHistory(await api.getHistoryEntry({ promptId: id }));
 					} catch (error) {
-						log?.warn(
-							'jobs',
-							`could not read the outputs of ${id}: ${error instanceof Error ? error.message : error}`
-						);
+						log?.warn('jobs', `could not read the outputs of ${id}: ${errorMessage(error)}`);
 						return;
 					}
 				}
@@ -493,7 +491,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 				}
 			}
 		} catch (error) {
-			log?.debug('jobs', `queue positions not refreshed: ${error instanceof Error ? error.message : error}`);
+			log?.debug('jobs', `queue positions not refreshed: ${errorMessage(error)}`);
 		} finally {
 			positionsRunning = false;
 		}
@@ -564,13 +562,10 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 		} catch (error) {
 			jobs.delete(id);
 			runtimes.delete(id);
-			throw new ComfyError(
-				`Could not save the job before sending it: ${error instanceof Error ? error.message : error}`,
-				{
-					hint: 'The browser storage may be full or disabled.',
-					cause: error
-				}
-			);
+			throw new ComfyError(`Could not save the job before sending it: ${errorMessage(error)}`, {
+				hint: 'The browser storage may be full or disabled.',
+				cause: error
+			});
 		}
 		emit({ kind: 'added', job: record });
 		syncTicker();
@@ -643,7 +638,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 					// The answer is unknown: the server may or may not have queued it. Ask before sending again.
 					log?.warn(
 						'jobs',
-						`no answer to POST /prompt for ${id} (${error instanceof Error ? error.message : error}); asking the server`
+						`no answer to POST /prompt for ${id} (${errorMessage(error)}); asking the server`
 					);
 					const answer = await askServer(id, attempt, controller.signal);
 					if (answer === 'known') return;
@@ -653,7 +648,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 		} finally {
 			signal?.removeEventListener('abort', onAbort);
 		}
-		const message = lastError instanceof Error ? lastError.message : String(lastError);
+		const message = errorMessage(lastError);
 		const job = jobs.get(id);
 		if (job) {
 			// Left `pending`: the next reconnect or reload asks the server again and settles it (lost or adopted).
@@ -694,10 +689,7 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 				runtimeOf(id).again = true;
 				return 'known';
 			} catch (error) {
-				log?.warn(
-					'jobs',
-					`could not ask the server about ${id}: ${error instanceof Error ? error.message : error}`
-				);
+				log?.warn('jobs', `could not ask the server about ${id}: ${errorMessage(error)}`);
 			}
 		}
 		return 'unknown';

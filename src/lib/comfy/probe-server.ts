@@ -8,6 +8,7 @@ import {
 import { ComfyAbortError, ComfyConnectionError, ComfyProtocolError, ComfyTimeoutError } from './errors';
 import { createHttpClient, currentPageUrl, normalizeBaseUrl } from './http';
 import { zSystemStats, type SystemStats } from './schemas';
+import { errorMessage } from '../util/error-message';
 
 export interface ProbeServerOptions {
 	baseUrl: string;
@@ -111,7 +112,7 @@ export async function probeServer(options: ProbeServerOptions): Promise<ProbeSer
 				diagnosis: 'unreachable',
 				baseUrl,
 				pageUrl,
-				detail: error instanceof Error ? error.message : String(error),
+				detail: errorMessage(error),
 				cause: error
 			})
 		);

@@ -10,6 +10,7 @@ import type { ComfyEvent, ComfyEventListener, SocketState } from './events';
 import { normalizeBaseUrl } from './http';
 import type { Logger } from './logger';
 import { safeParseWith, wsDataSchemas, zWsEnvelope, type Features, type WsMessage } from './schemas';
+import { errorMessage } from '../util/error-message';
 
 /** The part of the WebSocket API the session uses (browsers' WebSocket and the `ws` package both fit). */
 export interface WebSocketLike {
@@ -142,11 +143,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 			try {
 				listener(event);
 			} catch (error) {
-				log?.error(
-					'socket',
-					`a listener threw on ${event.type}`,
-					error instanceof Error ? error.message : error
-				);
+				log?.error('socket', `a listener threw on ${event.type}`, errorMessage(error));
 			}
 		}
 	};
@@ -215,7 +212,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 			try {
 				ws = new Ctor(socketUrl({ baseUrl, clientId: claim.clientId, token: options.token }));
 			} catch (error) {
-				scheduleReconnect(error instanceof Error ? error.message : String(error));
+				scheduleReconnect(errorMessage(error));
 				return;
 			}
 			ws.binaryType = 'arraybuffer';
@@ -346,10 +343,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 				const { kind: _kind, ...preview } = frame;
 				return { type: 'preview', ...preview };
 			} catch (error) {
-				log?.warn(
-					'socket',
-					`ignored a malformed binary frame: ${error instanceof Error ? error.message : error}`
-				);
+				log?.warn('socket', `ignored a malformed binary frame: ${errorMessage(error)}`);
 				return undefined;
 			}
 		}

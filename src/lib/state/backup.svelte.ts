@@ -11,6 +11,7 @@ import { writeWithEviction } from '$lib/storage/quota';
 import { downloadBlob } from '$lib/util/download';
 import { formatBytes } from '$lib/util/units';
 import { version as APP_VERSION } from '../../../package.json';
+import { errorMessage } from '$lib/util/error-message';
 
 /** A backup read and checked, with what importing it would do, waiting for the user's yes. */
 export interface BackupReview {
@@ -76,7 +77,7 @@ export class BackupState {
 							.join(', ')}${result.omitted.length > 3 ? '…' : ''}.`
 					: '');
 		} catch (error) {
-			this.error = `Could not export: ${describe(error)}`;
+			this.error = `Could not export: ${errorMessage(error, { sentence: true })}`;
 		} finally {
 			this.exporting = false;
 			this.progress = null;
@@ -99,7 +100,7 @@ export class BackupState {
 			const plan = await planImport(await this.#db, read.backup);
 			this.review = { fileName: file.name, backup: read.backup, plan };
 		} catch (error) {
-			this.error = `Could not read ${file.name}: ${describe(error)} Nothing was imported.`;
+			this.error = `Could not read ${file.name}: ${errorMessage(error, { sentence: true })} Nothing was imported.`;
 		} finally {
 			this.reading = false;
 		}
@@ -118,7 +119,7 @@ export class BackupState {
 			this.result = { fileName: review.fileName, report };
 			await this.#onImported();
 		} catch (error) {
-			this.error = `Could not import ${review.fileName}: ${describe(error)} Nothing was imported.`;
+			this.error = `Could not import ${review.fileName}: ${errorMessage(error, { sentence: true })} Nothing was imported.`;
 		} finally {
 			this.importing = false;
 		}
@@ -127,9 +128,4 @@ export class BackupState {
 	cancelImport(): void {
 		this.review = null;
 	}
-}
-
-function describe(error: unknown): string {
-	const text = error instanceof Error ? error.message : String(error);
-	return /[.!?]$/.test(text) ? text : `${text}.`;
 }

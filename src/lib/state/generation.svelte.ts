@@ -5,6 +5,7 @@ import { getImage } from '$lib/storage/images';
 import { putNewJob, type HistoryJob } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
 import type { AppState, ServerView } from './app.svelte';
+import { errorMessage } from '$lib/util/error-message';
 
 /** An image ready to show: object URLs of the original bytes and of the thumbnail. */
 export interface ShownImage {
@@ -157,7 +158,7 @@ export class GenerationState {
 				const body = error.body as { node_errors?: unknown } | undefined;
 				options.onnodeerrors?.(body?.node_errors);
 			}
-			this.error = error instanceof Error ? error.message : String(error);
+			this.error = errorMessage(error);
 			return false;
 		} finally {
 			this.submitting = false;

@@ -14,8 +14,9 @@ import { getImage } from '$lib/storage/images';
 import { putNewJob, type HistoryJob } from '$lib/storage/jobs';
 import { zipBlob } from '$lib/util/zip';
 import type { AppState } from './app.svelte';
-import { deleteJobs, describe } from './history.svelte';
+import { deleteJobs } from './history.svelte';
 import type { TemplatesState } from './templates.svelte';
+import { errorMessage } from '$lib/util/error-message';
 
 /** A kept image ready to show: object URL of the original bytes. */
 export interface DetailImage {
@@ -108,7 +109,7 @@ export class HistoryDetailState {
 		} catch (error) {
 			if (generation !== this.#generation) return;
 			this.loading = false;
-			this.error = `Could not read this generation: ${describe(error)}`;
+			this.error = `Could not read this generation: ${errorMessage(error)}`;
 		}
 	}
 
@@ -176,7 +177,7 @@ export class HistoryDetailState {
 			this.message = await action(await this.#app.db);
 			this.#app.jobs.announce();
 		} catch (error) {
-			this.error = `Could not save: ${describe(error)}`;
+			this.error = `Could not save: ${errorMessage(error)}`;
 		}
 	}
 
@@ -225,7 +226,7 @@ export class HistoryDetailState {
 			});
 			return id;
 		} catch (error) {
-			this.error = `Could not run it again on ${server.name}: ${describe(error)}`;
+			this.error = `Could not run it again on ${server.name}: ${errorMessage(error)}`;
 			// Keep the record: the job view shows it as failed or lost, with its own error.
 			return id;
 		} finally {
@@ -275,7 +276,7 @@ export class HistoryDetailState {
 			const result = await deleteJobs(this.#app, [this.id]);
 			return result.deleted.length > 0;
 		} catch (error) {
-			this.error = `Could not delete: ${describe(error)}`;
+			this.error = `Could not delete: ${errorMessage(error)}`;
 			return false;
 		} finally {
 			this.busy = false;

@@ -15,6 +15,7 @@ import { getImage } from '$lib/storage/images';
 import { formatBytes } from '$lib/util/units';
 import { zipBlob, type ZipInput } from '$lib/util/zip';
 import type { AppState } from './app.svelte';
+import { errorMessage } from '$lib/util/error-message';
 
 export const HISTORY_ROUTE = '#/history';
 
@@ -335,7 +336,7 @@ export class HistoryState {
 			if (stale()) return;
 			this.loading = false;
 			this.loadingRest = false;
-			this.error = `Could not read the history from this browser's storage: ${describe(error)}`;
+			this.error = `Could not read the history from this browser's storage: ${errorMessage(error)}`;
 		}
 	}
 
@@ -371,7 +372,7 @@ export class HistoryState {
 					: '');
 			await this.reload();
 		} catch (error) {
-			this.error = `Could not delete: ${describe(error)}`;
+			this.error = `Could not delete: ${errorMessage(error)}`;
 		} finally {
 			this.busy = false;
 		}
@@ -414,7 +415,7 @@ export class HistoryState {
 				count: files.length
 			};
 		} catch (error) {
-			this.error = `Could not make the zip: ${describe(error)}`;
+			this.error = `Could not make the zip: ${errorMessage(error)}`;
 			return undefined;
 		} finally {
 			this.busy = false;
@@ -446,11 +447,4 @@ export async function deleteJobs(
 	}
 	app.jobs.announce();
 	return result;
-}
-
-export function describe(error: unknown): string {
-	if (error instanceof DOMException && error.name === 'QuotaExceededError') {
-		return 'the browser storage is full — delete old history or raise the quota';
-	}
-	return error instanceof Error ? error.message : String(error);
 }

@@ -13,6 +13,7 @@ import { putImage } from '$lib/storage/images';
 import { describeEviction, writeWithEviction } from '$lib/storage/quota';
 import { createIndexedDbJobStore, updateJobApp, type HistoryJob, type KeptImage } from '$lib/storage/jobs';
 import { makeThumbnail } from '$lib/util/thumbnail';
+import { errorMessage } from '$lib/util/error-message';
 
 /** The newest preview of a running job, as an object URL the page can show. */
 export interface LivePreview {
@@ -214,7 +215,7 @@ export class JobsState {
 				} catch (error) {
 					// Keep what the server said even if its bytes could not be fetched now; a later load retries.
 					images.push({ ...output });
-					this.#report(`Could not keep ${output.filename}: ${describe(error)}`);
+					this.#report(`Could not keep ${output.filename}: ${errorMessage(error)}`);
 				}
 			}
 			const updated = await updateJobApp(db, id, (app) => ({ ...app, images }));
@@ -241,7 +242,7 @@ export class JobsState {
 			}
 			this.announce();
 		} catch (error) {
-			this.#report(`Could not keep the results of ${id}: ${describe(error)}`);
+			this.#report(`Could not keep the results of ${id}: ${errorMessage(error)}`);
 		} finally {
 			this.#keeping.delete(id);
 		}
@@ -251,11 +252,4 @@ export class JobsState {
 		this.keepError = message;
 		this.#logger.warn('history', message);
 	}
-}
-
-function describe(error: unknown): string {
-	if (error instanceof DOMException && error.name === 'QuotaExceededError') {
-		return 'the browser storage is full — delete old history or raise the quota';
-	}
-	return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import type { ComfyApi } from '$lib/comfy';
+import { errorMessage } from '$lib/util/error-message';
 
 /** What the user asked the server to let go of. */
 export type FreeKind = 'unload' | 'free';
@@ -37,7 +38,7 @@ export class FreeMemoryAction {
 			void this.#resample();
 			for (const ms of this.#followUpsMs) setTimeout(() => void this.#resample(), ms);
 		} catch (error) {
-			this.message = { ok: false, text: error instanceof Error ? error.message : String(error) };
+			this.message = { ok: false, text: errorMessage(error) };
 		} finally {
 			this.working = null;
 		}

@@ -10,6 +10,7 @@ import {
 	type FolderFiles,
 	type ModelSlot
 } from './models-usage.svelte';
+import { errorMessage } from '$lib/util/error-message';
 
 /** A model folder as the Models view shows it. */
 export interface FolderView extends FolderFiles {
@@ -106,7 +107,7 @@ export class ModelsState {
 						const files = await api.getModels({ folder, signal });
 						return { folder, files: [...files].sort((a, b) => a.localeCompare(b)) };
 					} catch (error) {
-						return { folder, files: [], error: error instanceof Error ? error.message : String(error) };
+						return { folder, files: [], error: errorMessage(error) };
 					}
 				})
 			);
@@ -119,7 +120,7 @@ export class ModelsState {
 			this.loaded = true;
 		} catch (error) {
 			if (signal.aborted) return;
-			this.error = error instanceof Error ? error.message : String(error);
+			this.error = errorMessage(error);
 		} finally {
 			if (this.#load === controller) this.loading = false;
 		}
@@ -173,7 +174,7 @@ export class ModelsState {
 			this.templates = this.templates.map((t) => (t.id === next.id ? next : t));
 			this.notice = { ok: true, text: `“${slot.templateName}” now uses ${file} for ${slot.label}.` };
 		} catch (error) {
-			this.notice = { ok: false, text: error instanceof Error ? error.message : String(error) };
+			this.notice = { ok: false, text: errorMessage(error) };
 		}
 	}
 

@@ -1,5 +1,6 @@
 import type { Queue } from '$lib/comfy';
 import type { AppState, ServerView } from './app.svelte';
+import { errorMessage } from '$lib/util/error-message';
 
 /** One prompt in a server's queue, as the Queue view lists it. */
 export interface QueueRow {
@@ -73,7 +74,7 @@ export class QueueState {
 		} catch (error) {
 			this.byServer[server.id] = {
 				rows: this.byServer[server.id]?.rows ?? [],
-				error: error instanceof Error ? error.message : String(error)
+				error: errorMessage(error)
 			};
 		}
 	}

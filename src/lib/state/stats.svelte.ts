@@ -10,6 +10,7 @@ import {
 	windowSamples,
 	type ChartColumns
 } from '$lib/util/time-series';
+import { errorMessage } from '$lib/util/error-message';
 
 /** One point of a server's charts (bytes and queue length), as stored. */
 export type StatsSample = Omit<StoredStatsSample, 'serverId'>;
@@ -215,7 +216,7 @@ export class StatsSampler {
 			await this.#persist(serverId, sample, t);
 		} catch (error) {
 			if (controller.signal.aborted) return;
-			const message = error instanceof Error ? error.message : String(error);
+			const message = errorMessage(error);
 			this.errors = { ...this.errors, [serverId]: { message, at: this.#now(), ongoing: true } };
 		} finally {
 			if (this.#inFlight[serverId] === controller) delete this.#inFlight[serverId];

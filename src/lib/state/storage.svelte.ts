@@ -2,6 +2,7 @@ import { cacheUsage, evictCache } from '$lib/storage/cache';
 import type { DeckDb } from '$lib/storage/db';
 import { estimateStorage, isPersisted, requestPersistence, type StorageLike } from '$lib/storage/quota';
 import { formatBytes } from '$lib/util/units';
+import { errorMessage } from '$lib/util/error-message';
 
 /** The browser's storage for Comfy Deck as the Settings page shows it: persistence, usage and quota, the cache. */
 export class StorageState {
@@ -77,7 +78,7 @@ export class StorageState {
 					: 'The cache was already empty.';
 			await this.refresh();
 		} catch (error) {
-			this.message = `Could not clear the cache: ${error instanceof Error ? error.message : String(error)}`;
+			this.message = `Could not clear the cache: ${errorMessage(error)}`;
 		} finally {
 			this.busy = false;
 		}

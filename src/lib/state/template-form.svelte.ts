@@ -17,6 +17,7 @@ import {
 	type Template,
 	type UrlIssue
 } from '$lib/comfy/workflow';
+import { errorMessage } from '$lib/util/error-message';
 
 /**
  * The generate form of one template: values, seed modes, validation, server errors on fields, and the URL that
@@ -250,7 +251,7 @@ export class TemplateFormState {
 			this.uploads[id] = {
 				busy: false,
 				error: true,
-				message: `The upload failed: ${error instanceof Error ? error.message : String(error)}`
+				message: `The upload failed: ${errorMessage(error)}`
 			};
 		}
 	}

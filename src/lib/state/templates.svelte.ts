@@ -23,6 +23,7 @@ import {
 	type TemplateVersion
 } from '$lib/storage/templates';
 import type { AppState, ServerView } from './app.svelte';
+import { errorMessage } from '$lib/util/error-message';
 
 /** What reading a dropped, picked or pasted thing gave, before anything is saved. */
 export type ImportReview =
@@ -242,7 +243,7 @@ export class TemplatesState {
 		try {
 			return { ok: true, objectInfo: await this.#objectInfo[server.id]!.promise };
 		} catch (error) {
-			const message = error instanceof Error ? error.message : String(error);
+			const message = errorMessage(error);
 			return { ok: false, message: `The node definitions of ${server.name} could not be read: ${message}` };
 		}
 	}

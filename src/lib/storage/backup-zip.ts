@@ -6,6 +6,7 @@
  * image bytes may contain.
  */
 import { inflateSync } from 'fflate';
+import { errorMessage } from '$lib/util/error-message';
 
 /** One entry of the central directory. */
 export interface ZipEntry {
@@ -121,9 +122,7 @@ async function inflate(raw: Blob, entry: ZipEntry): Promise<Uint8Array> {
 	try {
 		return inflateSync(await bytesOf(raw), { out: new Uint8Array(entry.size) });
 	} catch (error) {
-		throw new ZipFormatError(
-			`the entry ${entry.name} is damaged (${error instanceof Error ? error.message : String(error)})`
-		);
+		throw new ZipFormatError(`the entry ${entry.name} is damaged (${errorMessage(error)})`);
 	}
 }
 

@@ -3,3 +3,5 @@ export * from './axes';
 export * from './csv';
 export * from './expand';
 export * from './values';
+export * from './queue';
+export * from './queue-snapshot';

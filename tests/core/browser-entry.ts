@@ -9,6 +9,7 @@ import {
 	type ComfyClient,
 	type GenerationResult
 } from '../../src/lib/comfy/index';
+import { socketComeback, type ComebackReport } from './socket-comeback';
 
 export interface RunJobOptions {
 	workflow: ApiWorkflow;
@@ -122,4 +123,11 @@ async function probe(
 			};
 }
 
-Object.assign(globalThis, { runJob, probe });
+/** The socket-comeback scenario (tests/core/socket-comeback.ts) with this page's WebSocket. */
+async function comeback(refusals: number): Promise<ComebackReport> {
+	const base = new URL('.', location.href).href;
+	client ??= createComfyClient({ baseUrl: base, logLevel: 'debug', fetch: pageFetch(() => 0) });
+	return socketComeback({ client, simUrl: base, refusals });
+}
+
+Object.assign(globalThis, { runJob, probe, comeback });

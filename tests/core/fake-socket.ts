@@ -75,6 +75,14 @@ export class FakeWebSocket implements WebSocketLike {
 		this.drop(1006);
 	}
 
+	/**
+	 * A refused upgrade as Node 20's built-in WebSocket (undici) reports it: `error`, then nothing; no `close`, and
+	 * it stays CONNECTING.
+	 */
+	failWithoutClose(): void {
+		this.dispatch('error', {});
+	}
+
 	get clientId(): string | null {
 		return new URL(this.url).searchParams.get('clientId');
 	}

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import type { RunJobOptions, RunJobReport } from '../core/browser-entry';
+import type { ComebackReport } from '../core/socket-comeback';
 import { startSimulator, type RunningSimulator } from '../simulator/index';
 
 let sim: RunningSimulator;
@@ -142,4 +143,21 @@ test('finishes a job when the socket is cut mid-run', async ({ page }) => {
 	expect(report.error).toBeUndefined();
 	expect(report.socketStates).toContain('reconnecting');
 	expect(report.result?.images).toHaveLength(1);
+});
+
+test('opens a socket again after refused upgrades, and progress flows over it', async ({ page }) => {
+	await page.goto(`${sim.url}/`);
+	const report = await page.evaluate(
+		(n) => (window as unknown as { comeback(n: number): Promise<ComebackReport> }).comeback(n),
+		2
+	);
+	const seen = JSON.stringify(report);
+	expect(report.refused, seen).toBeGreaterThanOrEqual(2);
+	// Default backoff: after two refusals the next try comes within 2 s.
+	expect(report.reopenMs, seen).not.toBeNull();
+	expect(report.reopenMs, seen).toBeLessThan(4_000);
+	expect(report.finalState, seen).toBe('open');
+	expect(report.jobStatus, seen).toBe('succeeded');
+	expect(report.stepProgress, seen).toBeGreaterThan(0);
+	expect(report.previews, seen).toBeGreaterThan(0);
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { RunningSimulator } from './index';
 import { invertPrompt, openSocket, postJson, quietSimulator } from './test-helpers';
 
@@ -73,6 +74,33 @@ describe('test controls', () => {
 		expect((await postJson(url('/prompt'), { prompt: invertPrompt() })).status).toBe(503);
 		expect((await postJson(url('/prompt'), { prompt: invertPrompt() })).status).toBe(503);
 		expect((await postJson(url('/prompt'), { prompt: invertPrompt() })).status).toBe(200);
+	});
+
+	it('refuses the next WebSocket upgrades with 503 and counts them, HTTP still answering', async () => {
+		sim = await quietSimulator({ testMode: true });
+		const statusOf = (clientId: string) =>
+			new Promise<number>((resolve) => {
+				const ws = new WebSocket(`${url('/ws').replace('http', 'ws')}?clientId=${clientId}`);
+				ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+				ws.on('open', () => {
+					ws.close();
+					resolve(101);
+				});
+				ws.on('error', () => undefined);
+			});
+		expect(await postJson(url('/__sim/control'), { action: 'refuseUpgrades', times: 2 })).toEqual({
+			status: 200,
+			body: { ok: true }
+		});
+		expect(await statusOf('a')).toBe(503);
+		expect((await fetch(url('/api/queue'))).status).toBe(200);
+		expect(await statusOf('b')).toBe(503);
+		expect(await statusOf('c')).toBe(101);
+		expect((await postJson(url('/__sim/control'), { action: 'upgradeCounts' })).body).toEqual({
+			ok: true,
+			accepted: 1,
+			refused: 2
+		});
 	});
 
 	it('delays frames so the POST reply comes first, keeping their order', async () => {

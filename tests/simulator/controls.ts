@@ -14,6 +14,13 @@ export interface SimulatorControls {
 	dropSocketsAfter(options: { clientId?: string; frames: number; times?: number }): void;
 	/** Answers the next `times` (default 1) requests to `path` (with or without /api) with `status`. */
 	failRoute(options: { path: string; status?: number; times?: number }): void;
+	/**
+	 * Refuses the next `times` (default 1) WebSocket upgrades with `status` (default 503), as a proxy in front of a
+	 * busy or restarting server does; HTTP routes keep working.
+	 */
+	refuseUpgrades(options?: { times?: number; status?: number }): void;
+	/** How many WebSocket upgrades were accepted and refused (by `refuseUpgrades`) since the start. */
+	upgradeCounts(): { accepted: number; refused: number };
 	/** Delays every WebSocket frame by `ms` simulated milliseconds, keeping the order. */
 	delayMessages(options: { ms: number }): void;
 	/** Sends malformed text and binary frames to the matching sockets (all when no clientId). */
@@ -47,6 +54,12 @@ export function createControls(sim: Simulator): SimulatorControls {
 			const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
 			sim.failRules.push({ path, status: options.status ?? 500, remaining: options.times ?? 1 });
 		},
+		refuseUpgrades(options = {}) {
+			sim.upgradeRefusal = { status: options.status ?? 503, remaining: Math.max(0, options.times ?? 1) };
+		},
+		upgradeCounts() {
+			return { ...sim.upgradeCounts };
+		},
 		delayMessages(options) {
 			sim.hub.setDelay(options.ms);
 		},
@@ -64,6 +77,7 @@ export function createControls(sim: Simulator): SimulatorControls {
 			sim.previewStream = null;
 			sim.hub.resetControls();
 			sim.failRules = [];
+			sim.upgradeRefusal = null;
 			sim.slowModelLoadSeconds = 0;
 			sim.down = false;
 		}
@@ -103,6 +117,14 @@ export async function runControl(
 				times: typeof body['times'] === 'number' ? body['times'] : undefined
 			});
 			return { ok: true };
+		case 'refuseUpgrades':
+			controls.refuseUpgrades({
+				times: typeof body['times'] === 'number' ? body['times'] : undefined,
+				status: typeof body['status'] === 'number' ? body['status'] : undefined
+			});
+			return { ok: true };
+		case 'upgradeCounts':
+			return { ok: true, ...controls.upgradeCounts() };
 		case 'delayMessages':
 			controls.delayMessages({ ms: num(body['ms'], 'ms') });
 			return { ok: true };
@@ -125,7 +147,7 @@ export async function runControl(
 			return { ok: true };
 		default:
 			throw new Error(
-				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, delayMessages, injectMalformedFrames, slowModelLoad, previewStream or reset`
+				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, refuseUpgrades, upgradeCounts, delayMessages, injectMalformedFrames, slowModelLoad, previewStream or reset`
 			);
 	}
 }

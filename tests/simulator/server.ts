@@ -13,6 +13,13 @@ import { queueRoutes } from './routes-queue';
 import type { Simulator } from './simulator';
 
 const SERVER_HEADER = 'Python/3.11 aiohttp/3.14.3';
+const UPGRADE_REASONS: Record<number, string> = {
+	403: 'Forbidden',
+	404: 'Not Found',
+	500: 'Internal Server Error',
+	502: 'Bad Gateway',
+	503: 'Service Unavailable'
+};
 const MAX_BODY = 100 * 1024 * 1024 + 64 * 1024;
 
 function readBody(req: IncomingMessage): Promise<Buffer | null> {
@@ -146,7 +153,7 @@ export function createSimServer(sim: Simulator, controls: SimulatorControls): Se
 			const url = new URL(req.url ?? '/', 'http://simulator');
 			const path = Router.routePath(decodePath(url));
 			const refuse = (status: number) => {
-				const reason = status === 403 ? 'Forbidden' : 'Not Found';
+				const reason = UPGRADE_REASONS[status] ?? 'Error';
 				socket.end(
 					`HTTP/1.1 ${status} ${reason}\r\nContent-Length: 0\r\nDate: ${new Date().toUTCString()}\r\nServer: ${SERVER_HEADER}\r\n\r\n`
 				);
@@ -154,6 +161,9 @@ export function createSimServer(sim: Simulator, controls: SimulatorControls): Se
 			if (path !== '/ws') return refuse(404);
 			if (sim.cors === null && (await originRefused(req.headers.host, req.headers.origin)))
 				return refuse(403);
+			const refusal = sim.takeUpgradeRefusal();
+			if (refusal !== null) return refuse(refusal);
+			sim.upgradeCounts.accepted += 1;
 			wss.handleUpgrade(req, socket, head, (ws) => sim.hub.accept(ws, url.searchParams.get('clientId')));
 		})();
 	});

@@ -60,6 +60,10 @@ export class Simulator {
 	/** While true (a simulated restart), connections are cut on arrival. */
 	down = false;
 	failRules: FailRule[] = [];
+	/** The refuse-upgrades control: the next `remaining` WebSocket upgrades are answered `status`. */
+	upgradeRefusal: { status: number; remaining: number } | null = null;
+	/** WebSocket upgrades accepted and refused by the control, like a proxy's access log. */
+	readonly upgradeCounts = { accepted: 0, refused: 0 };
 	/** Simulated seconds each model load takes on top of the normal time (slow-model-load control). */
 	slowModelLoadSeconds = 0;
 	/** Samplers' steps paced to `fps` real frames a second, cycling `frames` previews (preview-stream control). */
@@ -122,6 +126,16 @@ export class Simulator {
 		rule.remaining -= 1;
 		this.failRules = this.failRules.filter((r) => r.remaining > 0);
 		return rule;
+	}
+
+	/** Takes one refusal of the refuse-upgrades control: the status to answer, or null to accept. */
+	takeUpgradeRefusal(): number | null {
+		const refusal = this.upgradeRefusal;
+		if (!refusal || refusal.remaining <= 0) return null;
+		refusal.remaining -= 1;
+		if (refusal.remaining <= 0) this.upgradeRefusal = null;
+		this.upgradeCounts.refused += 1;
+		return refusal.status;
 	}
 
 	/** A process restart: the queue, history, caches and temp files are gone; every socket is cut. */

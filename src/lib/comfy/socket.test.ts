@@ -276,7 +276,7 @@ describe('socket session', () => {
 	});
 
 	it('fully closes the old socket before opening the next with the same id', async () => {
-		const { server, socket } = setup({ closeTimeoutMs: 3000 });
+		const { server, socket } = setup({ closeTimeoutMs: 3000, connectTimeoutMs: 60_000 });
 		socket.connect();
 		await vi.advanceTimersByTimeAsync(0);
 		server.last.accept().greet();
@@ -311,6 +311,37 @@ describe('socket session', () => {
 		expect(server.sockets).toHaveLength(2);
 		expect(server.last.clientId).not.toBe(firstId);
 		expect(socket.clientId).toBe(server.last.clientId);
+	});
+
+	it('gives up a socket that reports an error but never closes (a refused upgrade in Node 20), and retries', async () => {
+		const { server, socket } = setup();
+		socket.connect();
+		await vi.advanceTimersByTimeAsync(0);
+		server.last.accept().greet();
+		server.last.drop();
+		await vi.advanceTimersByTimeAsync(600);
+		expect(server.sockets).toHaveLength(2);
+		server.last.failWithoutClose();
+		await vi.advanceTimersByTimeAsync(600 + 1000);
+		expect(server.sockets).toHaveLength(3);
+		server.last.failWithoutClose();
+		await vi.advanceTimersByTimeAsync(600 + 2000);
+		expect(server.sockets).toHaveLength(4);
+		server.last.accept().greet();
+		expect(socket.state).toBe('open');
+		expect(server.live).toHaveLength(1);
+	});
+
+	it('gives up an upgrade that gets no answer and tries again', async () => {
+		const { server, socket } = setup({ connectTimeoutMs: 10_000 });
+		socket.connect();
+		await vi.advanceTimersByTimeAsync(9_990);
+		expect(server.sockets).toHaveLength(1);
+		await vi.advanceTimersByTimeAsync(20 + 500);
+		expect(server.sockets[0]?.closeCalls).toBe(1);
+		expect(server.sockets).toHaveLength(2);
+		server.last.accept().greet();
+		expect(socket.state).toBe('open');
 	});
 
 	it('stays closed after close()', async () => {

@@ -46,6 +46,8 @@ export interface ComfySocketOptions {
 	statusTimeoutMs?: number;
 	/** How long to wait for a closing socket to report closed. Default 2 s. */
 	closeTimeoutMs?: number;
+	/** A socket still not open this long after it was created (an upgrade nobody answers) is given up. Default 10 s. */
+	connectTimeoutMs?: number;
 	/** Flags sent in the handshake (default: previews with metadata). */
 	featureFlags?: Record<string, unknown>;
 }
@@ -119,6 +121,9 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 	const backoff = createBackoff({ baseMs: 500, capMs: 30_000, floorMs: 250, ...options.backoff });
 	const statusTimeoutMs = options.statusTimeoutMs ?? 5_000;
 	const closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+	const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+	// A failing socket reports `error` and then `close` at once; this is how long the close may lag behind.
+	const errorGraceMs = Math.min(closeTimeoutMs, 500);
 	const listeners = new Set<(event: SocketEvent) => void>();
 	const claim: ClientIdClaim = claimClientId({
 		key: `comfy-deck:client-id:${baseUrl}`,
@@ -134,6 +139,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 	let serverFeatures: Features | undefined;
 	let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 	let statusTimer: ReturnType<typeof setTimeout> | undefined;
+	let connectTimer: ReturnType<typeof setTimeout> | undefined;
 	let opening = false;
 	const closeWaiters = new Map<WebSocketLike, (() => void)[]>();
 	const unsubscribeEnv: (() => void)[] = [];
@@ -225,8 +231,15 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 
 	function attach(ws: WebSocketLike) {
 		let greeted = false;
+		clearTimeout(connectTimer);
+		connectTimer = setTimeout(() => {
+			if (ws !== current || ws.readyState !== 0) return;
+			log?.warn('socket', `the upgrade got no answer within ${connectTimeoutMs} ms: giving this socket up`);
+			abandon(ws, 'upgrade timed out');
+		}, connectTimeoutMs);
 		ws.addEventListener('open', () => {
 			if (ws !== current) return;
+			clearTimeout(connectTimer);
 			// The handshake must be the first message, or the server ignores it.
 			ws.send(
 				JSON.stringify({
@@ -262,6 +275,12 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 		});
 		ws.addEventListener('error', () => {
 			log?.debug('socket', 'socket error (a close follows)');
+			// Node 20's built-in WebSocket (undici) reports a refused upgrade (a proxy's 503) with `error` only: no
+			// `close`, and it stays CONNECTING. Waiting for that close kept the session down for good, every job
+			// after it finishing by REST polling. Whatever follows an error, this socket is finished.
+			setTimeout(() => {
+				if (ws === current) abandon(ws, 'socket error without a close');
+			}, errorGraceMs);
 		});
 		ws.addEventListener('close', (event: { code?: number; reason?: string }) => {
 			onClosed(ws, `closed with code ${event.code ?? '?'}${event.reason ? ` ${event.reason}` : ''}`);
@@ -275,6 +294,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 		if (ws !== current) return;
 		current = undefined;
 		clearTimeout(statusTimer);
+		clearTimeout(connectTimer);
 		if (stopped) {
 			setState('closed', reason);
 			return;
@@ -299,6 +319,16 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 				if (closeWaiters.has(ws)) onClosed(ws, `${reason} (no close confirmation)`);
 			}, closeTimeoutMs);
 		});
+	}
+
+	/** Treats `ws` as closed now, whether or not it ever reports it (a later close event finds it no longer current). */
+	function abandon(ws: WebSocketLike, reason: string) {
+		try {
+			ws.close(1000, reason);
+		} catch {
+			// Closing a socket that never opened can throw in some implementations: it is gone either way.
+		}
+		onClosed(ws, reason);
 	}
 
 	async function dropSocket(ws: WebSocketLike, reason: string) {
@@ -382,6 +412,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 			stopped = true;
 			clearTimeout(reconnectTimer);
 			clearTimeout(statusTimer);
+			clearTimeout(connectTimer);
 			for (const unsubscribe of unsubscribeEnv.splice(0)) unsubscribe();
 			if (current) await closeSocket(current, 'closed by the app');
 			setState('closed');

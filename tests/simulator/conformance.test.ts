@@ -1,4 +1,4 @@
-// Replays all 16 recorded ComfyUI transcripts against the simulator, in the order they were recorded on one
+// Replays all 18 recorded ComfyUI transcripts against the simulator, in the order they were recorded on one
 // real server (so queue numbers, the output cache and history carry over exactly as they did), and checks
 // that every scenario matches its recording. Differences that remain by design are in DIFFERENCES.md.
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,8 @@ const MODES: Record<string, Mode> = {
 	h_interrupt: 'milestones',
 	h2_queue_management: 'milestones',
 	k_reconnect: 'milestones',
-	l_ui_text_and_binary_text: 'unordered'
+	l_ui_text_and_binary_text: 'unordered',
+	m_media: 'unordered'
 };
 
 function frontEndRoot(transcripts: Transcript[]): string {
@@ -31,9 +32,7 @@ function frontEndRoot(transcripts: Transcript[]): string {
 	return root;
 }
 
-// Recorded after the simulator was written; its media nodes and /upload/mask come in the next commits.
-const NOT_YET_SIMULATED = new Set(['m_media', 'n_mask_upload']);
-const transcripts = loadTranscripts().filter((t) => !NOT_YET_SIMULATED.has(t.scenario));
+const transcripts = loadTranscripts();
 const root = frontEndRoot(transcripts);
 const servers = new Map<string, Promise<RunningSimulator>>();
 
@@ -60,8 +59,8 @@ afterAll(async () => {
 });
 
 describe('conformance with the recorded transcripts', () => {
-	it('has all 16 transcripts', () => {
-		expect(transcripts).toHaveLength(16);
+	it('has all 18 transcripts', () => {
+		expect(transcripts).toHaveLength(18);
 	});
 
 	for (const transcript of transcripts) {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { FileStore } from './file-store';
 import type { ModelFolder, ModelStore } from './model-store';
+import { guessMime } from './static-root';
 
 /** One node definition as `/object_info` serves it (only the fields the simulator reads are typed). */
 export interface NodeDef {
@@ -38,7 +39,7 @@ export function baseObjectInfo(): ObjectInfo {
 	return base;
 }
 
-type Source = { folder: ModelFolder; extra?: string[] } | { inputImages: true };
+type Source = { folder: ModelFolder; extra?: string[] } | { inputImages: true } | { inputMedia: string[] };
 
 // Which combo inputs list files. Keys are `Class.input` or `*.input` for every class.
 const SOURCES: Record<string, Source> = {
@@ -63,7 +64,9 @@ const SOURCES: Record<string, Source> = {
 	'ModelPatchLoader.name': { folder: 'model_patches' },
 	'LTXAVTextEncoderLoader.text_encoder': { folder: 'text_encoders' },
 	'LoadImage.image': { inputImages: true },
-	'LoadImageMask.image': { inputImages: true }
+	'LoadImageMask.image': { inputImages: true },
+	'LoadVideo.file': { inputMedia: ['video/'] },
+	'LoadAudio.audio': { inputMedia: ['audio/', 'video/'] }
 };
 
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif'];
@@ -73,6 +76,14 @@ export function inputImageNames(files: FileStore): string[] {
 	return files
 		.list('input', '')
 		.filter((name) => IMAGE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext)))
+		.sort();
+}
+
+/** LoadVideo's and LoadAudio's lists: input/ files whose content type starts with one of `prefixes`. */
+export function inputMediaNames(files: FileStore, prefixes: string[]): string[] {
+	return files
+		.list('input', '')
+		.filter((name) => prefixes.some((prefix) => guessMime(name)?.startsWith(prefix)))
 		.sort();
 }
 
@@ -100,7 +111,11 @@ export function buildObjectInfo(models: ModelStore, files: FileStore): ObjectInf
 				const isCombo = Array.isArray(spec[0]) || spec[0] === 'COMBO';
 				if (!source || !isCombo) continue;
 				const choices =
-					'inputImages' in source ? images : [...(models.list(source.folder) ?? []), ...(source.extra ?? [])];
+					'inputImages' in source
+						? images
+						: 'inputMedia' in source
+							? inputMediaNames(files, source.inputMedia)
+							: [...(models.list(source.folder) ?? []), ...(source.extra ?? [])];
 				if (patched === def) patched = { ...def, input: { ...def.input } };
 				patched.input[category] = { ...patched.input[category], [name]: withChoices(spec, choices) };
 			}

@@ -181,16 +181,44 @@ function viewFile(sim: Simulator, req: SimRequest): SimReply {
 	}
 	if (contentType.startsWith('application/javascript')) contentType = 'application/octet-stream';
 	const etag = `"${Math.round(file.mtimeMs * 1e6).toString(16)}-${file.data.length.toString(16)}"`;
+	const headers = {
+		...disposition,
+		'Content-Type': contentType,
+		Etag: etag,
+		'Last-Modified': new Date(file.mtimeMs).toUTCString(),
+		'Accept-Ranges': 'bytes'
+	};
+	if (req.headers['if-none-match'] === etag) return { status: 304, headers };
+	const range = req.headers['range'];
+	if (typeof range === 'string') return rangeReply(file.data, range, headers);
+	return { status: 200, headers, body: file.data };
+}
+
+/**
+ * aiohttp's FileResponse answer to `Range: bytes=…` (a `<video>` asks for ranges, m_media.json): 206 with
+ * Content-Range for one satisfiable range, 416 with a Content-Range of `bytes *` and the size otherwise.
+ */
+function rangeReply(data: Buffer, range: string, headers: Record<string, string>): SimReply {
+	const size = data.length;
+	const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+	let start = NaN;
+	let end = size - 1;
+	if (match && (match[1] || match[2])) {
+		if (match[1]) {
+			start = Number(match[1]);
+			if (match[2]) end = Math.min(Number(match[2]), size - 1);
+		} else {
+			start = Math.max(0, size - Number(match[2]));
+		}
+	}
+	if (!match) return { status: 200, headers, body: data };
+	if (!(start >= 0 && start < size && start <= end)) {
+		return { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}` } };
+	}
 	return {
-		status: 200,
-		headers: {
-			...disposition,
-			'Content-Type': contentType,
-			Etag: etag,
-			'Last-Modified': new Date(file.mtimeMs).toUTCString(),
-			'Accept-Ranges': 'bytes'
-		},
-		body: file.data
+		status: 206,
+		headers: { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}` },
+		body: data.subarray(start, end + 1)
 	};
 }
 

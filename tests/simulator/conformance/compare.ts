@@ -90,6 +90,10 @@ export function imageInfo(bytes: Buffer): { format: string; width: number; heigh
 		const bits = bytes.readUInt32LE(21);
 		return { format: 'webp', width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 };
 	}
+	// Extended WebP (animated): the canvas size, 24-bit little-endian minus one.
+	if (bytes.length > 30 && bytes.toString('latin1', 8, 16) === 'WEBPVP8X') {
+		return { format: 'webp', width: bytes.readUIntLE(24, 3) + 1, height: bytes.readUIntLE(27, 3) + 1 };
+	}
 	return null;
 }
 
@@ -187,6 +191,21 @@ function httpDiff(
 			out.push(
 				`image ${image.sniffed} ${image.width}x${image.height} recorded, ${JSON.stringify(info)} replayed`
 			);
+		}
+	}
+	// Video and audio are the real server's own files (tests/fixtures/comfyui/media): same bytes, same ranges.
+	if (rec.body_kind === 'binary' && /^(video|audio)\//.test(rec.binary?.content_type ?? '')) {
+		const head = replayed.body.subarray(0, (rec.binary?.head_hex?.length ?? 0) / 2).toString('hex');
+		if (replayed.body.length !== rec.binary?.length || head !== rec.binary.head_hex) {
+			out.push(
+				`${rec.binary?.length} bytes ${rec.binary?.head_hex}… recorded, ${replayed.body.length} bytes ${head}… replayed`
+			);
+		}
+		for (const name of ['Accept-Ranges', 'Content-Range']) {
+			if (header(rec.headers, name) !== header(replayed.headers, name))
+				out.push(
+					`${name} ${String(header(rec.headers, name))} recorded, ${String(header(replayed.headers, name))} replayed`
+				);
 		}
 	}
 	return out.map((d) => `${recorded.request.method} ${recorded.request.sent_path}: ${d}`);

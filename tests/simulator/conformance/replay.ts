@@ -50,11 +50,12 @@ function rewriteHeaders(headers: Record<string, string>, port: number): Record<s
 // Uploads are recorded by length and first bytes only: re-create small files of the same kind.
 function uploadBytes(
 	file: { filename: string; content_type: string; head_hex: string },
-	variant: boolean
+	variant: boolean,
+	size: { width: number; height: number } = { width: 8, height: 6 }
 ): Buffer {
 	if (file.content_type.startsWith('image/')) {
 		const color: [number, number, number] = variant ? [0.9, 0.2, 0.1] : [0.1, 0.4, 0.8];
-		return encodePng(fillImage(createImage(1, 6, 8), () => color));
+		return encodePng(fillImage(createImage(1, size.height, size.width), () => color));
 	}
 	return Buffer.from(file.head_hex, 'hex');
 }
@@ -68,7 +69,32 @@ function mapIds(text: string, ids: IdMap): string {
 	return out;
 }
 
-function encodeBody(entry: RecordedHttp, ids: IdMap): { body: Buffer | null; contentType: string | null } {
+/**
+ * The recording keeps only the first bytes of an uploaded picture; its size shows in a later /view of the file
+ * (or, for a mask's base picture, of the merged mask, which keeps the base's size: n_mask_upload).
+ */
+function uploadSize(timeline: TimelineEntry[], name: string): { width: number; height: number } | undefined {
+	const http = timeline.filter((e): e is RecordedHttp => e.kind === 'http');
+	const viewed = (filename: string) =>
+		http.find((e) => e.request.path === '/view' && e.request.sent_path.includes(`filename=${filename}&`))
+			?.response.binary?.image;
+	const direct = viewed(name);
+	if (direct) return direct;
+	for (const e of http) {
+		const body = e.request.body;
+		const ref = body && 'multipart_fields' in body ? body.multipart_fields?.['original_ref'] : undefined;
+		const answer = e.response.json as { name?: unknown } | undefined;
+		if (!ref || typeof answer?.name !== 'string') continue;
+		if ((JSON.parse(ref) as { filename?: unknown }).filename === name) return viewed(answer.name);
+	}
+	return undefined;
+}
+
+function encodeBody(
+	entry: RecordedHttp,
+	ids: IdMap,
+	timeline: TimelineEntry[]
+): { body: Buffer | null; contentType: string | null } {
 	const body: RequestBody | null = entry.request.body;
 	if (!body) return { body: null, contentType: null };
 	if ('json' in body) {
@@ -89,7 +115,7 @@ function encodeBody(entry: RecordedHttp, ids: IdMap): { body: Buffer | null; con
 			Buffer.from(
 				`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.content_type}\r\n\r\n`
 			),
-			uploadBytes(file, variant),
+			uploadBytes(file, variant, uploadSize(timeline, file.filename)),
 			Buffer.from('\r\n')
 		);
 	}
@@ -102,8 +128,13 @@ function encodeBody(entry: RecordedHttp, ids: IdMap): { body: Buffer | null; con
 	return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-function send(port: number, entry: RecordedHttp, ids: IdMap): Promise<ReplayedHttp> {
-	const { body, contentType } = encodeBody(entry, ids);
+function send(
+	port: number,
+	entry: RecordedHttp,
+	ids: IdMap,
+	timeline: TimelineEntry[]
+): Promise<ReplayedHttp> {
+	const { body, contentType } = encodeBody(entry, ids, timeline);
 	const headers = rewriteHeaders(entry.request.headers, port);
 	if (contentType && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
 		headers['Content-Type'] = contentType;
@@ -145,11 +176,15 @@ function safeJson(text: string): unknown {
 
 /** `[node, filename]` for every file an `executed` message lists. */
 function outputFiles(message: unknown): Array<[string, string]> {
-	const m = message as { type?: unknown; data?: { node?: unknown; output?: { images?: unknown } } } | null;
-	if (m?.type !== 'executed' || !Array.isArray(m.data?.output?.images)) return [];
-	return (m.data.output.images as Array<{ filename?: unknown }>)
-		.filter((image) => typeof image.filename === 'string')
-		.map((image) => [String(m.data?.node), image.filename as string]);
+	const m = message as { type?: unknown; data?: { node?: unknown; output?: unknown } } | null;
+	const output = m?.data?.output;
+	if (m?.type !== 'executed' || typeof output !== 'object' || output === null) return [];
+	// Every list of files (`images`, `audio`, a custom node's key), not only images: PreviewAudio's temp names
+	// are random too.
+	return Object.values(output as Record<string, unknown>)
+		.flatMap((list) => (Array.isArray(list) ? (list as Array<{ filename?: unknown } | null>) : []))
+		.filter((file) => typeof file?.filename === 'string')
+		.map((file) => [String(m.data?.node), file?.filename as string]);
 }
 
 const PROGRESS = new Set(['progress_state', 'progress', 'binary:1', 'binary:4']);
@@ -244,7 +279,7 @@ export async function replay(
 		await sleep(begin + start * 1000 * timeScale - Date.now());
 		if (action.kind === 'http') {
 			mapFiles();
-			const reply = await send(port, action, ids);
+			const reply = await send(port, action, ids, timeline);
 			result.http.push(reply);
 			const recordedId = (action.response.json as { prompt_id?: unknown } | undefined)?.prompt_id;
 			if (typeof recordedId === 'string' && reply.status === 200) {

@@ -25,6 +25,7 @@ export interface RecordedHttp {
 		binary?: {
 			content_type: string;
 			length: number;
+			head_hex?: string;
 			image?: { width: number; height: number; sniffed: string };
 		};
 	};

@@ -5,3 +5,4 @@ export * from './expand';
 export * from './values';
 export * from './queue';
 export * from './queue-snapshot';
+export * from './throttle';

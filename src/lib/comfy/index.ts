@@ -90,6 +90,15 @@ export {
 } from './generate-image';
 export { readImageSize } from './image-size';
 export {
+	createMask,
+	encodeMaskPng,
+	maskFilename,
+	maskFromRgba,
+	maskToRgba,
+	maskValuesAsServerReads,
+	type MaskBitmap
+} from './mask';
+export {
 	extensionOf,
 	kindOfOutputFile,
 	mimeOfFilename,

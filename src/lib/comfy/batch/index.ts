@@ -6,3 +6,5 @@ export * from './values';
 export * from './queue';
 export * from './queue-snapshot';
 export * from './throttle';
+export * from './requirements';
+export * from './dispatch-decision';

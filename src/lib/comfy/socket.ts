@@ -350,7 +350,10 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
 				return undefined;
 			}
 			const { type, data: payload } = envelope.value;
-			const schema = wsDataSchemas[type as keyof typeof wsDataSchemas];
+			// Own keys only: a frame typed "constructor" or "toString" would otherwise find Object's and throw.
+			const schema = Object.hasOwn(wsDataSchemas, type)
+				? wsDataSchemas[type as keyof typeof wsDataSchemas]
+				: undefined;
 			if (!schema) {
 				log?.debug('socket', `custom message ${type}`);
 				return { type: 'custom', messageType: type, data: payload };

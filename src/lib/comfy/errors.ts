@@ -200,6 +200,43 @@ export class ComfyJobLostError extends ComfyError {
 	}
 }
 
+/**
+ * A queued job the server dropped while the socket that saw it stayed open: it was deleted or cleared from the
+ * queue (the Queue view, another tab, ComfyUI's own page), not forgotten by a restart. The job ends `interrupted`.
+ */
+export class ComfyJobRemovedError extends ComfyError {
+	readonly promptId: string;
+
+	constructor(options: { promptId: string }) {
+		super('The job was removed from the server’s queue before it ran (deleted or cleared there).', {
+			hint: 'Queue it again to run it.'
+		});
+		this.promptId = options.promptId;
+	}
+}
+
+/**
+ * Nothing was heard about a job (no message, no queue change) for longer than the tracker's silence limit. A
+ * `ComfyTimeoutError` whose `timeoutMs` is that silence.
+ */
+export class ComfyJobTimeoutError extends ComfyTimeoutError {
+	readonly promptId: string;
+
+	constructor(options: { promptId: string; silenceMs?: number }) {
+		const silenceMs = options.silenceMs ?? 0;
+		super({
+			operation: `Job ${options.promptId}`,
+			timeoutMs: silenceMs,
+			hint: 'The server may be stuck: check ComfyUI. If it finishes later, the result still shows up here.'
+		});
+		// An old record may not know how long the silence was: say so rather than "0 ms".
+		this.message = `Nothing was heard about this job ${
+			options.silenceMs === undefined ? 'for too long' : `for ${formatDuration(silenceMs)}`
+		} (no messages, no queue change).`;
+		this.promptId = options.promptId;
+	}
+}
+
 /** The caller aborted the operation through its AbortSignal. */
 export class ComfyAbortError extends ComfyError {
 	constructor(operation: string, cause?: unknown) {
@@ -223,6 +260,11 @@ function firstLine(text: string): string {
 	// Bodies are short texts ("500 Internal Server Error\n\nServer got itself in trouble") or JSON: one line each.
 	const line = text.replace(/\s+/g, ' ').trim();
 	return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+/** A silence in words: seconds under a minute, whole minutes above. */
+function formatDuration(ms: number): string {
+	return ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
 function formatMs(ms: number): string {

@@ -10,7 +10,7 @@ import {
 	ComfyExecutionError,
 	ComfyInterruptedError,
 	ComfyJobLostError,
-	ComfyTimeoutError
+	ComfyJobTimeoutError
 } from './errors';
 import { readImageSize } from './image-size';
 import type { JobTracker } from './job-tracker';
@@ -200,7 +200,7 @@ export function errorOf(job: JobRecord): Error {
 				});
 			}
 			if (error?.kind === 'timeout') {
-				return new ComfyTimeoutError({ operation: `Job ${job.id}`, timeoutMs: 0, hint: error.hint });
+				return new ComfyJobTimeoutError({ promptId: job.id, silenceMs: error.silenceMs });
 			}
 			return new ComfyError(error?.message ?? `Job ${job.id} ended as ${job.status}.`, { hint: error?.hint });
 	}

@@ -5,7 +5,14 @@
 import type { z } from 'zod';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { diagnoseNetworkFailure, diagnoseRefusal } from './diagnose';
-import { ComfyAbortError, ComfyError, ComfyHttpError, ComfyProtocolError, ComfyTimeoutError } from './errors';
+import {
+	ComfyAbortError,
+	ComfyConnectionError,
+	ComfyError,
+	ComfyHttpError,
+	ComfyProtocolError,
+	ComfyTimeoutError
+} from './errors';
 import type { Logger } from './logger';
 import { safeParseWith } from './schemas';
 import { errorMessage } from '../util/error-message';
@@ -207,7 +214,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 					!request.signal?.aborted &&
 					(error instanceof ComfyHttpError
 						? error.status >= 500
-						: error instanceof ComfyError && 'diagnosis' in error && error.diagnosis === 'unreachable');
+						: error instanceof ComfyConnectionError && error.diagnosis === 'unreachable');
 				if (!retryable) {
 					if (!(error instanceof ComfyAbortError)) {
 						log?.warn('http', `${route} failed: ${errorMessage(error)}`);

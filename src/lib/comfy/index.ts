@@ -88,6 +88,7 @@ export {
 	type GenerationProgress,
 	type GenerationResult
 } from './generate-image';
+export { pendingInRunOrder, type QueueItem } from './queue-positions';
 export { readImageSize } from './image-size';
 export {
 	createMask,

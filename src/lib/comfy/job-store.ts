@@ -55,6 +55,8 @@ export interface JobError {
 	exceptionMessage?: string;
 	traceback?: string[];
 	issues?: ValidationIssue[];
+	/** For `timeout`: how long nothing was heard about the job, in ms. */
+	silenceMs?: number;
 }
 
 /** Free-form labels of a job (the seed's `userInitials` and `style`, tags, anything else). */

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeEnvironment, FakeSocketServer } from '../../../tests/core/fake-socket';
 import { httpExchanges, loadTranscript, recordedResponse } from '../../../tests/core/transcripts';
 import { createComfyApi } from './api';
+import { ComfyTimeoutError } from './errors';
+import { errorOf } from './generate-image';
 import { createJobTracker, type JobTrackerOptions } from './job-tracker';
 import { createMemoryJobStore, type JobRecord, type JobStore } from './job-store';
 import { createLogger } from './logger';
@@ -205,6 +207,22 @@ describe('job tracker', () => {
 		h.environment.becomeVisible();
 		await vi.advanceTimersByTimeAsync(100);
 		expect(h.tracker.get(job.id)?.status).toBe('succeeded');
+	});
+
+	it('says how long a timed-out job was silent, in the record and in the error it rejects with', async () => {
+		const h = setup({ checkAfterMs: 10_000 });
+		await connect(h);
+		const job = await h.tracker.submit({ workflow: WORKFLOW });
+		h.comfy.jobs.set(job.id, { status: 'in_progress', number: 0 });
+		h.sockets.last.receive(frame('execution_start', { prompt_id: job.id }));
+		await vi.advanceTimersByTimeAsync(30 * 60_000 + 1_000);
+		const failed = h.tracker.get(job.id);
+		expect(failed).toMatchObject({ status: 'failed', error: { kind: 'timeout', silenceMs: 30 * 60_000 } });
+		const error = failed ? errorOf(failed) : undefined;
+		expect(error).toBeInstanceOf(ComfyTimeoutError);
+		expect(error).toMatchObject({ timeoutMs: 30 * 60_000, promptId: job.id });
+		expect(error?.message).toContain('for 30 min');
+		expect(error?.message).not.toContain('0 ms');
 	});
 
 	it('polls over REST while the socket cannot open', async () => {

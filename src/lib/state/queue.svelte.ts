@@ -1,4 +1,4 @@
-import type { Queue } from '$lib/comfy';
+import { pendingInRunOrder, type Queue } from '$lib/comfy';
 import type { AppState, ServerView } from './app.svelte';
 import { errorMessage } from '$lib/util/error-message';
 
@@ -41,10 +41,9 @@ export function queueRows(
 			templateName: mine?.templateName
 		};
 	};
-	const pending = [...queue.queue_pending].sort((a, b) => a[0] - b[0]);
 	return [
 		...queue.queue_running.map((item) => row(item, true)),
-		...pending.map((item, i) => row(item, false, i))
+		...pendingInRunOrder(queue).map((item, position) => row(item, false, position))
 	];
 }
 

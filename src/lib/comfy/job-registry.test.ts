@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { createJobRegistry, isWorthSaving, type JobChange } from './job-registry';
+import { createMemoryJobStore, type JobRecord } from './job-store';
+
+const record = (changes: Partial<JobRecord> = {}): JobRecord => ({
+	id: '11111111-1111-4111-8111-111111111111',
+	serverUrl: 'http://box:8188/',
+	workflow: {},
+	status: 'running',
+	outputs: [],
+	timings: { created: 1 },
+	attempts: 1,
+	...changes
+});
+
+describe('isWorthSaving', () => {
+	const previous = record({ progress: { nodesDone: 0, nodesTotal: 2, cachedNodes: 0 } });
+	const progressed = { ...previous, progress: { nodesDone: 1, nodesTotal: 2, cachedNodes: 0 } };
+
+	it('saves a new job and every change a reload must not lose at once', () => {
+		const at = { lastSavedAt: 1_000, now: 1_001 };
+		expect(isWorthSaving({ previous: undefined, next: previous, ...at })).toBe(true);
+		expect(isWorthSaving({ previous, next: { ...previous, status: 'succeeded' }, ...at })).toBe(true);
+		expect(isWorthSaving({ previous, next: { ...previous, position: 2 }, ...at })).toBe(true);
+		expect(isWorthSaving({ previous, next: { ...previous, cancelRequested: true }, ...at })).toBe(true);
+		const image = { filename: 'a.png', subfolder: '', type: 'output' };
+		expect(isWorthSaving({ previous, next: { ...previous, outputs: [image] }, ...at })).toBe(true);
+	});
+
+	it('saves progress alone at most once a second', () => {
+		expect(isWorthSaving({ previous, next: progressed, lastSavedAt: 1_000, now: 1_999 })).toBe(false);
+		expect(isWorthSaving({ previous, next: progressed, lastSavedAt: 1_000, now: 2_000 })).toBe(true);
+	});
+});
+
+describe('job registry', () => {
+	const setup = () => {
+		const store = createMemoryJobStore();
+		const registry = createJobRegistry({ store, now: () => 5_000, afterUpdate: () => undefined });
+		return { store, registry };
+	};
+
+	it('saves one job’s writes in order even when an earlier write is slower, and a failed write does not stop the next', async () => {
+		const { store, registry } = setup();
+		const saved: string[] = [];
+		let calls = 0;
+		store.put = async (job) => {
+			calls++;
+			if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 20));
+			if (calls === 2) throw new Error('disk full');
+			saved.push(job.status);
+		};
+		registry.update(record({ status: 'queued' }));
+		registry.update(record({ status: 'running' }));
+		registry.update(record({ status: 'succeeded' }));
+		await new Promise((resolve) => setTimeout(resolve, 40));
+		expect(saved).toEqual(['queued', 'succeeded']);
+	});
+
+	it('ends a job with its error and end time, and tells listeners what it was before', () => {
+		const { registry } = setup();
+		const changes: JobChange[] = [];
+		registry.subscribe((change) => changes.push(change));
+		registry.update(record({ status: 'queued', position: 1 }));
+		registry.fail(record().id, { kind: 'lost', message: 'gone' }, 'lost');
+		expect(changes.map((change) => change.kind)).toEqual(['added', 'updated']);
+		expect(changes[1]?.previous?.status).toBe('queued');
+		expect(registry.get(record().id)).toMatchObject({
+			status: 'lost',
+			error: { kind: 'lost' },
+			position: undefined,
+			timings: { finished: 5_000 }
+		});
+	});
+
+	it('forgets a job before the store is told, and restores stored jobs without doubling a known one', async () => {
+		const { store, registry } = setup();
+		await store.put(record());
+		expect(registry.restore(record())).toBe(true);
+		expect(registry.restore(record({ status: 'queued' }))).toBe(false);
+		expect(registry.get(record().id)?.status).toBe('running');
+		await registry.forget(record().id);
+		expect(registry.get(record().id)).toBeUndefined();
+		expect(await store.get(record().id)).toBeUndefined();
+	});
+});

@@ -35,6 +35,10 @@ export class GenerationState {
 	/** Images of the finished run (or of the cache hit). */
 	images = $state<ShownImage[]>([]);
 	fromCache = $state(false);
+	/** The server refused the prompt (the form shows why): the job's own copy of the error is not shown again. */
+	refused = $state(false);
+	/** The images shown are the template's last run from history (the page was opened, nothing run yet). */
+	fromHistory = $state(false);
 	now = $state(Date.now());
 
 	#app: AppState;
@@ -156,7 +160,14 @@ export class GenerationState {
 		} catch (error) {
 			if (error instanceof ComfyValidationError) {
 				const body = error.body as { node_errors?: unknown } | undefined;
-				options.onnodeerrors?.(body?.node_errors);
+				// The details go on the fields (and the form's list of the rest): here only a short summary.
+				if (options.onnodeerrors && body?.node_errors && error.issues.length) {
+					options.onnodeerrors(body.node_errors);
+					const n = error.issues.length;
+					this.error = `ComfyUI refused the workflow: ${n === 1 ? '1 problem' : `${n} problems`}, shown on the form.`;
+					this.refused = true;
+					return false;
+				}
 			}
 			this.error = errorMessage(error);
 			return false;
@@ -179,6 +190,24 @@ export class GenerationState {
 		this.#tick();
 	}
 
+	/**
+	 * Shows the newest finished run of a template from history, if the panel is idle: reopening a template brings
+	 * back what it made last.
+	 */
+	async showLatest(templateId: string): Promise<void> {
+		if (this.jobId || this.submitting) return;
+		const db = await this.#app.db;
+		const jobs = (await db.getAllFromIndex('jobs', 'byTemplate', templateId)) as unknown as HistoryJob[];
+		const latest = jobs
+			.filter((job) => job.status === 'succeeded' && job.app?.images?.length)
+			.sort((a, b) => b.createdAt - a.createdAt)[0];
+		if (!latest || this.jobId || this.submitting) return;
+		if (await this.#showImages(latest.app.images ?? [])) {
+			this.jobId = latest.id;
+			this.fromHistory = true;
+		}
+	}
+
 	/** Removes the job from the queue, or interrupts it when running. */
 	async cancel(): Promise<void> {
 		const job = this.job;
@@ -190,7 +219,7 @@ export class GenerationState {
 	/** Loads the finished job's kept images from IndexedDB (call when history changed). */
 	async refreshResults(): Promise<void> {
 		const job = this.job;
-		if (!job || job.status !== 'succeeded' || this.fromCache) return;
+		if (!job || job.status !== 'succeeded' || this.fromCache || this.fromHistory) return;
 		const db = await this.#app.db;
 		const stored = (await db.get('jobs', job.id)) as unknown as HistoryJob | undefined;
 		const kept = stored?.app?.images ?? [];
@@ -233,6 +262,8 @@ export class GenerationState {
 		this.#urls = [];
 		this.images = [];
 		this.fromCache = false;
+		this.fromHistory = false;
+		this.refused = false;
 		this.error = null;
 		this.jobId = null;
 	}

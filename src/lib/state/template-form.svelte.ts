@@ -84,6 +84,18 @@ export class TemplateFormState {
 		return this.validation.length === 0;
 	}
 
+	/**
+	 * What is known to be wrong before sending: every field problem, except "not on this server" until the option
+	 * lists were read from the server (until then the form cannot tell). Hidden fields are left to the server: the
+	 * user could not fix them here.
+	 */
+	get problems(): FieldError[] {
+		const visible = new Set(this.parameters.filter((p) => !p.hidden).map((p) => p.id));
+		return this.validation.filter(
+			(e) => visible.has(e.parameterId) && (e.code !== 'not-in-list' || this.refreshed)
+		);
+	}
+
 	/** The message to show under a field (its server error first), or undefined. */
 	errorFor(id: string): string | undefined {
 		const server = this.serverErrors[id];

@@ -20,6 +20,7 @@ describe('openDeckDb', () => {
 		expect(db.version).toBe(DB_VERSION);
 		expect([...db.objectStoreNames].sort()).toEqual([
 			'cache',
+			'formValues',
 			'images',
 			'jobs',
 			'presets',
@@ -50,6 +51,8 @@ describe('openDeckDb', () => {
 			if (from >= 2) expect((await upgraded.get('jobs', 'old'))?.status).toBe('succeeded');
 			await upgraded.put('templateVersions', { templateId: 't', version: 1, savedAt: 1 });
 			expect(await upgraded.getAllFromIndex('templateVersions', 'byTemplate', 't')).toHaveLength(1);
+			await upgraded.put('formValues', { templateId: 't', values: {}, seedModes: {}, updatedAt: 1 });
+			expect(await upgraded.get('formValues', 't')).toBeDefined();
 			upgraded.close();
 		}
 	});

@@ -100,6 +100,14 @@ export interface StoredStatsSample {
 	queue?: number;
 }
 
+/** The last values of a template's generate form, so reopening the template brings them back. */
+export interface StoredFormValues {
+	templateId: string;
+	values: Record<string, unknown>;
+	seedModes: Record<string, string>;
+	updatedAt: number;
+}
+
 /** Every object store of Comfy Deck's database, one schema for all of them. */
 export interface DeckSchema extends DBSchema {
 	servers: { key: string; value: ServerRecord; indexes: { byOrder: number } };
@@ -119,6 +127,7 @@ export interface DeckSchema extends DBSchema {
 	images: { key: string; value: StoredImage; indexes: { byCreatedAt: number } };
 	cache: { key: string; value: StoredCacheEntry; indexes: { byLastUsed: number } };
 	stats: { key: [string, number]; value: StoredStatsSample; indexes: { byTime: number } };
+	formValues: { key: string; value: StoredFormValues };
 }
 
 export const DB_NAME = 'comfy-deck';
@@ -159,6 +168,10 @@ const MIGRATIONS: Migration[] = [
 		const jobs = tx.objectStore('jobs');
 		jobs.createIndex('byTemplate', 'app.templateId');
 		jobs.createIndex('byTag', 'app.tags', { multiEntry: true });
+	},
+	// v5: the generate form remembers each template's last values.
+	(db) => {
+		db.createObjectStore('formValues', { keyPath: 'templateId' });
 	}
 ];
 

@@ -1,0 +1,240 @@
+import { untrack } from 'svelte';
+import type { ComfyApi } from '$lib/comfy';
+import { encodeFormState, type FormValues, type ObjectInfo, type Template } from '$lib/comfy/workflow';
+import type { DeckDb } from '$lib/storage/db';
+import { getRememberedForm, rememberForm } from '$lib/storage/form-values';
+import type { Preset } from '$lib/storage/presets';
+import type { ServerView } from './app.svelte';
+import { TemplateFormState } from './template-form.svelte';
+
+/** What the page needs of the templates state (a narrow view, so tests can hand in a plain object). */
+export interface GeneratePageTemplates {
+	readonly loaded: boolean;
+	readonly server: ServerView | undefined;
+	get(id: string): Promise<Template | undefined>;
+	presets(templateId: string): Promise<Preset[]>;
+	objectInfo(): Promise<{ ok: true; objectInfo: ObjectInfo } | { ok: false; message: string }>;
+}
+
+/** Where the form's first values came from when the template was opened. */
+export type ValuesSource = 'url' | 'remembered' | 'preset' | 'defaults';
+
+// Writing on every keystroke would be wasted work: the last values within this time are written once.
+const REMEMBER_DELAY_MS = 400;
+
+/**
+ * The generate page of one template at a time: opens it (values from the URL, else the values last used here,
+ * else the default preset), keeps the address bar and IndexedDB in step with the form, follows links to the same
+ * page with other values, and refreshes option lists when the server changes. The route only wires it to the
+ * router with one-line effects; every method that an effect calls reads its own state untracked.
+ */
+export class GeneratePageState {
+	form = $state<TemplateFormState | null>(null);
+	/** The template id names no template in this browser. */
+	missing = $state(false);
+	presets = $state<Preset[]>([]);
+	/** Why option lists could not be read from the server ('' when they were). */
+	serverNote = $state('');
+	/** The answer to "Copy link". */
+	copied = $state('');
+	valuesSource = $state<ValuesSource | null>(null);
+
+	#templates: GeneratePageTemplates;
+	#db: Promise<DeckDb>;
+	#apiFor: (server: ServerView) => Pick<ComfyApi, 'viewUrl'>;
+	#initialHash: () => string;
+	#replaceHash: (hash: string) => void;
+	#routeHash: () => string;
+	// The page URL's fragment last acted on (the router's copy may be percent-decoded on the first load).
+	#seenHash = '';
+	#rememberedHash = '';
+	#rememberTimer: ReturnType<typeof setTimeout> | undefined;
+	#opening = 0;
+
+	constructor(options: {
+		templates: GeneratePageTemplates;
+		db: Promise<DeckDb>;
+		apiFor: (server: ServerView) => Pick<ComfyApi, 'viewUrl'>;
+		/** The fragment the page was opened with (the app's first URL, else the current one). */
+		initialHash: () => string;
+		/** Puts a fragment in the address bar without a history entry. */
+		replaceHash: (hash: string) => void;
+		/** The router's copy of the fragment (what `followHash` is later called with). */
+		routeHash: () => string;
+	}) {
+		this.#routeHash = options.routeHash;
+		this.#templates = options.templates;
+		this.#db = options.db;
+		this.#apiFor = options.apiFor;
+		this.#initialHash = options.initialHash;
+		this.#replaceHash = options.replaceHash;
+	}
+
+	/** The route's id changed, or the template list finished loading: open the template unless it is open. */
+	follow(templateId: string, ready: boolean): void {
+		untrack(() => {
+			if (this.form?.base.id === templateId) return;
+			if (ready || !this.form) void this.open(templateId);
+		});
+	}
+
+	/** Opens a template: values from the URL when it names some, else the remembered ones, else the default preset. */
+	async open(templateId: string): Promise<void> {
+		const ticket = ++this.#opening;
+		this.flush();
+		this.form = null;
+		this.missing = false;
+		const template = await this.#templates.get(templateId);
+		if (ticket !== this.#opening) return;
+		if (!template) {
+			// The list may still be loading on a first start (starter templates).
+			if (this.#templates.loaded) this.missing = true;
+			return;
+		}
+		const [presets, remembered] = await Promise.all([
+			this.#templates.presets(template.id),
+			this.#db.then((db) => getRememberedForm(db, template.id)).catch(() => undefined)
+		]);
+		if (ticket !== this.#opening) return;
+		const form = new TemplateFormState({ template });
+		const hash = this.#initialHash();
+		const preset = presets.find((p) => p.isDefault);
+		if (hash.includes('?')) {
+			form.loadHash(hash, preset?.values ?? {});
+			this.valuesSource = 'url';
+		} else if (remembered) {
+			form.loadHash(hash, knownValues(template, remembered.values));
+			for (const [id, mode] of Object.entries(remembered.seedModes)) form.setSeedMode(id, mode);
+			this.valuesSource = 'remembered';
+		} else {
+			form.loadHash(hash, preset?.values ?? {});
+			this.valuesSource = preset ? 'preset' : 'defaults';
+		}
+		this.presets = presets;
+		this.#seenHash = this.#routeHash();
+		this.#rememberedHash = form.hash;
+		this.form = form;
+		void this.refresh();
+	}
+
+	/** Reads option lists (models, samplers, input images) from the server. */
+	async refresh(): Promise<void> {
+		const form = this.form;
+		if (!form) return;
+		this.serverNote = '';
+		const info = await this.#templates.objectInfo();
+		if (form !== this.form) return;
+		if (info.ok) form.refresh(info.objectInfo);
+		else this.serverNote = info.message;
+	}
+
+	/** The page URL changed: a link to this same page with other values (a preset link, back/forward) loads them. */
+	followHash(hash: string, routeId: string): void {
+		untrack(() => {
+			const form = this.form;
+			if (!form || hash === this.#seenHash) return;
+			this.#seenHash = hash;
+			if (hash !== form.hash && form.base.id === routeId) form.loadHash(hash);
+		});
+	}
+
+	/**
+	 * Keeps the address bar on the form's URL (bookmarkable) and remembers the values for this template. Reads the
+	 * form's hash tracked, so an effect calling it runs again on every change.
+	 */
+	sync(currentHash: string): void {
+		const form = this.form;
+		const hash = form?.hash;
+		if (!form || !hash) return;
+		untrack(() => {
+			if (currentHash !== hash) this.#replaceHash(hash);
+			if (hash === this.#rememberedHash) return;
+			this.#rememberedHash = hash;
+			clearTimeout(this.#rememberTimer);
+			this.#rememberTimer = setTimeout(() => void this.#remember(form), REMEMBER_DELAY_MS);
+		});
+	}
+
+	/** The server came online or was switched: its lists may differ. */
+	serverChanged(status: string | undefined): void {
+		untrack(() => {
+			if (this.form && status === 'online') void this.refresh();
+		});
+	}
+
+	/** Writes the pending values now (the page is being left). */
+	flush(): void {
+		if (this.#rememberTimer === undefined) return;
+		clearTimeout(this.#rememberTimer);
+		this.#rememberTimer = undefined;
+		if (this.form) void this.#remember(this.form);
+	}
+
+	/** Back to the template's own defaults (not the default preset), and remembered so. */
+	resetToDefaults(): void {
+		this.form?.reset();
+	}
+
+	/** A URL showing a server input image named by an image field's value (`sub/name.png [input]`). */
+	previewUrl(value: unknown): string | undefined {
+		const server = this.#templates.server;
+		if (!server || typeof value !== 'string' || !value) return undefined;
+		const clean = value.replace(/\s*\[(input|output|temp)\]$/, '');
+		const slash = clean.lastIndexOf('/');
+		return this.#apiFor(server).viewUrl({
+			filename: slash === -1 ? clean : clean.slice(slash + 1),
+			subfolder: slash === -1 ? '' : clean.slice(0, slash),
+			type: 'input'
+		});
+	}
+
+	/** The form URL that opens a preset's values. */
+	presetLink(preset: Preset): string {
+		const template = this.form?.base;
+		if (!template) return '';
+		return encodeFormState({
+			templateId: template.id,
+			parameters: template.parameters,
+			values: preset.values
+		});
+	}
+
+	async reloadPresets(): Promise<void> {
+		const id = this.form?.base.id;
+		if (id) this.presets = await this.#templates.presets(id);
+	}
+
+	async copyLink(href: string, clipboard: Pick<Clipboard, 'writeText'> | undefined): Promise<void> {
+		try {
+			if (!clipboard) throw new Error('no clipboard');
+			await clipboard.writeText(href);
+			this.copied = 'Link copied.';
+		} catch {
+			this.copied = 'Copy the address from the address bar.';
+		}
+	}
+
+	async #remember(form: TemplateFormState): Promise<void> {
+		this.#rememberTimer = undefined;
+		try {
+			const db = await this.#db;
+			await rememberForm(db, {
+				templateId: form.base.id,
+				values: $state.snapshot(form.values) as FormValues,
+				seedModes: $state.snapshot(form.seedModes)
+			});
+		} catch {
+			// Remembering is a convenience: the URL still holds the values, so a failed write loses nothing now.
+		}
+	}
+}
+
+/** Remembered values of fields the template still shows (it may have been edited since). */
+function knownValues(template: Template, values: FormValues): FormValues {
+	const out: FormValues = {};
+	for (const p of template.parameters) {
+		const value = values[p.id];
+		if (!p.hidden && value !== undefined) out[p.id] = value;
+	}
+	return out;
+}

@@ -19,9 +19,6 @@ export interface GeneratePageTemplates {
 /** Where the form's first values came from when the template was opened. */
 export type ValuesSource = 'url' | 'remembered' | 'preset' | 'defaults';
 
-// Writing on every keystroke would be wasted work: the last values within this time are written once.
-const REMEMBER_DELAY_MS = 400;
-
 /**
  * The generate page of one template at a time: opens it (values from the URL, else the values last used here,
  * else the default preset), keeps the address bar and IndexedDB in step with the form, follows links to the same
@@ -48,7 +45,10 @@ export class GeneratePageState {
 	// The page URL's fragment last acted on (the router's copy may be percent-decoded on the first load).
 	#seenHash = '';
 	#rememberedHash = '';
-	#rememberTimer: ReturnType<typeof setTimeout> | undefined;
+	// One write at a time; changes made meanwhile are written once it ends (a reload right after typing loses
+	// nothing, and a burst of keystrokes makes two writes, not one per key).
+	#writing: Promise<void> | undefined;
+	#pending: TemplateFormState | undefined;
 	#opening = 0;
 
 	constructor(options: {
@@ -81,7 +81,6 @@ export class GeneratePageState {
 	/** Opens a template: values from the URL when it names some, else the remembered ones, else the default preset. */
 	async open(templateId: string): Promise<void> {
 		const ticket = ++this.#opening;
-		this.flush();
 		this.form = null;
 		this.missing = false;
 		const template = await this.#templates.get(templateId);
@@ -150,8 +149,8 @@ export class GeneratePageState {
 			if (currentHash !== hash) this.#replaceHash(hash);
 			if (hash === this.#rememberedHash) return;
 			this.#rememberedHash = hash;
-			clearTimeout(this.#rememberTimer);
-			this.#rememberTimer = setTimeout(() => void this.#remember(form), REMEMBER_DELAY_MS);
+			this.#pending = form;
+			if (!this.#writing) this.#writing = this.#writeRemembered();
 		});
 	}
 
@@ -162,12 +161,9 @@ export class GeneratePageState {
 		});
 	}
 
-	/** Writes the pending values now (the page is being left). */
-	flush(): void {
-		if (this.#rememberTimer === undefined) return;
-		clearTimeout(this.#rememberTimer);
-		this.#rememberTimer = undefined;
-		if (this.form) void this.#remember(this.form);
+	/** Resolves once the values changed so far are stored. */
+	async flush(): Promise<void> {
+		await this.#writing;
 	}
 
 	/** Back to the template's own defaults (not the default preset), and remembered so. */
@@ -214,18 +210,21 @@ export class GeneratePageState {
 		}
 	}
 
-	async #remember(form: TemplateFormState): Promise<void> {
-		this.#rememberTimer = undefined;
-		try {
-			const db = await this.#db;
-			await rememberForm(db, {
-				templateId: form.base.id,
-				values: $state.snapshot(form.values) as FormValues,
-				seedModes: $state.snapshot(form.seedModes)
-			});
-		} catch {
-			// Remembering is a convenience: the URL still holds the values, so a failed write loses nothing now.
+	async #writeRemembered(): Promise<void> {
+		for (let form = this.#pending; form; form = this.#pending) {
+			this.#pending = undefined;
+			try {
+				const db = await this.#db;
+				await rememberForm(db, {
+					templateId: form.base.id,
+					values: $state.snapshot(form.values) as FormValues,
+					seedModes: $state.snapshot(form.seedModes)
+				});
+			} catch {
+				// Remembering is a convenience: the URL still holds the values, so a failed write loses nothing now.
+			}
 		}
+		this.#writing = undefined;
 	}
 }
 

@@ -1,7 +1,7 @@
 /**
  * One typed method per ComfyUI REST route (PROTOCOL.md), on top of the transport in `http.ts`.
  */
-import type { ZodType } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import type { Logger } from './logger';
 import { ComfyHttpError, ComfyValidationError, type ValidationIssue } from './errors';
 import {
@@ -96,7 +96,7 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 
 	const get = <T>(
 		path: string,
-		schema: ZodType<T>,
+		schema: ZodMiniType<T>,
 		call: CallOptions = {},
 		query: Record<string, QueryValue> = {}
 	) => http.request({ method: 'GET', path, schema, query, signal: call.signal, timeoutMs: call.timeoutMs });

@@ -2,7 +2,7 @@
  * The REST transport: URL building under a base URL (path prefix kept), bearer token, a timeout on every call,
  * retries with backoff for idempotent calls only, response parsing with zod, and typed errors.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { diagnoseNetworkFailure, diagnoseRefusal } from './diagnose';
 import {
@@ -38,7 +38,7 @@ export interface HttpRequest<T> extends CallOptions {
 	form?: FormData;
 	/** What to read: JSON through `schema` (default when a schema is given), nothing, a Blob or text. */
 	expect?: 'json' | 'empty' | 'blob' | 'text';
-	schema?: z.ZodType<T>;
+	schema?: z.ZodMiniType<T>;
 	/** Safe to send again after a network error or a 5xx. Defaults to true for GET only. */
 	idempotent?: boolean;
 	/** Turns an error status into a specific error; return undefined for the default handling. */
@@ -69,7 +69,7 @@ export interface HttpClient {
 	request<T>(request: HttpRequest<T> & { expect: 'blob' }): Promise<Blob>;
 	request<T>(request: HttpRequest<T> & { expect: 'text' }): Promise<string>;
 	request<T>(request: HttpRequest<T> & { expect: 'empty' }): Promise<void>;
-	request<T>(request: HttpRequest<T> & { schema: z.ZodType<T> }): Promise<T>;
+	request<T>(request: HttpRequest<T> & { schema: z.ZodMiniType<T> }): Promise<T>;
 	request<T>(request: HttpRequest<T>): Promise<T | Blob | string | void>;
 }
 

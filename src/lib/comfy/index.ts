@@ -109,3 +109,4 @@ export {
 	type OutputKind
 } from './output-kind';
 export { createComfyClient, type ComfyClient, type ComfyClientOptions } from './client';
+export { issueMessage, parse, safeParse } from './parse';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { httpExchanges, loadTranscript, TRANSCRIPTS, wsFrames } from '../../../tests/core/transcripts';
 import {
 	safeParseWith,
@@ -18,7 +18,7 @@ import {
 } from './schemas';
 
 // Which schema reads which recorded route's 2xx answer.
-const ROUTES: [RegExp, z.ZodType][] = [
+const ROUTES: [RegExp, z.ZodMiniType][] = [
 	[/^GET \/(api\/)?system_stats$/, zSystemStats],
 	[/^GET \/queue$/, zQueue],
 	[/^GET \/history(\/.*)?$/, zHistory],

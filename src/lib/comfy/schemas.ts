@@ -2,7 +2,8 @@
  * zod schemas for every ComfyUI response and WebSocket frame the core reads, built from the recorded transcripts
  * (tests/fixtures/comfyui/transcripts). Objects are loose: fields a newer server adds pass through untouched.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { safeParse } from './parse';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared pieces
@@ -10,17 +11,17 @@ import { z } from 'zod';
 /** A file a node produced or an upload created: fetch it with `/api/view`. */
 export const zFileRef = z.looseObject({
 	filename: z.string(),
-	subfolder: z.string().default(''),
-	type: z.string().default('output')
+	subfolder: z._default(z.string(), ''),
+	type: z._default(z.string(), 'output')
 });
 export type FileRef = z.infer<typeof zFileRef>;
 
 /** One node's UI output (`executed.output`, `history.outputs[id]`): images, text and whatever else it sends. */
 export const zNodeOutput = z.looseObject({
-	images: z.array(zFileRef).optional(),
-	gifs: z.array(zFileRef).optional(),
-	audio: z.array(zFileRef).optional(),
-	text: z.array(z.unknown()).optional()
+	images: z.optional(z.array(zFileRef)),
+	gifs: z.optional(z.array(zFileRef)),
+	audio: z.optional(z.array(zFileRef)),
+	text: z.optional(z.array(z.unknown()))
 });
 export type NodeOutput = z.infer<typeof zNodeOutput>;
 
@@ -31,7 +32,7 @@ export const zLink = z.tuple([z.string(), z.number()]);
 export const zApiNode = z.looseObject({
 	class_type: z.string(),
 	inputs: z.record(z.string(), z.unknown()),
-	_meta: z.looseObject({ title: z.string().optional() }).optional()
+	_meta: z.optional(z.looseObject({ title: z.optional(z.string()) }))
 });
 export type ApiNode = z.infer<typeof zApiNode>;
 
@@ -46,24 +47,24 @@ export type ApiWorkflow = z.infer<typeof zApiWorkflow>;
 export const zSystemStats = z.looseObject({
 	system: z.looseObject({
 		os: z.string(),
-		ram_total: z.number().optional(),
-		ram_free: z.number().optional(),
-		comfyui_version: z.string().optional(),
-		required_frontend_version: z.string().optional(),
+		ram_total: z.optional(z.number()),
+		ram_free: z.optional(z.number()),
+		comfyui_version: z.optional(z.string()),
+		required_frontend_version: z.optional(z.string()),
 		python_version: z.string(),
-		pytorch_version: z.string().optional(),
-		embedded_python: z.boolean().optional(),
-		argv: z.array(z.string()).optional()
+		pytorch_version: z.optional(z.string()),
+		embedded_python: z.optional(z.boolean()),
+		argv: z.optional(z.array(z.string()))
 	}),
 	devices: z.array(
 		z.looseObject({
 			name: z.string(),
 			type: z.string(),
-			index: z.number().nullable().optional(),
-			vram_total: z.number().optional(),
-			vram_free: z.number().optional(),
-			torch_vram_total: z.number().optional(),
-			torch_vram_free: z.number().optional()
+			index: z.optional(z.nullable(z.number())),
+			vram_total: z.optional(z.number()),
+			vram_free: z.optional(z.number()),
+			torch_vram_total: z.optional(z.number()),
+			torch_vram_free: z.optional(z.number())
 		})
 	)
 });
@@ -73,7 +74,7 @@ export type SystemStats = z.infer<typeof zSystemStats>;
 export const zPromptResponse = z.looseObject({
 	prompt_id: z.string(),
 	number: z.number(),
-	node_errors: z.record(z.string(), z.unknown()).default({})
+	node_errors: z._default(z.record(z.string(), z.unknown()), {})
 });
 export type PromptResponse = z.infer<typeof zPromptResponse>;
 
@@ -87,15 +88,15 @@ export type PromptInfo = z.infer<typeof zPromptInfo>;
 export const zNodeErrorItem = z.looseObject({
 	type: z.string(),
 	message: z.string(),
-	details: z.string().default(''),
-	extra_info: z.looseObject({ input_name: z.string().optional() }).default({})
+	details: z._default(z.string(), ''),
+	extra_info: z._default(z.looseObject({ input_name: z.optional(z.string()) }), {})
 });
 export type NodeErrorItem = z.infer<typeof zNodeErrorItem>;
 
 /** `node_errors[id]` of a 400 (or a partly accepted 200) answer to `POST /prompt`. */
 export const zNodeError = z.looseObject({
 	errors: z.array(zNodeErrorItem),
-	dependent_outputs: z.array(z.string()).default([]),
+	dependent_outputs: z._default(z.array(z.string()), []),
 	class_type: z.string()
 });
 export type NodeError = z.infer<typeof zNodeError>;
@@ -105,17 +106,18 @@ export const zPromptErrorBody = z.looseObject({
 	error: z.looseObject({
 		type: z.string(),
 		message: z.string(),
-		details: z.string().default(''),
-		extra_info: z.record(z.string(), z.unknown()).default({})
+		details: z._default(z.string(), ''),
+		extra_info: z._default(z.record(z.string(), z.unknown()), {})
 	}),
-	node_errors: z.record(z.string(), zNodeError).default({})
+	node_errors: z._default(z.record(z.string(), zNodeError), {})
 });
 export type PromptErrorBody = z.infer<typeof zPromptErrorBody>;
 
 /** A queue item: `[number, prompt_id, prompt, extra_data, outputs_to_execute]`. */
-export const zQueueItem = z
-	.tuple([z.number(), z.string(), z.record(z.string(), z.unknown()), z.record(z.string(), z.unknown())])
-	.rest(z.unknown());
+export const zQueueItem = z.tuple(
+	[z.number(), z.string(), z.record(z.string(), z.unknown()), z.record(z.string(), z.unknown())],
+	z.unknown()
+);
 export type QueueItem = z.infer<typeof zQueueItem>;
 
 /** `GET /api/queue`. */
@@ -129,16 +131,16 @@ export type Queue = z.infer<typeof zQueue>;
 export const zHistoryStatus = z.looseObject({
 	status_str: z.string(),
 	completed: z.boolean(),
-	messages: z.array(z.tuple([z.string(), z.unknown()])).default([])
+	messages: z._default(z.array(z.tuple([z.string(), z.unknown()])), [])
 });
 export type HistoryStatus = z.infer<typeof zHistoryStatus>;
 
 /** One prompt in `/api/history`. */
 export const zHistoryEntry = z.looseObject({
 	prompt: z.array(z.unknown()),
-	outputs: z.record(z.string(), zNodeOutput).default({}),
-	status: zHistoryStatus.optional(),
-	meta: z.record(z.string(), z.unknown()).optional()
+	outputs: z._default(z.record(z.string(), zNodeOutput), {}),
+	status: z.optional(zHistoryStatus),
+	meta: z.optional(z.record(z.string(), z.unknown()))
 });
 export type HistoryEntry = z.infer<typeof zHistoryEntry>;
 
@@ -154,53 +156,54 @@ export type ServerJobStatus = z.infer<typeof zServerJobStatus>;
 export const zJobSummary = z.looseObject({
 	id: z.string(),
 	status: z.string(),
-	priority: z.number().optional(),
-	create_time: z.number().optional(),
-	execution_start_time: z.number().nullable().optional(),
-	execution_end_time: z.number().nullable().optional(),
-	outputs_count: z.number().optional(),
-	preview_output: z
-		.looseObject({ filename: z.string(), subfolder: z.string().optional(), type: z.string().optional() })
-		.nullable()
-		.optional()
+	priority: z.optional(z.number()),
+	create_time: z.optional(z.number()),
+	execution_start_time: z.optional(z.nullable(z.number())),
+	execution_end_time: z.optional(z.nullable(z.number())),
+	outputs_count: z.optional(z.number()),
+	preview_output: z.optional(
+		z.nullable(
+			z.looseObject({ filename: z.string(), subfolder: z.optional(z.string()), type: z.optional(z.string()) })
+		)
+	)
 });
 export type JobSummary = z.infer<typeof zJobSummary>;
 
 /** `GET /api/jobs`. */
 export const zJobList = z.looseObject({
 	jobs: z.array(zJobSummary),
-	pagination: z
-		.looseObject({
-			offset: z.number().optional(),
-			limit: z.number().nullable().optional(),
-			total: z.number().optional(),
-			has_more: z.boolean().optional()
+	pagination: z.optional(
+		z.looseObject({
+			offset: z.optional(z.number()),
+			limit: z.optional(z.nullable(z.number())),
+			total: z.optional(z.number()),
+			has_more: z.optional(z.boolean())
 		})
-		.optional()
+	)
 });
 export type JobList = z.infer<typeof zJobList>;
 
 /** `GET /api/jobs/{id}`: the summary plus outputs, status messages, error and workflow. */
-export const zJobDetail = zJobSummary.extend({
-	outputs: z.record(z.string(), zNodeOutput).optional(),
-	execution_status: zHistoryStatus.optional(),
-	execution_error: z.looseObject({}).nullable().optional(),
-	workflow: z.looseObject({}).optional()
+export const zJobDetail = z.extend(zJobSummary, {
+	outputs: z.optional(z.record(z.string(), zNodeOutput)),
+	execution_status: z.optional(zHistoryStatus),
+	execution_error: z.optional(z.nullable(z.looseObject({}))),
+	workflow: z.optional(z.looseObject({}))
 });
 export type JobDetail = z.infer<typeof zJobDetail>;
 
 /** `GET /api/features` (and the WS `feature_flags` reply). */
 export const zFeatures = z.looseObject({
-	supports_preview_metadata: z.boolean().optional(),
-	max_upload_size: z.number().optional()
+	supports_preview_metadata: z.optional(z.boolean()),
+	max_upload_size: z.optional(z.number())
 });
 export type Features = z.infer<typeof zFeatures>;
 
 /** `POST /api/upload/image` and `/api/upload/mask`. */
 export const zUploadResponse = z.looseObject({
 	name: z.string(),
-	subfolder: z.string().default(''),
-	type: z.string().default('input')
+	subfolder: z._default(z.string(), ''),
+	type: z._default(z.string(), 'input')
 });
 export type UploadResponse = z.infer<typeof zUploadResponse>;
 
@@ -218,34 +221,37 @@ export { zNodeDef, zObjectInfo, type NodeDef, type ObjectInfo } from './workflow
 // WebSocket text frames: `{type, data}`
 
 export const zStatusData = z.looseObject({
-	status: z.looseObject({ exec_info: z.looseObject({ queue_remaining: z.number() }) }).optional(),
-	sid: z.string().optional()
+	status: z.optional(z.looseObject({ exec_info: z.looseObject({ queue_remaining: z.number() }) })),
+	sid: z.optional(z.string())
 });
 export type StatusData = z.infer<typeof zStatusData>;
 
-export const zExecutionStartData = z.looseObject({ prompt_id: z.string(), timestamp: z.number().optional() });
+export const zExecutionStartData = z.looseObject({
+	prompt_id: z.string(),
+	timestamp: z.optional(z.number())
+});
 export type ExecutionStartData = z.infer<typeof zExecutionStartData>;
 
 export const zExecutionCachedData = z.looseObject({
 	nodes: z.array(z.string()),
 	prompt_id: z.string(),
-	timestamp: z.number().optional()
+	timestamp: z.optional(z.number())
 });
 export type ExecutionCachedData = z.infer<typeof zExecutionCachedData>;
 
 /** `node: null` means the prompt finished (history is written by then). `prompt_id` is missing on a reconnect. */
 export const zExecutingData = z.looseObject({
-	node: z.string().nullable(),
-	display_node: z.string().nullable().optional(),
-	prompt_id: z.string().nullable().optional()
+	node: z.nullable(z.string()),
+	display_node: z.optional(z.nullable(z.string())),
+	prompt_id: z.optional(z.nullable(z.string()))
 });
 export type ExecutingData = z.infer<typeof zExecutingData>;
 
 export const zProgressData = z.looseObject({
 	value: z.number(),
 	max: z.number(),
-	prompt_id: z.string().nullable().optional(),
-	node: z.string().nullable().optional()
+	prompt_id: z.optional(z.nullable(z.string())),
+	node: z.optional(z.nullable(z.string()))
 });
 export type ProgressData = z.infer<typeof zProgressData>;
 
@@ -254,9 +260,9 @@ export const zNodeProgressState = z.looseObject({
 	max: z.number(),
 	state: z.string(),
 	node_id: z.string(),
-	display_node_id: z.string().nullable().optional(),
-	parent_node_id: z.string().nullable().optional(),
-	real_node_id: z.string().nullable().optional()
+	display_node_id: z.optional(z.nullable(z.string())),
+	parent_node_id: z.optional(z.nullable(z.string())),
+	real_node_id: z.optional(z.nullable(z.string()))
 });
 export type NodeProgressState = z.infer<typeof zNodeProgressState>;
 
@@ -268,15 +274,15 @@ export type ProgressStateData = z.infer<typeof zProgressStateData>;
 
 export const zExecutedData = z.looseObject({
 	node: z.string(),
-	display_node: z.string().nullable().optional(),
-	output: zNodeOutput.nullable().default({}),
+	display_node: z.optional(z.nullable(z.string())),
+	output: z._default(z.nullable(zNodeOutput), {}),
 	prompt_id: z.string()
 });
 export type ExecutedData = z.infer<typeof zExecutedData>;
 
 export const zExecutionSuccessData = z.looseObject({
 	prompt_id: z.string(),
-	timestamp: z.number().optional()
+	timestamp: z.optional(z.number())
 });
 export type ExecutionSuccessData = z.infer<typeof zExecutionSuccessData>;
 
@@ -284,23 +290,23 @@ export const zExecutionErrorData = z.looseObject({
 	prompt_id: z.string(),
 	node_id: z.string(),
 	node_type: z.string(),
-	executed: z.array(z.string()).default([]),
+	executed: z._default(z.array(z.string()), []),
 	exception_message: z.string(),
 	exception_type: z.string(),
-	traceback: z.array(z.string()).default([]),
+	traceback: z._default(z.array(z.string()), []),
 	// Can hold whole tensors as strings: never render these unbounded.
-	current_inputs: z.unknown().optional(),
-	current_outputs: z.unknown().optional(),
-	timestamp: z.number().optional()
+	current_inputs: z.optional(z.unknown()),
+	current_outputs: z.optional(z.unknown()),
+	timestamp: z.optional(z.number())
 });
 export type ExecutionErrorData = z.infer<typeof zExecutionErrorData>;
 
 export const zExecutionInterruptedData = z.looseObject({
 	prompt_id: z.string(),
-	node_id: z.string().nullable().optional(),
-	node_type: z.string().nullable().optional(),
-	executed: z.array(z.string()).default([]),
-	timestamp: z.number().optional()
+	node_id: z.optional(z.nullable(z.string())),
+	node_type: z.optional(z.nullable(z.string())),
+	executed: z._default(z.array(z.string()), []),
+	timestamp: z.optional(z.number())
 });
 export type ExecutionInterruptedData = z.infer<typeof zExecutionInterruptedData>;
 
@@ -331,12 +337,12 @@ export type WsMessageType = WsMessage['type'];
 
 /** Binary event 4 metadata. */
 export const zPreviewMetadata = z.looseObject({
-	prompt_id: z.string().nullable().optional(),
-	node_id: z.string().nullable().optional(),
-	display_node_id: z.string().nullable().optional(),
-	parent_node_id: z.string().nullable().optional(),
-	real_node_id: z.string().nullable().optional(),
-	image_type: z.string().optional()
+	prompt_id: z.optional(z.nullable(z.string())),
+	node_id: z.optional(z.nullable(z.string())),
+	display_node_id: z.optional(z.nullable(z.string())),
+	parent_node_id: z.optional(z.nullable(z.string())),
+	real_node_id: z.optional(z.nullable(z.string())),
+	image_type: z.optional(z.string())
 });
 export type PreviewMetadata = z.infer<typeof zPreviewMetadata>;
 
@@ -349,10 +355,10 @@ export function issuePath(path: readonly PropertyKey[]): string {
 
 /** Parses `value` or returns the wrong fields, for errors that name them. */
 export function safeParseWith<T>(
-	schema: z.ZodType<T>,
+	schema: z.ZodMiniType<T>,
 	value: unknown
 ): { ok: true; value: T } | { ok: false; fields: string[]; detail: string } {
-	const result = schema.safeParse(value);
+	const result = safeParse(schema, value);
 	if (result.success) return { ok: true, value: result.data };
 	const fields = result.error.issues.map((issue) => issuePath(issue.path));
 	const detail = result.error.issues

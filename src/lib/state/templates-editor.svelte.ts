@@ -6,6 +6,7 @@ import {
 	type ParameterValue,
 	type Template
 } from '$lib/comfy/workflow';
+import { parse, safeParse } from '$lib/comfy/parse';
 
 /**
  * The template editor's draft: rename, show or hide, regroup, reorder, set defaults and narrower bounds, bind one
@@ -51,7 +52,7 @@ export class TemplateEditorState {
 	/** What stops saving, as sentences (empty when the draft is a valid template). */
 	get problems(): string[] {
 		const out: string[] = [];
-		const parsed = zTemplate.safeParse($state.snapshot(this.draft));
+		const parsed = safeParse(zTemplate, $state.snapshot(this.draft));
 		if (!parsed.success) {
 			for (const issue of parsed.error.issues.slice(0, 8)) {
 				const [, index, field] = issue.path;
@@ -149,6 +150,6 @@ export class TemplateEditorState {
 
 	/** The draft as a plain template, ready to save. */
 	snapshot(): Template {
-		return zTemplate.parse($state.snapshot(this.draft));
+		return parse(zTemplate, $state.snapshot(this.draft));
 	}
 }

@@ -24,6 +24,7 @@ import {
 } from '$lib/storage/templates';
 import type { AppState, ServerView } from './app.svelte';
 import { errorMessage } from '$lib/util/error-message';
+import { safeParse } from '$lib/comfy/parse';
 
 /** What reading a dropped, picked or pasted thing gave, before anything is saved. */
 export type ImportReview =
@@ -139,7 +140,7 @@ export class TemplatesState {
 			for (const entry of index.templates ?? []) {
 				if (typeof entry.file !== 'string' || !/^[a-z0-9-]+\.json$/.test(entry.file)) continue;
 				const response = await this.#fetch(new URL(`templates/${entry.file}`, base));
-				const parsed = zTemplate.safeParse(await response.json());
+				const parsed = safeParse(zTemplate, await response.json());
 				if (!parsed.success || (await getTemplate(db, parsed.data.id))) continue;
 				await saveTemplate(db, { template: parsed.data, note: 'Starter template' });
 			}

@@ -19,6 +19,7 @@ import type {
 	StoredTemplateVersion
 } from './db';
 import { imageHashesOf } from './images';
+import { safeParse } from '$lib/comfy/parse';
 
 /** Per kind of record: how many were added, were here already, or were left out. */
 export interface ImportCounts {
@@ -104,7 +105,7 @@ const counts = (): ImportCounts => ({ added: 0, present: 0, skipped: 0 });
 
 /** A template's content, for "is this the same template": timestamps do not count. */
 function contentKey(template: unknown): string | undefined {
-	const parsed = zTemplate.safeParse(template);
+	const parsed = safeParse(zTemplate, template);
 	return parsed.success ? canonicalJson({ ...parsed.data, createdAt: 0, updatedAt: 0 }) : undefined;
 }
 

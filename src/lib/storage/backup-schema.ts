@@ -3,7 +3,7 @@
  * through these before anything is written, and export runs its records through them too, so what one browser
  * writes another can read.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { zTemplate } from '$lib/comfy/workflow';
 import { TERMINAL_STATUSES } from '$lib/comfy';
 import { normalizeServerUrl } from '$lib/util/server-url';
@@ -24,35 +24,35 @@ export const BACKUP_FILES = {
 	settings: 'settings.json'
 } as const;
 
-const zId = z.string().min(1).max(200);
-const zTime = z.number().finite().nonnegative();
-const zHash = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 hex digest');
-const zMime = z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'not a media type');
+const zId = z.string().check(z.minLength(1), z.maxLength(200));
+const zTime = z.number().check(z.nonnegative());
+const zHash = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'not a SHA-256 hex digest'));
+const zMime = z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, 'not a media type'));
 
 /** What every backup starts with. `counts` says how many records of each kind the archive holds. */
 export const zBackupManifest = z.looseObject({
 	format: z.literal(BACKUP_FORMAT),
-	version: z.number().int().min(1),
-	appVersion: z.string().max(100),
-	createdAt: z.string().max(40),
+	version: z.int().check(z.gte(1)),
+	appVersion: z.string().check(z.maxLength(100)),
+	createdAt: z.string().check(z.maxLength(40)),
 	includesTokens: z.boolean(),
 	counts: z.looseObject({
-		jobs: z.number().int().nonnegative(),
-		images: z.number().int().nonnegative(),
-		templates: z.number().int().nonnegative(),
-		templateVersions: z.number().int().nonnegative(),
-		presets: z.number().int().nonnegative(),
-		servers: z.number().int().nonnegative(),
-		settings: z.number().int().nonnegative()
+		jobs: z.int().check(z.nonnegative()),
+		images: z.int().check(z.nonnegative()),
+		templates: z.int().check(z.nonnegative()),
+		templateVersions: z.int().check(z.nonnegative()),
+		presets: z.int().check(z.nonnegative()),
+		servers: z.int().check(z.nonnegative()),
+		settings: z.int().check(z.nonnegative())
 	})
 });
 export type BackupManifest = z.infer<typeof zBackupManifest>;
 
 const zKeptImage = z.looseObject({
-	filename: z.string().max(1000),
-	subfolder: z.string().max(1000),
-	type: z.string().max(50),
-	hash: zHash.optional()
+	filename: z.string().check(z.maxLength(1000)),
+	subfolder: z.string().check(z.maxLength(1000)),
+	type: z.string().check(z.maxLength(50)),
+	hash: z.optional(zHash)
 });
 
 const JOB_STATUSES = ['pending', 'queued', 'running', ...TERMINAL_STATUSES] as [string, ...string[]];
@@ -61,13 +61,13 @@ const JOB_STATUSES = ['pending', 'queued', 'running', ...TERMINAL_STATUSES] as [
 export const zBackupJob = z.looseObject({
 	id: zId,
 	serverId: zId,
-	serverUrl: z.string().max(2000),
+	serverUrl: z.string().check(z.maxLength(2000)),
 	status: z.enum(JOB_STATUSES),
 	createdAt: zTime,
 	workflow: z.record(z.string(), z.unknown()),
 	outputs: z.array(z.looseObject({ filename: z.string(), subfolder: z.string(), type: z.string() })),
 	timings: z.looseObject({ created: zTime }),
-	app: z.looseObject({ images: z.array(zKeptImage).optional() }).optional()
+	app: z.optional(z.looseObject({ images: z.optional(z.array(zKeptImage)) }))
 });
 export type BackupJob = z.infer<typeof zBackupJob>;
 
@@ -75,22 +75,22 @@ export type BackupJob = z.infer<typeof zBackupJob>;
 export const zBackupImage = z.object({
 	hash: zHash,
 	mime: zMime,
-	bytes: z.number().int().nonnegative(),
-	width: z.number().int().positive().optional(),
-	height: z.number().int().positive().optional(),
+	bytes: z.int().check(z.nonnegative()),
+	width: z.optional(z.int().check(z.positive())),
+	height: z.optional(z.int().check(z.positive())),
 	createdAt: zTime,
-	file: z.string().regex(/^images\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/),
-	thumbnail: z
-		.object({ file: z.string().regex(/^thumbnails\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/), mime: zMime })
-		.optional()
+	file: z.string().check(z.regex(/^images\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/)),
+	thumbnail: z.optional(
+		z.object({ file: z.string().check(z.regex(/^thumbnails\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/)), mime: zMime })
+	)
 });
 export type BackupImage = z.infer<typeof zBackupImage>;
 
 export const zBackupTemplateVersion = z.object({
 	templateId: zId,
-	version: z.number().int().min(1),
+	version: z.int().check(z.gte(1)),
 	savedAt: zTime,
-	note: z.string().max(500).default(''),
+	note: z._default(z.string().check(z.maxLength(500)), ''),
 	template: zTemplate
 });
 export type BackupTemplateVersion = z.infer<typeof zBackupTemplateVersion>;
@@ -98,22 +98,22 @@ export type BackupTemplateVersion = z.infer<typeof zBackupTemplateVersion>;
 export const zBackupPreset = z.object({
 	id: zId,
 	templateId: zId,
-	name: z.string().trim().min(1).max(100),
+	name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
 	values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-	isDefault: z.boolean().optional(),
+	isDefault: z.optional(z.boolean()),
 	updatedAt: zTime
 });
 export type BackupPreset = z.infer<typeof zBackupPreset>;
 
 export const zBackupServer = z.object({
 	id: zId,
-	name: z.string().trim().min(1).max(200),
-	baseUrl: z
-		.string()
-		.max(2000)
-		.refine((url) => normalizeServerUrl(url).ok, 'not a server address'),
-	token: z.string().max(4000).optional(),
-	order: z.number().finite(),
+	name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+	baseUrl: z.string().check(
+		z.maxLength(2000),
+		z.refine((url) => normalizeServerUrl(url).ok, 'not a server address')
+	),
+	token: z.optional(z.string().check(z.maxLength(4000))),
+	order: z.number(),
 	createdAt: zTime
 });
 export type BackupServer = z.infer<typeof zBackupServer>;
@@ -122,11 +122,11 @@ export type BackupServer = z.infer<typeof zBackupServer>;
 export const zKnownSettings = {
 	logLevel: z.enum(['debug', 'info', 'warn', 'error']),
 	theme: z.enum(['system', 'light', 'dark']),
-	cacheMaxMb: z.number().int().min(0).max(1_000_000),
-	userInitials: z.string().max(20)
+	cacheMaxMb: z.int().check(z.gte(0), z.lte(1_000_000)),
+	userInitials: z.string().check(z.maxLength(20))
 } as const;
 
-export const zBackupSettings = z.record(z.string().max(100), z.unknown());
+export const zBackupSettings = z.record(z.string().check(z.maxLength(100)), z.unknown());
 
 /** The file extension an image's bytes are stored under (only for people opening the zip). */
 export function extensionFor(mime: string): string {
@@ -147,7 +147,7 @@ export function describeIssue(options: {
 	file: string;
 	index?: number;
 	id?: unknown;
-	error: z.ZodError;
+	error: z.core.$ZodError;
 }): string {
 	const issue = options.error.issues[0];
 	const where =

@@ -4,7 +4,7 @@
  * duplicates. Reading validates the whole archive before anything is written; writing is one transaction.
  */
 import { Zip, ZipDeflate, ZipPassThrough, strToU8 } from 'fflate';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { sha256Hex } from '$lib/util/canonical-hash';
 import {
 	BACKUP_FILES,
@@ -39,6 +39,7 @@ import { zTemplate, type Template } from '$lib/comfy/workflow';
 import type { DeckDb } from './db';
 import { imageHashesOf } from './images';
 import { decideImport, readExisting, type ImportReport } from './backup-merge';
+import { safeParse, type Schema } from '$lib/comfy/parse';
 
 export type { ImportReport } from './backup-merge';
 
@@ -91,7 +92,7 @@ export function backupFileName(now: number): string {
 }
 
 function checked<T>(
-	schema: z.ZodType<T>,
+	schema: z.ZodMiniType<T>,
 	records: unknown[],
 	kind: OmittedRecord['kind'],
 	idOf: (record: Record<string, unknown>) => unknown,
@@ -99,7 +100,7 @@ function checked<T>(
 ): T[] {
 	const out: T[] = [];
 	records.forEach((record, index) => {
-		const result = schema.safeParse(record);
+		const result = safeParse(schema, record);
 		if (result.success) out.push(result.data);
 		else {
 			const id = String(idOf((record ?? {}) as Record<string, unknown>) ?? index + 1);
@@ -326,11 +327,11 @@ function parseJson(bytes: Uint8Array, name: string): unknown {
 	}
 }
 
-function records<T>(schema: z.ZodType<T>, value: unknown, file: string): T[] {
+function records<T>(schema: z.ZodMiniType<T>, value: unknown, file: string): T[] {
 	if (!Array.isArray(value))
 		throw new BackupError(`The backup is damaged: ${file} is not a list. ${NOTHING}`);
 	return value.map((item: unknown, index) => {
-		const result = schema.safeParse(item);
+		const result = safeParse(schema, item);
 		if (!result.success) {
 			const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
 			throw new BackupError(
@@ -389,7 +390,7 @@ async function read(file: Blob): Promise<ParsedBackup> {
 		throw new BackupError(
 			`This backup was written by a newer Comfy Deck (backup format ${head.version}; this one reads up to ${BACKUP_VERSION}). Update Comfy Deck, then import it again. ${NOTHING}`
 		);
-	const manifestResult = zBackupManifest.safeParse(rawManifest);
+	const manifestResult = safeParse(zBackupManifest, rawManifest);
 	if (!manifestResult.success)
 		throw new BackupError(
 			`The backup is damaged: ${describeIssue({ file: BACKUP_FILES.manifest, error: manifestResult.error })}. ${NOTHING}`
@@ -406,15 +407,15 @@ async function read(file: Blob): Promise<ParsedBackup> {
 	);
 	const presets = records(zBackupPreset, await json(BACKUP_FILES.presets), BACKUP_FILES.presets);
 	const servers = records(zBackupServer, await json(BACKUP_FILES.servers), BACKUP_FILES.servers);
-	const settingsResult = zBackupSettings.safeParse(await json(BACKUP_FILES.settings));
+	const settingsResult = safeParse(zBackupSettings, await json(BACKUP_FILES.settings));
 	if (!settingsResult.success)
 		throw new BackupError(
 			`The backup is damaged: ${describeIssue({ file: BACKUP_FILES.settings, error: settingsResult.error })}. ${NOTHING}`
 		);
 	const settings = settingsResult.data;
-	for (const [key, schema] of Object.entries(zKnownSettings)) {
+	for (const [key, schema] of Object.entries(zKnownSettings) as [string, Schema][]) {
 		if (!(key in settings)) continue;
-		const value = schema.safeParse(settings[key]);
+		const value = safeParse(schema, settings[key]);
 		if (!value.success)
 			throw new BackupError(
 				`The backup has a setting Comfy Deck cannot read — ${describeIssue({ file: `${BACKUP_FILES.settings}, ${key}`, error: value.error })}. ${NOTHING}`

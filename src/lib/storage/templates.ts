@@ -4,6 +4,7 @@
  */
 import { parseJsonSafely, zTemplate, type Template } from '$lib/comfy/workflow';
 import type { DeckDb, StoredTemplate, StoredTemplateVersion } from './db';
+import { parse, safeParse } from '$lib/comfy/parse';
 
 /** One saved version of a template. */
 export interface TemplateVersion {
@@ -23,7 +24,7 @@ export interface SavedTemplate {
 
 /** Reads a stored template; undefined when the record is not a valid template (never thrown at the UI). */
 function readTemplate(value: unknown): Template | undefined {
-	const parsed = zTemplate.safeParse(value);
+	const parsed = safeParse(zTemplate, value);
 	return parsed.success ? parsed.data : undefined;
 }
 
@@ -66,7 +67,7 @@ export async function saveTemplate(
 	db: DeckDb,
 	{ template, note, now = Date.now() }: { template: Template; note: string; now?: number }
 ): Promise<SavedTemplate> {
-	const checked = zTemplate.parse({ ...template, updatedAt: now });
+	const checked = parse(zTemplate, { ...template, updatedAt: now });
 	const tx = db.transaction(['templates', 'templateVersions'], 'readwrite');
 	const versions = tx.objectStore('templateVersions');
 	const keys = await versions.index('byTemplate').getAllKeys(checked.id);
@@ -208,7 +209,7 @@ export function parseTemplatesFile({ text }: { text: string }): TemplatesFileRes
 	const templates: Template[] = [];
 	const problems: string[] = [];
 	raw.forEach((item, i) => {
-		const t = zTemplate.safeParse(item);
+		const t = safeParse(zTemplate, item);
 		if (t.success) templates.push(t.data);
 		else {
 			const name =

@@ -14,6 +14,7 @@ import {
 	type UiWorkflow,
 	type WorkflowIssue
 } from './types';
+import { safeParse } from '../parse';
 
 export type ImageFormat = 'png' | 'webp';
 
@@ -87,12 +88,12 @@ export async function readComfyMetadata({
 		texts.workflow === undefined ? undefined : parseEmbedded(texts.workflow, 'workflow', issues);
 	const result: ComfyMetadataResult = { ok: true, format, issues };
 	if (prompt !== undefined) {
-		const parsed = zApiWorkflow.safeParse(prompt);
+		const parsed = safeParse(zApiWorkflow, prompt);
 		if (parsed.success) result.prompt = parsed.data;
 		else issues.push(shapeIssue('prompt'));
 	}
 	if (workflow !== undefined) {
-		const parsed = zUiWorkflow.safeParse(workflow);
+		const parsed = safeParse(zUiWorkflow, workflow);
 		if (parsed.success) result.workflow = parsed.data;
 		else issues.push(shapeIssue('workflow'));
 	}

@@ -3,7 +3,7 @@
  * images ComfyUI saved. Always answers with a discriminated union, never throws, and every message is plain
  * text (render it as text: file contents may hold markup).
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { checkWorkflow } from './check-workflow';
 import { readComfyMetadata, sniffImageFormat } from './image-metadata';
 import { isPlainObject, type ObjectInfo } from './object-info';
@@ -17,6 +17,7 @@ import {
 	type WorkflowIssue
 } from './types';
 import { uiToApi, type WidgetControl } from './ui-to-api';
+import { safeParse } from '../parse';
 
 /** Files above this are refused before anything is parsed. */
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
@@ -194,7 +195,7 @@ function importUi({
 	suggestedName: string;
 	warnings: WorkflowIssue[];
 }): ImportResult {
-	const parsed = zUiWorkflow.safeParse(raw);
+	const parsed = safeParse(zUiWorkflow, raw);
 	if (!parsed.success) return shapeFailure('editor (UI-format) workflow', parsed.error);
 	const ui = parsed.data;
 	const count = ui.nodes.length + (ui.definitions?.subgraphs ?? []).reduce((n, sg) => n + sg.nodes.length, 0);
@@ -243,11 +244,11 @@ function finishApi({
 }): ImportResult {
 	if (isPlainObject(raw) && Object.keys(raw).length > MAX_IMPORT_NODES)
 		return tooManyNodes(Object.keys(raw).length);
-	const parsed = zApiWorkflow.safeParse(raw);
+	const parsed = safeParse(zApiWorkflow, raw);
 	if (!parsed.success) return shapeFailure('API-format workflow', parsed.error);
 	const api = parsed.data;
 	if (Object.keys(api).length === 0) return fail('empty-workflow', 'The workflow has no nodes.');
-	const uiParsed = rawUi === undefined ? undefined : zUiWorkflow.safeParse(rawUi);
+	const uiParsed = rawUi === undefined ? undefined : safeParse(zUiWorkflow, rawUi);
 	const ui = uiParsed?.success ? uiParsed.data : undefined;
 	let controls: WidgetControl[] = [];
 	if (ui) {
@@ -313,7 +314,7 @@ function copyTitles(api: ApiWorkflow, ui: UiWorkflow): void {
 	}
 }
 
-function shapeFailure(what: string, error: z.ZodError): ImportResult {
+function shapeFailure(what: string, error: z.core.$ZodError): ImportResult {
 	const details = error.issues.slice(0, 5).map((issue) => {
 		const path = formatPath(issue.path);
 		return `${path || 'top level'}: ${plainZodMessage(issue.message)}`;

@@ -2,39 +2,41 @@
  * `/object_info`: the server's node definitions, and a normalized view of one class's inputs in the order
  * ComfyUI's editor lays out its widgets (which is the order of `widgets_values` in UI-format workflows).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { safeParse } from '../parse';
 
 /** `input.required` / `input.optional` / `input.hidden`: input name → raw spec (`[TYPE, {…}]`, `[[…options]]`, …). */
 const zInputSection = z.record(z.string(), z.unknown());
 
 /** One node class as `/object_info` describes it. Loose: only what the app reads is checked. */
 export const zNodeDef = z.looseObject({
-	input: z
-		.looseObject({
-			required: zInputSection.optional(),
-			optional: zInputSection.optional(),
-			hidden: zInputSection.optional()
+	input: z._default(
+		z.looseObject({
+			required: z.optional(zInputSection),
+			optional: z.optional(zInputSection),
+			hidden: z.optional(zInputSection)
+		}),
+		{}
+	),
+	input_order: z.optional(
+		z.looseObject({
+			required: z.optional(z.array(z.string())),
+			optional: z.optional(z.array(z.string())),
+			hidden: z.optional(z.array(z.string()))
 		})
-		.default({}),
-	input_order: z
-		.looseObject({
-			required: z.array(z.string()).optional(),
-			optional: z.array(z.string()).optional(),
-			hidden: z.array(z.string()).optional()
-		})
-		.optional(),
-	output: z.array(z.unknown()).default([]),
-	output_name: z.array(z.unknown()).optional(),
-	output_is_list: z.array(z.unknown()).optional(),
-	output_node: z.boolean().optional(),
-	name: z.string().optional(),
-	display_name: z.string().nullish(),
-	description: z.string().nullish(),
-	category: z.string().optional(),
-	python_module: z.string().optional(),
-	deprecated: z.boolean().optional(),
-	experimental: z.boolean().optional(),
-	api_node: z.boolean().optional()
+	),
+	output: z._default(z.array(z.unknown()), []),
+	output_name: z.optional(z.array(z.unknown())),
+	output_is_list: z.optional(z.array(z.unknown())),
+	output_node: z.optional(z.boolean()),
+	name: z.optional(z.string()),
+	display_name: z.nullish(z.string()),
+	description: z.nullish(z.string()),
+	category: z.optional(z.string()),
+	python_module: z.optional(z.string()),
+	deprecated: z.optional(z.boolean()),
+	experimental: z.optional(z.boolean()),
+	api_node: z.optional(z.boolean())
 });
 export type NodeDef = z.infer<typeof zNodeDef>;
 
@@ -51,7 +53,7 @@ export function parseObjectInfo({ json }: { json: unknown }): { objectInfo: Obje
 	const skipped: string[] = [];
 	if (!isPlainObject(json)) return { objectInfo, skipped };
 	for (const [name, raw] of Object.entries(json)) {
-		const parsed = zNodeDef.safeParse(raw);
+		const parsed = safeParse(zNodeDef, raw);
 		if (parsed.success && !UNSAFE_KEYS.has(name)) objectInfo[name] = parsed.data;
 		else skipped.push(name);
 	}

@@ -2,7 +2,7 @@
  * A template parameter: one form field bound to one or more inputs of the API workflow. Stored in templates and
  * share links, so it has a zod schema.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Field kinds. `IMAGE` is a LoadImage-style combo with an upload button. */
 export const zParameterKind = z.enum(['INT', 'FLOAT', 'STRING', 'BOOLEAN', 'COMBO', 'IMAGE']);
@@ -13,7 +13,10 @@ export const zSeedMode = z.enum(['fixed', 'random', 'increment']);
 export type SeedMode = z.infer<typeof zSeedMode>;
 
 /** One input the parameter writes. */
-export const zParameterTarget = z.object({ nodeId: z.string().min(1), input: z.string().min(1) });
+export const zParameterTarget = z.object({
+	nodeId: z.string().check(z.minLength(1)),
+	input: z.string().check(z.minLength(1))
+});
 export type ParameterTarget = z.infer<typeof zParameterTarget>;
 
 /** Letters, digits, `_` and `-`: safe and readable in a URL query. */
@@ -23,29 +26,29 @@ const zScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 export const zParameterDef = z.object({
 	/** Stable key, used in URLs (`?seed=…`): lowercase letters, digits, `_`, `-`. */
-	id: z.string().regex(PARAMETER_ID),
-	label: z.string().min(1).max(200),
+	id: z.string().check(z.regex(PARAMETER_ID)),
+	label: z.string().check(z.minLength(1), z.maxLength(200)),
 	kind: zParameterKind,
 	/** Form section: "Prompt", "Sampling", "Size", "Model", "LoRA", "Image", or a user-chosen name. */
-	group: z.string().max(200),
-	targets: z.array(zParameterTarget).min(1),
+	group: z.string().check(z.maxLength(200)),
+	targets: z.array(zParameterTarget).check(z.minLength(1)),
 	default: zScalar,
-	min: z.number().optional(),
-	max: z.number().optional(),
-	step: z.number().positive().optional(),
+	min: z.optional(z.number()),
+	max: z.optional(z.number()),
+	step: z.optional(z.number().check(z.positive())),
 	/** FLOAT rounding the server applies; `false` = none. */
-	round: z.union([z.number().positive(), z.literal(false)]).optional(),
+	round: z.optional(z.union([z.number().check(z.positive()), z.literal(false)])),
 	/** COMBO/IMAGE choices as the server listed them when the template was made. */
-	options: z.array(z.union([z.string(), z.number()])).optional(),
+	options: z.optional(z.array(z.union([z.string(), z.number()]))),
 	/** The options are a server model folder: refresh them from `/object_info` before showing the form. */
-	modelList: z.boolean().optional(),
-	multiline: z.boolean().optional(),
+	modelList: z.optional(z.boolean()),
+	multiline: z.optional(z.boolean()),
 	required: z.boolean(),
 	/** Hidden parameters keep their default and are not shown in the form. */
 	hidden: z.boolean(),
 	/** Present on seeds: what happens to the value after each run. */
-	seedMode: zSeedMode.optional(),
-	tooltip: z.string().max(2000).optional()
+	seedMode: z.optional(zSeedMode),
+	tooltip: z.optional(z.string().check(z.maxLength(2000)))
 });
 export type ParameterDef = z.infer<typeof zParameterDef>;
 

@@ -1,10 +1,11 @@
 /**
  * A template: an API workflow plus the form built on it. What the app stores (IndexedDB) and shares (links).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { zParameterDef, type ParameterDef } from './parameter-def';
 import { slug } from './parameters';
 import { zApiWorkflow, zUiWorkflow, type ApiWorkflow, type UiWorkflow } from './types';
+import { parse } from '../parse';
 
 /** Template ids appear in URLs (`#/generate/<id>`): lowercase letters, digits, `-`. */
 export const TEMPLATE_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -14,41 +15,43 @@ export const TEMPLATE_VERSION = 1;
 export const zTemplate = z
 	.object({
 		version: z.literal(TEMPLATE_VERSION),
-		id: z.string().regex(TEMPLATE_ID),
-		name: z.string().trim().min(1).max(200),
-		description: z.string().max(5000).optional(),
+		id: z.string().check(z.regex(TEMPLATE_ID)),
+		name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+		description: z.optional(z.string().check(z.maxLength(5000))),
 		/** The workflow that runs; parameters write into a copy of it. */
 		api: zApiWorkflow,
 		/** The editor workflow it came from, when known (to reopen it in ComfyUI). */
-		ui: zUiWorkflow.optional(),
-		parameters: z.array(zParameterDef).max(500),
+		ui: z.optional(zUiWorkflow),
+		parameters: z.array(zParameterDef).check(z.maxLength(500)),
 		/** Where it came from: `api`, `ui`, `png`, `webp`, `share`. */
-		source: z.string().max(20).optional(),
-		createdAt: z.number().int().nonnegative(),
-		updatedAt: z.number().int().nonnegative()
+		source: z.optional(z.string().check(z.maxLength(20))),
+		createdAt: z.int().check(z.nonnegative()),
+		updatedAt: z.int().check(z.nonnegative())
 	})
-	.superRefine((t, ctx) => {
-		const seen = new Set<string>();
-		t.parameters.forEach((p, i) => {
-			if (seen.has(p.id)) {
-				ctx.addIssue({
-					code: 'custom',
-					path: ['parameters', i, 'id'],
-					message: `Two parameters share the id "${p.id}".`
-				});
-			}
-			seen.add(p.id);
-			p.targets.forEach((target, j) => {
-				if (!Object.hasOwn(t.api, target.nodeId)) {
+	.check(
+		z.superRefine((t, ctx) => {
+			const seen = new Set<string>();
+			t.parameters.forEach((p, i) => {
+				if (seen.has(p.id)) {
 					ctx.addIssue({
 						code: 'custom',
-						path: ['parameters', i, 'targets', j, 'nodeId'],
-						message: `Parameter "${p.label}" writes to node "${target.nodeId}", which is not in the workflow.`
+						path: ['parameters', i, 'id'],
+						message: `Two parameters share the id "${p.id}".`
 					});
 				}
+				seen.add(p.id);
+				p.targets.forEach((target, j) => {
+					if (!Object.hasOwn(t.api, target.nodeId)) {
+						ctx.addIssue({
+							code: 'custom',
+							path: ['parameters', i, 'targets', j, 'nodeId'],
+							message: `Parameter "${p.label}" writes to node "${target.nodeId}", which is not in the workflow.`
+						});
+					}
+				});
 			});
-		});
-	});
+		})
+	);
 export type Template = z.infer<typeof zTemplate>;
 
 /** A readable template id from its name, unique among `existingIds` (`sdxl-portrait`, `sdxl-portrait-2`…). */
@@ -84,7 +87,7 @@ export function createTemplate({
 	existingIds?: Iterable<string>;
 	now?: number;
 }): Template {
-	return zTemplate.parse({
+	return parse(zTemplate, {
 		version: TEMPLATE_VERSION,
 		id: templateIdFor({ name, existingIds }),
 		name: name.trim().slice(0, 200) || 'Untitled template',

@@ -6,17 +6,17 @@
  * - UI format (what the editor saves): `{ nodes, links, groups, extra, version, definitions? }`. Only the fields the
  *   converter reads are checked; everything else passes through.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** A link in an API workflow: `[node id, output index]`. */
-export const zApiLink = z.tuple([z.string(), z.number().int().nonnegative()]);
+export const zApiLink = z.tuple([z.string(), z.int().check(z.nonnegative())]);
 export type ApiLink = z.infer<typeof zApiLink>;
 
 /** One node of an API-format workflow. */
 export const zApiNode = z.looseObject({
-	class_type: z.string().min(1),
+	class_type: z.string().check(z.minLength(1)),
 	inputs: z.record(z.string(), z.unknown()),
-	_meta: z.looseObject({ title: z.string().optional() }).optional()
+	_meta: z.optional(z.looseObject({ title: z.optional(z.string()) }))
 });
 export type ApiNode = z.infer<typeof zApiNode>;
 
@@ -41,44 +41,44 @@ const zNodeId = z.union([z.number(), z.string()]);
 /** An input socket of a UI node. `widget` marks a widget shown as (or converted to) an input. */
 export const zUiInput = z.looseObject({
 	name: z.string(),
-	type: z.unknown().optional(),
-	link: z.number().nullish(),
-	label: z.string().optional(),
-	widget: z.looseObject({ name: z.string() }).nullish()
+	type: z.optional(z.unknown()),
+	link: z.nullish(z.number()),
+	label: z.optional(z.string()),
+	widget: z.nullish(z.looseObject({ name: z.string() }))
 });
 export type UiInput = z.infer<typeof zUiInput>;
 
 /** An output socket of a UI node. */
 export const zUiOutput = z.looseObject({
-	name: z.string().optional(),
-	type: z.unknown().optional(),
-	links: z.array(z.number()).nullish()
+	name: z.optional(z.string()),
+	type: z.optional(z.unknown()),
+	links: z.nullish(z.array(z.number()))
 });
 
 /** One node of the editor's graph. */
 export const zUiNode = z.looseObject({
 	id: zNodeId,
 	type: z.string(),
-	mode: z.number().optional(),
-	title: z.string().optional(),
-	inputs: z.array(zUiInput).nullish(),
-	outputs: z.array(zUiOutput).nullish(),
-	properties: z.record(z.string(), z.unknown()).nullish(),
+	mode: z.optional(z.number()),
+	title: z.optional(z.string()),
+	inputs: z.nullish(z.array(zUiInput)),
+	outputs: z.nullish(z.array(zUiOutput)),
+	properties: z.nullish(z.record(z.string(), z.unknown())),
 	// Usually an array; some custom nodes store an object keyed by widget name.
-	widgets_values: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).nullish()
+	widgets_values: z.nullish(z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]))
 });
 export type UiNode = z.infer<typeof zUiNode>;
 
 /** `[id, origin_id, origin_slot, target_id, target_slot, type]` (classic) or the object form newer editors write. */
 export const zUiLink = z.union([
-	z.tuple([z.number(), zNodeId, z.number(), zNodeId, z.number()]).rest(z.unknown()),
+	z.tuple([z.number(), zNodeId, z.number(), zNodeId, z.number()], z.unknown()),
 	z.looseObject({
 		id: z.number(),
 		origin_id: zNodeId,
 		origin_slot: z.number(),
 		target_id: zNodeId,
 		target_slot: z.number(),
-		type: z.unknown().optional()
+		type: z.optional(z.unknown())
 	})
 ]);
 export type UiLink = z.infer<typeof zUiLink>;
@@ -86,11 +86,11 @@ export type UiLink = z.infer<typeof zUiLink>;
 /** A subgraph definition (`definitions.subgraphs[]`): a graph whose boundary nodes have ids -10 (in) and -20 (out). */
 export const zUiSubgraph = z.looseObject({
 	id: z.string(),
-	name: z.string().optional(),
+	name: z.optional(z.string()),
 	nodes: z.array(zUiNode),
-	links: z.array(zUiLink.nullable()).default([]),
-	inputs: z.array(z.looseObject({ name: z.string(), type: z.unknown().optional() })).default([]),
-	outputs: z.array(z.looseObject({ name: z.string(), type: z.unknown().optional() })).default([])
+	links: z._default(z.array(z.nullable(zUiLink)), []),
+	inputs: z._default(z.array(z.looseObject({ name: z.string(), type: z.optional(z.unknown()) })), []),
+	outputs: z._default(z.array(z.looseObject({ name: z.string(), type: z.optional(z.unknown()) })), [])
 });
 export type UiSubgraph = z.infer<typeof zUiSubgraph>;
 
@@ -98,11 +98,11 @@ export type UiSubgraph = z.infer<typeof zUiSubgraph>;
 export const zUiWorkflow = z.looseObject({
 	nodes: z.array(zUiNode),
 	// Some editors leave null holes where links were deleted.
-	links: z.array(zUiLink.nullable()).nullish(),
-	groups: z.array(z.unknown()).nullish(),
-	extra: z.record(z.string(), z.unknown()).nullish(),
-	definitions: z.looseObject({ subgraphs: z.array(zUiSubgraph).optional() }).nullish(),
-	version: z.number().optional()
+	links: z.nullish(z.array(z.nullable(zUiLink))),
+	groups: z.nullish(z.array(z.unknown())),
+	extra: z.nullish(z.record(z.string(), z.unknown())),
+	definitions: z.nullish(z.looseObject({ subgraphs: z.optional(z.array(zUiSubgraph)) })),
+	version: z.optional(z.number())
 });
 export type UiWorkflow = z.infer<typeof zUiWorkflow>;
 

@@ -9,7 +9,7 @@
  * open it. Decoding is bounded (input and inflated size) and validated with `zTemplate`.
  */
 import { Inflate, deflateSync, strFromU8, strToU8 } from 'fflate';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
 	zSeedMode,
 	type FormValues,
@@ -21,6 +21,7 @@ import { parseJsonSafely } from './safe-json';
 import { zTemplate, type Template } from './template';
 import { quote } from './types';
 import { validateValue } from './validate-values';
+import { safeParse } from '../parse';
 
 export const FORM_ROUTE = '#/generate/';
 export const SHARE_ROUTE = '#/share/';
@@ -132,7 +133,7 @@ export function decodeFormState({
 		seen.add(key);
 		const modeOf = key.endsWith('.mode') ? byId.get(key.slice(0, -5)) : undefined;
 		if (modeOf?.seedMode) {
-			const mode = zSeedMode.safeParse(text);
+			const mode = safeParse(zSeedMode, text);
 			if (mode.success) seedModes[modeOf.id] = mode.data;
 			else
 				issues.push({
@@ -292,7 +293,7 @@ export function decodeShareLink({
 	if (json === undefined) return { ok: false, message: broken };
 	const parsed = parseJsonSafely({ text: json });
 	if (!parsed.ok) return { ok: false, message: broken };
-	const template = zTemplate.safeParse(parsed.value);
+	const template = safeParse(zTemplate, parsed.value);
 	if (!template.success) {
 		return {
 			ok: false,
@@ -303,7 +304,7 @@ export function decodeShareLink({
 	return { ok: true, template: template.data };
 }
 
-function zodDetails(error: z.ZodError): string[] {
+function zodDetails(error: z.core.$ZodError): string[] {
 	return error.issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || 'top level'}: ${i.message}`);
 }
 

@@ -2,9 +2,10 @@
  * Form validation before submitting (the checks ComfyUI's server makes, worded for a form), and the way back:
  * `node_errors` from a refused `POST /prompt` mapped onto the fields that wrote the offending inputs.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { FormValues, ParameterDef, ParameterValue } from './parameter-def';
 import { quote } from './types';
+import { safeParse } from '../parse';
 
 export type FieldErrorCode =
 	'required' | 'type' | 'integer' | 'min' | 'max' | 'step' | 'not-in-list' | 'server';
@@ -97,18 +98,19 @@ export function validateValues({
 export const zNodeErrors = z.record(
 	z.string(),
 	z.looseObject({
-		class_type: z.string().optional(),
-		dependent_outputs: z.array(z.unknown()).optional(),
-		errors: z
-			.array(
+		class_type: z.optional(z.string()),
+		dependent_outputs: z.optional(z.array(z.unknown())),
+		errors: z._default(
+			z.array(
 				z.looseObject({
-					type: z.string().optional(),
-					message: z.string().optional(),
-					details: z.string().optional(),
-					extra_info: z.looseObject({ input_name: z.string().optional() }).optional()
+					type: z.optional(z.string()),
+					message: z.optional(z.string()),
+					details: z.optional(z.string()),
+					extra_info: z.optional(z.looseObject({ input_name: z.optional(z.string()) }))
 				})
-			)
-			.default([])
+			),
+			[]
+		)
 	})
 );
 export type NodeErrors = z.infer<typeof zNodeErrors>;
@@ -133,7 +135,7 @@ export function mapNodeErrorsToParameters({
 	nodeErrors: unknown;
 	parameters: ParameterDef[];
 }): { fields: FieldError[]; unmatched: UnmatchedNodeError[] } {
-	const parsed = zNodeErrors.safeParse(nodeErrors);
+	const parsed = safeParse(zNodeErrors, nodeErrors);
 	const fields: FieldError[] = [];
 	const unmatched: UnmatchedNodeError[] = [];
 	if (!parsed.success) return { fields, unmatched };

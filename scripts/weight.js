@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `node scripts/weight.js [--check] [build dir]`: what a first visit downloads and what the protocol core costs.
+//  - first load: every JS and CSS file build/index.html loads before the app runs (modulepreload links, stylesheets
+//    and the bootstrap's import() calls), each gzip -9, summed;
+//  - core: bench/core-entry.ts (createComfyClient + one generateImage) bundled for the browser by esbuild,
+//    minified, gzip -9.
+// Prints both in KB (1000 bytes, as the issue counts); with --check it exits 1 when one is over its budget.
+// Needs a build (`npm run build`); no browser.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+export const FIRST_LOAD_BUDGET_KB = 100;
+export const FIRST_LOAD_AIM_KB = 60;
+export const CORE_BUDGET_KB = 9;
+
+const gzipKb = (/** @type {Uint8Array} */ bytes) => gzipSync(bytes, { level: 9 }).length / 1000;
+
+/** The JS and CSS files index.html loads up front, relative to the build directory. */
+export function initialFiles(buildDir = 'build') {
+	const html = readFileSync(join(buildDir, 'index.html'), 'utf8');
+	const found = new Set();
+	for (const m of html.matchAll(/<link\b[^>]*>/g)) {
+		const tag = m[0];
+		const href = /href="([^"]+)"/.exec(tag)?.[1];
+		if (href && /rel="(modulepreload|stylesheet)"/.test(tag)) found.add(href);
+	}
+	for (const m of html.matchAll(/(?:import\(|src=)"([^"]+\.js)"/g)) found.add(m[1]);
+	return [...found].map((href) => href.replace(/^\.?\//, ''));
+}
+
+/** First-load weight: gzip -9 of every file index.html loads up front, in KB. */
+export function firstLoadKb(buildDir = 'build') {
+	const files = initialFiles(buildDir).map((file) => ({
+		file,
+		kb: gzipKb(readFileSync(join(buildDir, file)))
+	}));
+	return { kb: files.reduce((sum, f) => sum + f.kb, 0), files };
+}
+
+/** The protocol core's weight: esbuild bundle of bench/core-entry.ts, minified, gzip -9, in KB. */
+export async function coreKb() {
+	const result = await build({
+		entryPoints: [resolve('bench/core-entry.ts')],
+		bundle: true,
+		minify: true,
+		format: 'esm',
+		platform: 'browser',
+		target: 'es2022',
+		write: false,
+		metafile: true,
+		logLevel: 'silent'
+	});
+	const out = result.outputFiles[0];
+	if (!out) throw new Error('esbuild wrote nothing');
+	/** @type {Record<string, number>} */
+	const byPackage = {};
+	for (const output of Object.values(result.metafile.outputs)) {
+		for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+			const key = input.includes('node_modules/')
+				? (input.split('node_modules/')[1]?.split('/')[0] ?? input)
+				: 'src';
+			byPackage[key] = (byPackage[key] ?? 0) + bytesInOutput;
+		}
+	}
+	return { kb: gzipKb(out.contents), minifiedKb: out.contents.length / 1000, byPackage };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+	const check = process.argv.includes('--check');
+	const buildDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'build';
+	const first = firstLoadKb(buildDir);
+	const core = await coreKb();
+	for (const f of first.files) console.log(`  ${f.kb.toFixed(1).padStart(6)} KB  ${f.file}`);
+	console.log(
+		`first load: ${first.kb.toFixed(1)} KB gzip -9 in ${first.files.length} files (budget ${FIRST_LOAD_BUDGET_KB}, aim ${FIRST_LOAD_AIM_KB})`
+	);
+	const parts = Object.entries(core.byPackage)
+		.map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} KB`)
+		.join(', ');
+	console.log(
+		`core (createComfyClient + generateImage): ${core.kb.toFixed(1)} KB gzip -9, ${core.minifiedKb.toFixed(1)} KB minified (${parts}) (budget ${CORE_BUDGET_KB})`
+	);
+	if (check && (first.kb > FIRST_LOAD_BUDGET_KB || core.kb > CORE_BUDGET_KB)) {
+		console.error('over budget');
+		process.exitCode = 1;
+	}
+}

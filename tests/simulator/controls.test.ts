@@ -49,6 +49,26 @@ describe('test controls', () => {
 		await fresh.close();
 	});
 
+	it('logs every run with how it ended, across restarts', async () => {
+		sim = await quietSimulator({ timeScale: 0.2, testMode: true });
+		const socket = await openSocket(sim.url, { clientId: 'log' });
+		const first = await postJson(url('/prompt'), { prompt: invertPrompt('c/log'), client_id: 'log' });
+		await socket.waitFor((f) => f.some((x) => x.type === 'executing' && x.data?.['node'] === null));
+		const long = await postJson(url('/prompt'), { prompt: slow(100), client_id: 'log' });
+		await socket.waitFor((f) => f.some((x) => x.type === 'progress'));
+		await sim.controls.restart();
+		const id = (r: { body: unknown }) => (r.body as { prompt_id: string }).prompt_id;
+		const expected = [
+			{ promptId: id(first), outcome: 'success' },
+			{ promptId: id(long), outcome: 'cut' }
+		];
+		expect(sim.controls.runs()).toEqual(expected);
+		expect((await postJson(url('/__sim/control'), { action: 'runs' })).body).toEqual({
+			ok: true,
+			runs: expected
+		});
+	});
+
 	it('drops a socket after N frames like a network cut', async () => {
 		sim = await quietSimulator();
 		const socket = await openSocket(sim.url, { clientId: 'drop' });

@@ -1,6 +1,7 @@
 // Test-only controls: faults a real deployment produces (restarts, dropped sockets, 500s, slow networks,
 // garbage frames, minutes-long model loads) on demand. In-process through `SimulatorControls`; in test mode
 // also over HTTP as `POST /__sim/control {"action": …, …args}` so browser tests can drive them.
+import type { RunRecord } from './prompt-worker';
 import type { Simulator } from './simulator';
 
 /** Controls exposed by `startSimulator()` (always) and by `POST /__sim/control` (test mode only). */
@@ -32,6 +33,11 @@ export interface SimulatorControls {
 	 * (default 8) previews encoded once: a steady stream of full-size previews for benchmarks. `fps` 0 = off.
 	 */
 	previewStream(options: { fps: number; frames?: number }): void;
+	/**
+	 * Every prompt the server started, in order, with how it ended (`cut` by a restart or a stop), kept across
+	 * restarts: how a test proves nothing ran twice.
+	 */
+	runs(): RunRecord[];
 	/** Turns every control off (does not restart). */
 	reset(): void;
 }
@@ -72,6 +78,9 @@ export function createControls(sim: Simulator): SimulatorControls {
 		previewStream(options) {
 			const frames = Math.max(1, Math.trunc(options.frames ?? 8));
 			sim.previewStream = options.fps > 0 ? { fps: options.fps, frames } : null;
+		},
+		runs() {
+			return sim.worker.runs.map((run) => ({ ...run }));
 		},
 		reset() {
 			sim.previewStream = null;
@@ -142,12 +151,14 @@ export async function runControl(
 				frames: typeof body['frames'] === 'number' ? body['frames'] : undefined
 			});
 			return { ok: true };
+		case 'runs':
+			return { ok: true, runs: controls.runs() };
 		case 'reset':
 			controls.reset();
 			return { ok: true };
 		default:
 			throw new Error(
-				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, refuseUpgrades, upgradeCounts, delayMessages, injectMalformedFrames, slowModelLoad, previewStream or reset`
+				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, refuseUpgrades, upgradeCounts, delayMessages, injectMalformedFrames, slowModelLoad, previewStream, runs or reset`
 			);
 	}
 }

@@ -47,8 +47,16 @@ function hiddenInputs(def: NodeDef | undefined): Record<string, string> {
 	return out;
 }
 
+/** A prompt the worker started and how it ended; `cut` when a restart or a stop ended it midway. */
+export interface RunRecord {
+	promptId: string;
+	outcome: 'running' | 'success' | 'error' | 'cut';
+}
+
 /** Runs queued prompts one after another. */
 export class PromptWorker {
+	/** Every prompt started since the simulator was created (kept across restarts): a test counts runs here. */
+	readonly runs: RunRecord[] = [];
 	/** `server.client_id`: the client of the running prompt. */
 	clientId: string | null = null;
 	/** `server.last_node_id`: the node last announced with `executing`. */
@@ -81,6 +89,7 @@ export class PromptWorker {
 
 	/** Forgets everything, as a restarted process would; a running prompt stops silently. */
 	reset(): void {
+		for (const run of this.runs) if (run.outcome === 'running') run.outcome = 'cut';
 		this.generation += 1;
 		this.busy = false;
 		this.clientId = null;
@@ -136,6 +145,8 @@ export class PromptWorker {
 			messages.push([event, data]);
 			if (clientId !== null || broadcast) hub.sendJson(event, data, clientId);
 		};
+		const record: RunRecord = { promptId, outcome: 'running' };
+		this.runs.push(record);
 		addMessage('execution_start', { prompt_id: promptId }, false);
 
 		const progress = new Map<string, NodeState>();
@@ -338,6 +349,7 @@ export class PromptWorker {
 			meta[id] = ui.meta;
 		}
 		this.lastNodeId = null;
+		record.outcome = success ? 'success' : 'error';
 		this.sim.queue.taskDone(taskId, {
 			outputs,
 			meta,

@@ -174,6 +174,12 @@ export function chooseServer({
 export interface InFlightAnswer {
 	status: JobStatus;
 	error?: Pick<JobError, 'kind' | 'message'>;
+	/**
+	 * The socket saw every node of the prompt finish. A server that restarts right after a run forgets its history
+	 * before the tracker confirms it over REST, so the job reads `lost`; its files are on the server's disk all the
+	 * same, and sending it again would run it twice.
+	 */
+	finishedOnSocket?: boolean;
 }
 
 export type InFlightDecision =
@@ -186,7 +192,8 @@ export type InFlightDecision =
 
 /**
  * An item in flight after its server answered (or did not). It is sent again only when that cannot make it run
- * twice: the server proved it lost the prompt (asked twice, it does not know it: `lost`), the request never
+ * twice: the server proved it lost the prompt (asked twice, it does not know it: `lost`, and the socket did not
+ * see it run to the end), the request never
  * reached its queue (`connection` failures are CORS, the Origin check, auth), or the user removed the server.
  * A server that is just away keeps its items until it says what became of them.
  */
@@ -211,6 +218,7 @@ export function decideInFlight({
 		case 'queued':
 			return { action: 'wait', reason: `In ${serverName}'s queue.` };
 		case 'lost':
+			if (answer.finishedOnSocket) return { action: 'done' };
 			return { action: 'requeue', reason: `${serverName} lost it (restarted?); it goes out again.` };
 		case 'interrupted':
 			return { action: 'failed', error: answer.error?.message ?? 'Cancelled.' };

@@ -8,3 +8,4 @@ export * from './queue-snapshot';
 export * from './throttle';
 export * from './requirements';
 export * from './dispatch-decision';
+export * from './dispatcher';

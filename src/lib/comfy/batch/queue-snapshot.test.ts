@@ -37,7 +37,10 @@ describe('queue snapshot', () => {
 		snap.entries[1]!.status = 'exploded';
 		const r = readQueueSnapshot(snap);
 		expect(r.ok).toBe(false);
-		if (!r.ok) expect(r.message).toMatch(/^The saved queue could not be read at entries\.1\.status: /);
+		if (!r.ok)
+			expect(r.message).toBe(
+				'The saved queue could not be read at entries.1.status: Invalid option: expected one of "waiting"|"paused"|"released"|"running"|"done"|"failed". It was left as it is; nothing was queued from it.'
+			);
 		expect(readQueueSnapshot(null).ok).toBe(false);
 		expect(
 			readQueueSnapshot({ version: QUEUE_SNAPSHOT_VERSION + 1, savedAt: 1, paused: false, entries: [] }).ok

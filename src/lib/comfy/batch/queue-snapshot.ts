@@ -3,6 +3,7 @@
  * a record written by an older or broken build is reported, never trusted.
  */
 import * as z from 'zod/mini';
+import { safeParse } from '../parse';
 import type { QueueState } from './queue';
 
 export const QUEUE_SNAPSHOT_VERSION = 1;
@@ -67,7 +68,7 @@ export type ReadSnapshotResult =
  * servers what became of them before anything is sent again.
  */
 export function readQueueSnapshot(json: unknown): ReadSnapshotResult {
-	const parsed = z.safeParse(zQueueSnapshot, json);
+	const parsed = safeParse(zQueueSnapshot, json);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';

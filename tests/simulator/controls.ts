@@ -13,8 +13,15 @@ export interface SimulatorControls {
 	restart(options?: { downMs?: number }): Promise<void>;
 	/** Cuts the next `times` (default 1) matching sockets, open ones first, after `frames` more frames each. */
 	dropSocketsAfter(options: { clientId?: string; frames: number; times?: number }): void;
-	/** Answers the next `times` (default 1) requests to `path` (with or without /api) with `status`. */
-	failRoute(options: { path: string; status?: number; times?: number }): void;
+	/**
+	 * Answers the next `times` (default 1) requests to `path` (with or without /api) with `status`; with
+	 * `html`, as the HTML error page a proxy (nginx) sends, without CORS headers.
+	 */
+	failRoute(options: { path: string; status?: number; times?: number; html?: boolean }): void;
+	/** The next `times` (default 1) answers on `path` come `ms` simulated milliseconds late. */
+	slowRoute(options: { path: string; ms: number; times?: number }): void;
+	/** The next `times` (default 1) answers on `path` send their headers and half their body, then the connection is cut. */
+	truncateRoute(options: { path: string; times?: number }): void;
 	/**
 	 * Refuses the next `times` (default 1) WebSocket upgrades with `status` (default 503), as a proxy in front of a
 	 * busy or restarting server does; HTTP routes keep working.
@@ -57,8 +64,31 @@ export function createControls(sim: Simulator): SimulatorControls {
 			sim.hub.dropAfter(options);
 		},
 		failRoute(options) {
-			const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
-			sim.failRules.push({ path, status: options.status ?? 500, remaining: options.times ?? 1 });
+			sim.failRules.push({
+				path: routePath(options.path),
+				kind: options.html ? 'html' : 'status',
+				status: options.status ?? (options.html ? 502 : 500),
+				delayMs: 0,
+				remaining: options.times ?? 1
+			});
+		},
+		slowRoute(options) {
+			sim.failRules.push({
+				path: routePath(options.path),
+				kind: 'slow',
+				status: 200,
+				delayMs: Math.max(0, options.ms) * sim.timeScale,
+				remaining: options.times ?? 1
+			});
+		},
+		truncateRoute(options) {
+			sim.failRules.push({
+				path: routePath(options.path),
+				kind: 'truncate',
+				status: 200,
+				delayMs: 0,
+				remaining: options.times ?? 1
+			});
 		},
 		refuseUpgrades(options = {}) {
 			sim.upgradeRefusal = { status: options.status ?? 503, remaining: Math.max(0, options.times ?? 1) };
@@ -93,6 +123,10 @@ export function createControls(sim: Simulator): SimulatorControls {
 	};
 }
 
+function routePath(path: string): string {
+	return path.startsWith('/') ? path : `/${path}`;
+}
+
 function num(value: unknown, name: string): number {
 	if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`"${name}" must be a number`);
 	return value;
@@ -123,6 +157,20 @@ export async function runControl(
 			controls.failRoute({
 				path: String(body['path'] ?? ''),
 				status: typeof body['status'] === 'number' ? body['status'] : undefined,
+				times: typeof body['times'] === 'number' ? body['times'] : undefined,
+				html: body['html'] === true
+			});
+			return { ok: true };
+		case 'slowRoute':
+			controls.slowRoute({
+				path: String(body['path'] ?? ''),
+				ms: num(body['ms'], 'ms'),
+				times: typeof body['times'] === 'number' ? body['times'] : undefined
+			});
+			return { ok: true };
+		case 'truncateRoute':
+			controls.truncateRoute({
+				path: String(body['path'] ?? ''),
 				times: typeof body['times'] === 'number' ? body['times'] : undefined
 			});
 			return { ok: true };
@@ -158,7 +206,7 @@ export async function runControl(
 			return { ok: true };
 		default:
 			throw new Error(
-				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, refuseUpgrades, upgradeCounts, delayMessages, injectMalformedFrames, slowModelLoad, previewStream, runs or reset`
+				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, slowRoute, truncateRoute, refuseUpgrades, upgradeCounts, delayMessages, injectMalformedFrames, slowModelLoad, previewStream, runs or reset`
 			);
 	}
 }

@@ -18,7 +18,8 @@ const UPGRADE_REASONS: Record<number, string> = {
 	404: 'Not Found',
 	500: 'Internal Server Error',
 	502: 'Bad Gateway',
-	503: 'Service Unavailable'
+	503: 'Service Unavailable',
+	504: 'Gateway Time-out'
 };
 const MAX_BODY = 100 * 1024 * 1024 + 64 * 1024;
 
@@ -43,6 +44,29 @@ function write(res: ServerResponse, reply: SimReply, head: boolean): void {
 	headers['Server'] = SERVER_HEADER;
 	res.writeHead(reply.status, headers);
 	res.end(head ? undefined : body);
+}
+
+/** Headers promising the whole body, half of it, then a cut connection (a proxy or server dying mid-answer). */
+function writeTruncated(res: ServerResponse, reply: SimReply): void {
+	const body = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(reply.body);
+	res.writeHead(reply.status, {
+		...reply.headers,
+		'Content-Length': String(body.length),
+		Date: new Date().toUTCString(),
+		Server: SERVER_HEADER
+	});
+	res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+}
+
+/** What nginx sends when the ComfyUI behind it is down: HTML, no CORS headers (`raised`). */
+function proxyErrorPage(status: number): SimReply {
+	const reason = UPGRADE_REASONS[status] ?? 'Error';
+	return {
+		status,
+		raised: true,
+		headers: { 'Content-Type': 'text/html', 'X-Simulated-Proxy': 'nginx' },
+		body: `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n`
+	};
 }
 
 function decodePath(url: URL): string {
@@ -96,8 +120,15 @@ export function createSimServer(sim: Simulator, controls: SimulatorControls): Se
 		}
 		let reply: SimReply | null = null;
 		if (body === null) reply = raisedStatus(413);
-		const failure = reply ? null : sim.takeFailRule(rawPath);
-		if (failure) {
+		let failure = reply ? null : sim.takeFailRule(rawPath);
+		if (failure?.kind === 'slow') {
+			await new Promise((resolve) => setTimeout(resolve, failure?.delayMs ?? 0));
+			if (res.destroyed) return;
+			failure = null;
+		}
+		const truncate = failure?.kind === 'truncate';
+		if (failure?.kind === 'html') reply = proxyErrorPage(failure.status);
+		else if (failure?.kind === 'status') {
 			reply =
 				failure.status === 500
 					? { ...internalError(), raised: false }
@@ -134,7 +165,8 @@ export function createSimServer(sim: Simulator, controls: SimulatorControls): Se
 		if (!reply.raised && /\.(js|css)$|index\.json$/.test(rawPath) && !reply.headers?.['Cache-Control']) {
 			reply = { ...reply, headers: { ...reply.headers, 'Cache-Control': 'no-cache' } };
 		}
-		write(res, reply, method === 'HEAD');
+		if (truncate) writeTruncated(res, reply);
+		else write(res, reply, method === 'HEAD');
 	};
 
 	const server = createServer((req, res) => {

@@ -30,9 +30,15 @@ export interface SimulatorOptions {
 	modelsDir?: string;
 }
 
-interface FailRule {
+/**
+ * A fault on one route: answer `status` (as text, or as a proxy's HTML page), answer `delayMs` later, or send the
+ * headers and half the body and cut the connection.
+ */
+export interface FailRule {
 	path: string;
+	kind: 'status' | 'html' | 'slow' | 'truncate';
 	status: number;
+	delayMs: number;
 	remaining: number;
 }
 

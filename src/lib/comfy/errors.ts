@@ -55,7 +55,7 @@ export class ComfyHttpError extends ComfyError {
 		const body = options.body.length > 2000 ? `${options.body.slice(0, 2000)}…` : options.body;
 		super(
 			options.message ??
-				`${options.route} failed: the server answered ${options.status}${body ? ` (${firstLine(body)})` : ''}.`,
+				`${options.route} failed: the server answered ${options.status}${body ? ` (${describeBody(body)})` : ''}.`,
 			{ hint: options.hint }
 		);
 		this.status = options.status;
@@ -256,8 +256,18 @@ export function describeIssue(issue: ValidationIssue): string {
 	return `${node}${input}: ${issue.message}${details}.`;
 }
 
-function firstLine(text: string): string {
-	// Bodies are short texts ("500 Internal Server Error\n\nServer got itself in trouble") or JSON: one line each.
+/**
+ * A response body in one short line for a message. ComfyUI's bodies are short texts ("500 Internal Server
+ * Error\n\nServer got itself in trouble") or JSON; a proxy's error page (nginx's 502) is HTML, shown by its title
+ * rather than as markup.
+ */
+export function describeBody(text: string): string {
+	if (/^\s*<(!doctype html|html|head|body)\b/i.test(text)) {
+		const title =
+			/<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1] ?? /<h1[^>]*>([^<]*)<\/h1>/i.exec(text)?.[1];
+		const clean = title?.replace(/\s+/g, ' ').trim().slice(0, 120);
+		return clean ? `an HTML page: “${clean}”` : 'an HTML page';
+	}
 	const line = text.replace(/\s+/g, ' ').trim();
 	return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }

@@ -11,7 +11,8 @@ import {
 	ComfyError,
 	ComfyHttpError,
 	ComfyProtocolError,
-	ComfyTimeoutError
+	ComfyTimeoutError,
+	describeBody
 } from './errors';
 import type { Logger } from './logger';
 import { safeParseWith } from './schemas';
@@ -152,8 +153,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 				throw diagnoseNetworkFailure({ baseUrl, pageUrl, cause: error });
 			}
 			const expect = request.expect ?? (request.schema ? 'json' : 'empty');
-			if (response.ok && expect === 'blob') return await response.blob();
-			const text = await response.text();
+			if (response.ok && expect === 'blob') return await readBody(() => response.blob(), route, controller);
+			const text = await readBody(() => response.text(), route, controller);
 			if (!response.ok) {
 				const mapped = request.mapError?.(response.status, text);
 				if (mapped) throw mapped;
@@ -165,11 +166,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 					route,
 					body: text,
 					hint:
-						response.status >= 500
-							? 'The server hit an internal error: its console log says why.'
-							: response.status === 404
-								? 'The server does not have this route or item: it may be an older ComfyUI.'
-								: undefined
+						response.status >= 502 && response.status <= 504
+							? 'Something between this page and ComfyUI (a proxy) answered for it: ComfyUI is probably down or restarting. Try again in a moment.'
+							: response.status >= 500
+								? 'The server hit an internal error: its console log says why.'
+								: response.status === 404
+									? 'The server does not have this route or item: it may be an older ComfyUI.'
+									: undefined
 				});
 			}
 			if (expect === 'empty') return undefined;
@@ -181,7 +184,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 				throw new ComfyProtocolError({
 					route,
 					fields: ['(body)'],
-					detail: `not JSON: ${JSON.stringify(text.slice(0, 80))}`,
+					detail: /^\s*</.test(text)
+						? `${describeBody(text)} instead of JSON`
+						: `not JSON: ${JSON.stringify(text.slice(0, 80))}`,
 					cause: error
 				});
 			}
@@ -195,6 +200,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 		} finally {
 			clearTimeout(timer);
 			request.signal?.removeEventListener('abort', onAbort);
+		}
+	}
+
+	/**
+	 * Reads a body, typing a connection cut halfway through it (the fetch resolved with the headers; the rest never
+	 * came): an unreachable server, so idempotent calls are tried again and nothing half-read is returned.
+	 */
+	async function readBody<B>(read: () => Promise<B>, route: string, controller: AbortController): Promise<B> {
+		try {
+			return await read();
+		} catch (error) {
+			if (controller.signal.aborted) throw controller.signal.reason;
+			throw new ComfyConnectionError({
+				diagnosis: 'unreachable',
+				baseUrl,
+				message: `${route}: the connection dropped before the whole answer arrived.`,
+				hint: 'The server or a proxy in between cut the answer short; ComfyUI may be restarting. Try again in a moment.',
+				cause: error
+			});
 		}
 	}
 

@@ -17,6 +17,12 @@ export interface ShownImage {
 	width?: number;
 	height?: number;
 	mime: string;
+	/** `image`, `animated`, `video`, `audio` or `other`: which element shows it. */
+	kind?: string;
+	/** Seconds, for video and audio. */
+	duration?: number;
+	/** The browser could not decode it when it was kept: shown as a download with a note. */
+	unplayable?: boolean;
 }
 
 /** Where the panel's current run is, for the view. */
@@ -250,7 +256,8 @@ export class GenerationState {
 				filename: image.filename ?? `${image.hash.slice(0, 12)}.png`,
 				width: stored.width,
 				height: stored.height,
-				mime: stored.mime
+				mime: stored.mime,
+				...mediaFieldsOf(stored)
 			});
 		}
 		this.images = shown;
@@ -279,4 +286,17 @@ export class GenerationState {
 			}
 		}, 250);
 	}
+}
+
+/** The kind, duration and playability a stored result carries (absent on results kept before kinds). */
+export function mediaFieldsOf(stored: {
+	kind?: string;
+	duration?: number;
+	unplayable?: boolean;
+}): Pick<ShownImage, 'kind' | 'duration' | 'unplayable'> {
+	return {
+		...(stored.kind ? { kind: stored.kind } : {}),
+		...(stored.duration !== undefined ? { duration: stored.duration } : {}),
+		...(stored.unplayable ? { unplayable: true } : {})
+	};
 }

@@ -11,6 +11,7 @@ import {
 	type ParameterChange
 } from '$lib/storage/history';
 import { getImage } from '$lib/storage/images';
+import { mediaFieldsOf } from './generation.svelte';
 import { putNewJob, type HistoryJob } from '$lib/storage/jobs';
 import { zipBlob } from '$lib/util/zip';
 import type { AppState } from './app.svelte';
@@ -27,6 +28,9 @@ export interface DetailImage {
 	width?: number;
 	height?: number;
 	bytes?: number;
+	kind?: string;
+	duration?: number;
+	unplayable?: boolean;
 }
 
 /**
@@ -137,6 +141,7 @@ export class HistoryDetailState {
 				width: image.width ?? stored?.width,
 				height: image.height ?? stored?.height,
 				bytes: stored?.bytes ?? image.bytes,
+				...mediaFieldsOf({ kind: image.kind, duration: image.duration, ...stored }),
 				...(stored ? { blob: stored.blob } : {})
 			});
 		}

@@ -1,6 +1,8 @@
 import {
 	createComfyClient,
 	isTerminal,
+	kindOfOutputFile,
+	mimeOfFilename,
 	type ComfyClient,
 	type JobChange,
 	type JobImage,
@@ -12,7 +14,7 @@ import type { DeckDb, ServerRecord } from '$lib/storage/db';
 import { putImage } from '$lib/storage/images';
 import { describeEviction, writeWithEviction } from '$lib/storage/quota';
 import { createIndexedDbJobStore, updateJobApp, type HistoryJob, type KeptImage } from '$lib/storage/jobs';
-import { makeThumbnail } from '$lib/util/thumbnail';
+import { probeMedia } from '$lib/util/media-probe';
 import { errorMessage } from '$lib/util/error-message';
 
 /** The newest preview of a running job, as an object URL the page can show. */
@@ -198,20 +200,28 @@ export class JobsState {
 						subfolder: output.subfolder,
 						type: output.type
 					});
-					const thumb = await makeThumbnail(blob);
+					// /view's content type is the server's last word on what the file is (m_media).
+					const kind = kindOfOutputFile({
+						filename: output.filename,
+						format: output.format,
+						animated: output.kind === 'animated',
+						contentType: blob.type
+					});
+					const probe = await probeMedia({ blob, kind });
 					// A full quota empties the result cache (never history) and retries once, and says so.
-					const hash = await writeWithEviction(
-						db,
-						() =>
-							putImage(db, {
-								blob,
-								thumbnail: thumb?.thumbnail,
-								width: thumb?.width,
-								height: thumb?.height
-							}),
-						{ onEvicted: (info) => this.#report(describeEviction(info)) }
-					);
-					images.push({ ...output, hash, width: thumb?.width, height: thumb?.height, bytes: blob.size });
+					const hash = await writeWithEviction(db, () => putImage(db, { blob, ...probe, kind }), {
+						onEvicted: (info) => this.#report(describeEviction(info))
+					});
+					images.push({
+						...output,
+						hash,
+						kind,
+						mime: blob.type || mimeOfFilename(output.filename),
+						width: probe.width,
+						height: probe.height,
+						...(probe.duration !== undefined ? { duration: probe.duration } : {}),
+						bytes: blob.size
+					});
 				} catch (error) {
 					// Keep what the server said even if its bytes could not be fetched now; a later load retries.
 					images.push({ ...output });

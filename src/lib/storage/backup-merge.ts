@@ -210,7 +210,10 @@ export function decideImport({
 				createdAt: image.createdAt,
 				...(image.thumbnailBlob ? { thumbnail: image.thumbnailBlob } : {}),
 				...(image.width ? { width: image.width } : {}),
-				...(image.height ? { height: image.height } : {})
+				...(image.height ? { height: image.height } : {}),
+				...(image.kind ? { kind: image.kind } : {}),
+				...(image.duration !== undefined ? { duration: image.duration } : {}),
+				...(image.unplayable ? { unplayable: true } : {})
 			});
 			report.images.added++;
 		}

@@ -79,6 +79,10 @@ export const zBackupImage = z.object({
 	width: z.optional(z.int().check(z.positive())),
 	height: z.optional(z.int().check(z.positive())),
 	createdAt: zTime,
+	/** Video, audio and other results (absent = an image, as in backups from before they were kept). */
+	kind: z.optional(z.enum(['image', 'animated', 'video', 'audio', 'text', 'other'])),
+	duration: z.optional(z.number().check(z.nonnegative())),
+	unplayable: z.optional(z.boolean()),
 	file: z.string().check(z.regex(/^images\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/)),
 	thumbnail: z.optional(
 		z.object({ file: z.string().check(z.regex(/^thumbnails\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/)), mime: zMime })
@@ -137,7 +141,13 @@ export function extensionFor(mime: string): string {
 		'image/gif': 'gif',
 		'image/avif': 'avif',
 		'video/mp4': 'mp4',
-		'video/webm': 'webm'
+		'video/webm': 'webm',
+		'audio/flac': 'flac',
+		'audio/mpeg': 'mp3',
+		'audio/opus': 'opus',
+		'audio/ogg': 'ogg',
+		'audio/wav': 'wav',
+		'audio/x-wav': 'wav'
 	};
 	return known[mime] ?? 'bin';
 }

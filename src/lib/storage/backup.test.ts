@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { createTemplate, type Template } from '$lib/comfy/workflow';
@@ -200,6 +201,73 @@ describe('import', () => {
 		]);
 		expect(await target.get('settings', 'theme')).toBe('dark');
 		expect((await target.get('servers', 'srv-1'))?.token).toBeUndefined();
+	});
+
+	it('restores a video, an audio file and a text result with their kind, duration and frame', async () => {
+		const source = await open();
+		const mp4 = readFileSync(
+			new URL('../../../tests/fixtures/comfyui/media/harness_media_00001_.mp4', import.meta.url)
+		);
+		const flac = readFileSync(
+			new URL('../../../tests/fixtures/comfyui/media/harness_media_00001_.flac', import.meta.url)
+		);
+		const video = await putImage(source, {
+			blob: new Blob([new Uint8Array(mp4)], { type: 'video/mp4' }),
+			thumbnail: new Blob(['frame'], { type: 'image/webp' }),
+			width: 64,
+			height: 48,
+			kind: 'video',
+			duration: 1
+		});
+		const audio = await putImage(source, {
+			blob: new Blob([new Uint8Array(flac)], { type: 'audio/flac' }),
+			kind: 'audio',
+			duration: 0.5
+		});
+		const media = job('job-media', video);
+		media.texts = { '10': ['a caption from PrimitiveString'] };
+		media.app = {
+			images: [
+				{
+					filename: 'harness_media_00001_.mp4',
+					subfolder: 'video',
+					type: 'output',
+					hash: video,
+					kind: 'video'
+				},
+				{
+					filename: 'harness_media_00001_.flac',
+					subfolder: 'audio',
+					type: 'output',
+					hash: audio,
+					kind: 'audio'
+				}
+			]
+		};
+		await source.put('jobs', media);
+		const { blob } = await exported(source);
+		expect(Object.keys(await entries(blob))).toEqual(
+			expect.arrayContaining([`images/${video}.mp4`, `images/${audio}.flac`, `thumbnails/${video}.webp`])
+		);
+		const target = await open();
+		await importBackup(target, await read(blob));
+		expect(await target.get('images', video)).toMatchObject({
+			mime: 'video/mp4',
+			kind: 'video',
+			duration: 1
+		});
+		expect(await (await target.get('images', video))!.thumbnail!.text()).toBe('frame');
+		expect(await target.get('images', audio)).toMatchObject({
+			mime: 'audio/flac',
+			kind: 'audio',
+			duration: 0.5
+		});
+		expect(new Uint8Array(await (await target.get('images', audio))!.blob.arrayBuffer())).toEqual(
+			new Uint8Array(flac)
+		);
+		expect((await target.get('jobs', 'job-media'))?.texts).toEqual({
+			'10': ['a caption from PrimitiveString']
+		});
 	});
 
 	it('importing the same backup again finds everything already present and adds nothing', async () => {

@@ -197,7 +197,10 @@ export async function exportBackup(
 			createdAt: image.createdAt,
 			file,
 			...(image.width ? { width: image.width } : {}),
-			...(image.height ? { height: image.height } : {})
+			...(image.height ? { height: image.height } : {}),
+			...(image.kind ? { kind: image.kind as BackupImage['kind'] } : {}),
+			...(image.duration !== undefined ? { duration: image.duration } : {}),
+			...(image.unplayable ? { unplayable: true } : {})
 		};
 		if (image.thumbnail) {
 			const mime = image.thumbnail.type || 'image/webp';

@@ -66,7 +66,10 @@ export interface StoredPreset {
 	updatedAt: number;
 }
 
-/** An image's bytes and thumbnail, stored once per content hash (SHA-256, hex). */
+/**
+ * A result's bytes and thumbnail, stored once per content hash (SHA-256, hex): images, but also videos (the
+ * thumbnail is a frame taken in the browser), audio, and files of other kinds.
+ */
 export interface StoredImage {
 	hash: string;
 	blob: Blob;
@@ -76,6 +79,12 @@ export interface StoredImage {
 	height?: number;
 	bytes: number;
 	createdAt: number;
+	/** `image`, `animated`, `video`, `audio`, `text` or `other` (src/lib/comfy/output-kind); absent = image. */
+	kind?: string;
+	/** Seconds, for video and audio. */
+	duration?: number;
+	/** The browser could not decode it (a codec it lacks, a truncated file): shown as a download. */
+	unplayable?: boolean;
 }
 
 /** A cache entry: a successful result indexed by the canonical hash of its API prompt (LRU by lastUsedAt). */

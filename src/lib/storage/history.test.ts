@@ -103,6 +103,14 @@ describe('history queries', () => {
 		expect(await ids(db, { text: 'zebra' })).toEqual([]);
 	});
 
+	it('finds the text a run produced (a caption from PreviewAny)', async () => {
+		const db = await seeded();
+		const captioned = { ...job('e', 500), texts: { '10': ['A lighthouse at dusk, Oil on canvas'] } };
+		await putNewJob(db, captioned);
+		expect(await ids(db, { text: 'oil CANVAS' })).toEqual(['e']);
+		expect(await ids(db, { text: 'lighthouse' })).toEqual(['e', 'd']);
+	});
+
 	it('gives the first page at once and the rest in order, ties included, with a filter or without', async () => {
 		const db = await open();
 		for (let i = 0; i < 700; i++) {

@@ -126,9 +126,15 @@ function searchWords(text: string | undefined): string[] {
 	return (text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
 }
 
-/** The text a search looks in: template name, tags, note, and the run's parameter values (else its workflow's). */
+/**
+ * The text a search looks in: template name, tags, note, text results (captions, LLM answers), and the run's
+ * parameter values (else its workflow's).
+ */
 function searchTextOf(job: HistoryJob): string {
 	const parts: string[] = [job.app?.templateName ?? '', job.app?.note ?? '', ...(job.app?.tags ?? [])];
+	for (const values of Object.values(job.texts ?? {})) {
+		for (const value of values) parts.push(typeof value === 'string' ? value : JSON.stringify(value));
+	}
 	const parameters = job.app?.parameters;
 	if (parameters && Object.keys(parameters).length) {
 		for (const value of Object.values(parameters)) {

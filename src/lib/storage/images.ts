@@ -1,12 +1,17 @@
 import { sha256Hex } from '$lib/util/canonical-hash';
 import type { DeckDb, StoredImage } from './db';
 
-/** What the caller knows about an image it wants kept. */
+/** What the caller knows about a result it wants kept. */
 export interface ImageInput {
 	blob: Blob;
 	thumbnail?: Blob;
 	width?: number;
 	height?: number;
+	/** The output kind when it is not a still image (`video`, `audio`, …). */
+	kind?: string;
+	/** Seconds, for video and audio. */
+	duration?: number;
+	unplayable?: boolean;
 }
 
 /**
@@ -26,7 +31,10 @@ export async function putImage(db: DeckDb, input: ImageInput): Promise<string> {
 		createdAt: existing?.createdAt ?? Date.now(),
 		...(input.thumbnail ? { thumbnail: input.thumbnail } : {}),
 		...(input.width ? { width: input.width } : {}),
-		...(input.height ? { height: input.height } : {})
+		...(input.height ? { height: input.height } : {}),
+		...(input.kind ? { kind: input.kind } : {}),
+		...(input.duration !== undefined && Number.isFinite(input.duration) ? { duration: input.duration } : {}),
+		...(input.unplayable ? { unplayable: true } : {})
 	};
 	await db.put('images', record);
 	return hash;

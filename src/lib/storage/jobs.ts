@@ -12,6 +12,12 @@ export interface KeptImage {
 	width?: number;
 	height?: number;
 	bytes?: number;
+	/** `image`, `animated`, `video`, `audio` or `other` (absent on runs kept before kinds: images). */
+	kind?: string;
+	/** The content type `/view` answered with. */
+	mime?: string;
+	/** Seconds, for video and audio. */
+	duration?: number;
 }
 
 /** What the app adds to the core's job record: where it came from and what was kept of it. */

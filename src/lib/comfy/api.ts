@@ -3,7 +3,9 @@
  */
 import type { ZodMiniType } from 'zod/mini';
 import type { Logger } from './logger';
-import { ComfyHttpError, ComfyValidationError, type ValidationIssue } from './errors';
+import { ComfyHttpError } from './errors';
+import { jobFromQueueAndHistory, jobsFromQueueAndHistory } from './jobs-fallback';
+import { validationErrorFromBody } from './prompt-refusal';
 import {
 	createHttpClient,
 	type CallOptions,
@@ -12,13 +14,11 @@ import {
 	type QueryValue
 } from './http';
 import {
-	safeParseWith,
 	zFeatures,
 	zHistory,
 	zJobDetail,
 	zJobList,
 	zObjectInfo,
-	zPromptErrorBody,
 	zUnknownRecord,
 	zPromptInfo,
 	zPromptResponse,
@@ -34,13 +34,10 @@ import {
 	type JobDetail,
 	type JobList,
 	type ServerJobStatus,
-	type JobSummary,
 	type ObjectInfo,
-	type PromptErrorBody,
 	type PromptInfo,
 	type PromptResponse,
 	type Queue,
-	type QueueItem,
 	type SystemStats,
 	type UploadResponse
 } from './schemas';
@@ -107,21 +104,21 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 		http,
 
 		/** `POST /prompt`. Never retried (the server does not de-duplicate); a 400 becomes a `ComfyValidationError`. */
-		queuePrompt(o: QueuePromptOptions): Promise<PromptResponse> {
-			const body: Record<string, unknown> = { prompt: o.prompt };
-			if (o.clientId) body.client_id = o.clientId;
-			if (o.promptId) body.prompt_id = o.promptId;
-			if (o.front) body.front = true;
-			if (o.number !== undefined) body.number = o.number;
-			if (o.extraData) body.extra_data = o.extraData;
-			if (o.partialExecutionTargets) body.partial_execution_targets = o.partialExecutionTargets;
+		queuePrompt(request: QueuePromptOptions): Promise<PromptResponse> {
+			const body: Record<string, unknown> = { prompt: request.prompt };
+			if (request.clientId) body.client_id = request.clientId;
+			if (request.promptId) body.prompt_id = request.promptId;
+			if (request.front) body.front = true;
+			if (request.number !== undefined) body.number = request.number;
+			if (request.extraData) body.extra_data = request.extraData;
+			if (request.partialExecutionTargets) body.partial_execution_targets = request.partialExecutionTargets;
 			return http.request({
 				method: 'POST',
 				path: 'prompt',
 				json: body,
 				schema: zPromptResponse,
 				idempotent: false,
-				...pick(o),
+				...pick(request),
 				mapError: (status, text) => (status === 400 ? validationErrorFromBody(text) : undefined)
 			});
 		},
@@ -130,24 +127,31 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 
 		getQueue: (call?: CallOptions): Promise<Queue> => get('queue', zQueue, call),
 		/** Removes pending prompts (a running one is not affected: use `interrupt`). */
-		deleteFromQueue: (o: { promptIds: string[] } & CallOptions) => post('queue', { delete: o.promptIds }, o),
+		deleteFromQueue: (request: { promptIds: string[] } & CallOptions) =>
+			post('queue', { delete: request.promptIds }, request),
 		clearQueue: (call?: CallOptions) => post('queue', { clear: true }, call),
 		/** Stops the running prompt; with `promptId`, only if that one is running. */
-		interrupt: (o: { promptId?: string } & CallOptions = {}) =>
-			post('interrupt', o.promptId ? { prompt_id: o.promptId } : {}, o, Boolean(o.promptId)),
+		interrupt: (request: { promptId?: string } & CallOptions = {}) =>
+			post(
+				'interrupt',
+				request.promptId ? { prompt_id: request.promptId } : {},
+				request,
+				Boolean(request.promptId)
+			),
 
-		getHistory: (o: { maxItems?: number; offset?: number } & CallOptions = {}): Promise<History> =>
-			get('history', zHistory, o, { max_items: o.maxItems, offset: o.offset }),
+		getHistory: (request: { maxItems?: number; offset?: number } & CallOptions = {}): Promise<History> =>
+			get('history', zHistory, request, { max_items: request.maxItems, offset: request.offset }),
 		/** One prompt's history entry, or undefined when the server does not know it (yet, or any more). */
-		async getHistoryEntry(o: { promptId: string } & CallOptions): Promise<HistoryEntry | undefined> {
-			const history = await get(`history/${encodeURIComponent(o.promptId)}`, zHistory, o);
-			return history[o.promptId];
+		async getHistoryEntry(request: { promptId: string } & CallOptions): Promise<HistoryEntry | undefined> {
+			const history = await get(`history/${encodeURIComponent(request.promptId)}`, zHistory, request);
+			return history[request.promptId];
 		},
-		deleteHistory: (o: { promptIds: string[] } & CallOptions) => post('history', { delete: o.promptIds }, o),
+		deleteHistory: (request: { promptIds: string[] } & CallOptions) =>
+			post('history', { delete: request.promptIds }, request),
 		clearHistory: (call?: CallOptions) => post('history', { clear: true }, call),
 
 		/** `GET /api/jobs`, or the same built from `/queue` + `/history` on servers without it. */
-		async listJobs(o: ListJobsOptions = {}): Promise<JobList> {
+		async listJobs(request: ListJobsOptions = {}): Promise<JobList> {
 			if (jobsRoute !== false) {
 				try {
 					const list = await http.request({
@@ -155,13 +159,13 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 						path: 'jobs',
 						schema: zJobList,
 						query: {
-							status: o.status?.join(','),
-							sort_by: o.sortBy,
-							sort_order: o.sortOrder,
-							limit: o.limit,
-							offset: o.offset
+							status: request.status?.join(','),
+							sort_by: request.sortBy,
+							sort_order: request.sortOrder,
+							limit: request.limit,
+							offset: request.offset
 						},
-						...pick(o)
+						...pick(request)
 					});
 					jobsRoute = true;
 					return list;
@@ -170,23 +174,30 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 					jobsRoute = false;
 				}
 			}
-			const [queue, history] = await Promise.all([api.getQueue(o), api.getHistory(o)]);
+			const [queue, history] = await Promise.all([api.getQueue(request), api.getHistory(request)]);
 			let jobs = jobsFromQueueAndHistory(queue, history);
-			if (o.status) jobs = jobs.filter((job) => o.status?.includes(job.status as ServerJobStatus));
-			if (o.sortOrder === 'asc') jobs.reverse();
+			if (request.status)
+				jobs = jobs.filter((job) => request.status?.includes(job.status as ServerJobStatus));
+			if (request.sortOrder === 'asc') jobs.reverse();
 			const total = jobs.length;
-			jobs = jobs.slice(o.offset ?? 0, o.limit === undefined ? undefined : (o.offset ?? 0) + o.limit);
-			return { jobs, pagination: { offset: o.offset ?? 0, limit: o.limit ?? null, total, has_more: false } };
+			jobs = jobs.slice(
+				request.offset ?? 0,
+				request.limit === undefined ? undefined : (request.offset ?? 0) + request.limit
+			);
+			return {
+				jobs,
+				pagination: { offset: request.offset ?? 0, limit: request.limit ?? null, total, has_more: false }
+			};
 		},
 		/** One job (`/api/jobs/{id}` or queue + history), or undefined when the server does not know it. */
-		async getJob(o: { promptId: string } & CallOptions): Promise<JobDetail | undefined> {
+		async getJob(request: { promptId: string } & CallOptions): Promise<JobDetail | undefined> {
 			if (jobsRoute !== false) {
 				try {
 					const job = await http.request({
 						method: 'GET',
-						path: `jobs/${encodeURIComponent(o.promptId)}`,
+						path: `jobs/${encodeURIComponent(request.promptId)}`,
 						schema: zJobDetail,
-						...pick(o)
+						...pick(request)
 					});
 					jobsRoute = true;
 					return job;
@@ -200,8 +211,8 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 					jobsRoute = false;
 				}
 			}
-			const [queue, entry] = await Promise.all([api.getQueue(o), api.getHistoryEntry(o)]);
-			return jobFromQueueAndHistory(o.promptId, queue, entry);
+			const [queue, entry] = await Promise.all([api.getQueue(request), api.getHistoryEntry(request)]);
+			return jobFromQueueAndHistory(request.promptId, queue, entry);
 		},
 		/** Whether the server has `/api/jobs` (undefined until a jobs call was made). */
 		get hasJobsRoute(): boolean | undefined {
@@ -209,30 +220,30 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 		},
 
 		/** URL of a file, for `<img src>` (carries the token as a query parameter, since tags cannot send headers). */
-		viewUrl(o: ViewOptions): string {
+		viewUrl(request: ViewOptions): string {
 			return http.url('view', {
-				filename: o.filename,
-				subfolder: o.subfolder ?? '',
-				type: o.type ?? 'output',
-				preview: o.preview,
-				channel: o.channel,
+				filename: request.filename,
+				subfolder: request.subfolder ?? '',
+				type: request.type ?? 'output',
+				preview: request.preview,
+				channel: request.channel,
 				token: http.token
 			});
 		},
 		/** `GET /view`: the file's bytes. */
-		view: (o: ViewOptions & CallOptions): Promise<Blob> =>
+		view: (request: ViewOptions & CallOptions): Promise<Blob> =>
 			http.request({
 				method: 'GET',
 				path: 'view',
 				expect: 'blob',
 				query: {
-					filename: o.filename,
-					subfolder: o.subfolder ?? '',
-					type: o.type ?? 'output',
-					preview: o.preview,
-					channel: o.channel
+					filename: request.filename,
+					subfolder: request.subfolder ?? '',
+					type: request.type ?? 'output',
+					preview: request.preview,
+					channel: request.channel
 				},
-				...pick(o),
+				...pick(request),
 				// ComfyUI answers a subfolder outside its folders with an empty 403, like its Origin check (a_connect).
 				// Here it is about the file: a page the Origin check refuses fails every call before it asks for one.
 				mapError: (status, body) =>
@@ -241,26 +252,32 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 								status,
 								route: 'GET /api/view',
 								body,
-								message: `GET /api/view refused "${o.subfolder ? `${o.subfolder}/` : ''}${o.filename}" (HTTP 403).`,
+								message: `GET /api/view refused "${request.subfolder ? `${request.subfolder}/` : ''}${request.filename}" (HTTP 403).`,
 								hint: 'ComfyUI serves only files inside its input, output and temp folders: check the subfolder and file name.'
 							})
 						: undefined
 			}),
 
 		/** `POST /upload/image`. A same-named different file is renamed by the server: use the returned name. */
-		uploadImage: (o: UploadOptions): Promise<UploadResponse> =>
+		uploadImage: (request: UploadOptions): Promise<UploadResponse> =>
 			http.request({
 				method: 'POST',
 				path: 'upload/image',
-				form: uploadForm(o),
+				form: uploadForm(request),
 				schema: zUploadResponse,
-				...pick(o)
+				...pick(request)
 			}),
 		/** `POST /upload/mask`: `originalRef` is the image the mask belongs to. */
-		uploadMask: (o: UploadOptions & { originalRef: FileRef }): Promise<UploadResponse> => {
-			const form = uploadForm(o);
-			form.set('original_ref', JSON.stringify(o.originalRef));
-			return http.request({ method: 'POST', path: 'upload/mask', form, schema: zUploadResponse, ...pick(o) });
+		uploadMask: (request: UploadOptions & { originalRef: FileRef }): Promise<UploadResponse> => {
+			const form = uploadForm(request);
+			form.set('original_ref', JSON.stringify(request.originalRef));
+			return http.request({
+				method: 'POST',
+				path: 'upload/mask',
+				form,
+				schema: zUploadResponse,
+				...pick(request)
+			});
 		},
 
 		getSystemStats: (call?: CallOptions): Promise<SystemStats> => get('system_stats', zSystemStats, call),
@@ -273,135 +290,39 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 			return objectInfo;
 		},
 		/** One node class; undefined when the server has no such class. */
-		async getNodeInfo(o: { classType: string } & CallOptions): Promise<ObjectInfo[string] | undefined> {
-			const info = await get(`object_info/${encodeURIComponent(o.classType)}`, zObjectInfo, o);
-			return info[o.classType];
+		async getNodeInfo(request: { classType: string } & CallOptions): Promise<ObjectInfo[string] | undefined> {
+			const info = await get(`object_info/${encodeURIComponent(request.classType)}`, zObjectInfo, request);
+			return info[request.classType];
 		},
 		getModelFolders: (call?: CallOptions): Promise<string[]> => get('models', zStringList, call),
 		/** File names in one model folder (a `ComfyHttpError` 404 for an unknown folder). */
-		getModels: (o: { folder: string } & CallOptions): Promise<string[]> =>
-			get(`models/${encodeURIComponent(o.folder)}`, zStringList, o),
+		getModels: (request: { folder: string } & CallOptions): Promise<string[]> =>
+			get(`models/${encodeURIComponent(request.folder)}`, zStringList, request),
 		getEmbeddings: (call?: CallOptions): Promise<string[]> => get('embeddings', zStringList, call),
 		getExtensions: (call?: CallOptions): Promise<string[]> => get('extensions', zStringList, call),
 		getFeatures: (call?: CallOptions): Promise<Features> => get('features', zFeatures, call),
 		/** Unloads models and/or frees memory on the server. */
-		free: (o: { unloadModels?: boolean; freeMemory?: boolean } & CallOptions = {}) =>
-			post('free', { unload_models: o.unloadModels ?? false, free_memory: o.freeMemory ?? false }, o)
+		free: (request: { unloadModels?: boolean; freeMemory?: boolean } & CallOptions = {}) =>
+			post(
+				'free',
+				{ unload_models: request.unloadModels ?? false, free_memory: request.freeMemory ?? false },
+				request
+			)
 	};
 	return api;
 }
 
-/** Reads a 400 body of `POST /prompt` into a `ComfyValidationError` (one issue per node input error). */
-export function validationErrorFromBody(text: string): ComfyValidationError | undefined {
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-	const parsed = safeParseWith(zPromptErrorBody, json);
-	if (!parsed.ok) return undefined;
-	const body: PromptErrorBody = parsed.value;
-	const issues: ValidationIssue[] = [];
-	for (const [nodeId, nodeError] of Object.entries(body.node_errors)) {
-		for (const error of nodeError.errors) {
-			issues.push({
-				nodeId,
-				classType: nodeError.class_type,
-				inputName: error.extra_info.input_name,
-				type: error.type,
-				message: error.message,
-				details: error.details
-			});
-		}
-	}
-	if (!issues.length) {
-		// `invalid_prompt` names the node only in details: "Node ID '#2'".
-		const nodeId = /Node ID '#?([^']+)'/.exec(body.error.details)?.[1];
-		if (nodeId) issues.push({ nodeId, type: body.error.type, message: body.error.message, details: '' });
-	}
-	return new ComfyValidationError({
-		type: body.error.type,
-		message: body.error.message,
-		details: body.error.details,
-		issues,
-		body: json
-	});
-}
-
-/** Job summaries from a queue and a history (newest first), as `/api/jobs` would give them. */
-export function jobsFromQueueAndHistory(queue: Queue, history: History): JobSummary[] {
-	const jobs: JobSummary[] = [];
-	const fromItem = (item: QueueItem, status: string): JobSummary => ({
-		id: item[1],
-		status,
-		priority: item[0],
-		create_time: numberOr(item[3].create_time)
-	});
-	for (const item of [...queue.queue_pending].reverse()) jobs.push(fromItem(item, 'pending'));
-	for (const item of queue.queue_running) jobs.push(fromItem(item, 'in_progress'));
-	for (const [id, entry] of Object.entries(history).reverse()) {
-		jobs.push(summaryFromHistory(id, entry));
-	}
-	return jobs;
-}
-
-/** The job detail for one id from a queue and its history entry; undefined when neither knows it. */
-export function jobFromQueueAndHistory(
-	id: string,
-	queue: Queue,
-	entry: HistoryEntry | undefined
-): JobDetail | undefined {
-	if (entry) {
-		return { ...summaryFromHistory(id, entry), outputs: entry.outputs, execution_status: entry.status };
-	}
-	const running = queue.queue_running.find((item) => item[1] === id);
-	if (running)
-		return { id, status: 'in_progress', priority: running[0], create_time: numberOr(running[3].create_time) };
-	const pending = queue.queue_pending.find((item) => item[1] === id);
-	if (pending)
-		return { id, status: 'pending', priority: pending[0], create_time: numberOr(pending[3].create_time) };
-	return undefined;
-}
-
-function summaryFromHistory(id: string, entry: HistoryEntry): JobSummary {
-	const status = entry.status?.status_str === 'success' ? 'completed' : entry.status ? 'failed' : 'completed';
-	const messages = entry.status?.messages ?? [];
-	const stamp = (type: string) => {
-		const data = messages.find(([t]) => t === type)?.[1];
-		return data && typeof data === 'object' && 'timestamp' in data ? numberOr(data.timestamp) : undefined;
-	};
-	const outputsCount = Object.values(entry.outputs).reduce(
-		(n, output) => n + (output.images?.length ?? 0),
-		0
-	);
-	return {
-		id,
-		status,
-		priority: numberOr(entry.prompt[0]),
-		create_time: numberOr((entry.prompt[3] as { create_time?: unknown } | undefined)?.create_time),
-		execution_start_time: stamp('execution_start'),
-		execution_end_time:
-			stamp('execution_success') ?? stamp('execution_error') ?? stamp('execution_interrupted'),
-		outputs_count: outputsCount
-	};
-}
-
-function uploadForm(o: UploadOptions): FormData {
+function uploadForm(request: UploadOptions): FormData {
 	const form = new FormData();
-	form.set('image', o.file, o.filename);
-	form.set('type', o.type ?? 'input');
-	if (o.subfolder) form.set('subfolder', o.subfolder);
-	if (o.overwrite) form.set('overwrite', 'true');
+	form.set('image', request.file, request.filename);
+	form.set('type', request.type ?? 'input');
+	if (request.subfolder) form.set('subfolder', request.subfolder);
+	if (request.overwrite) form.set('overwrite', 'true');
 	return form;
 }
 
 function pick(call: CallOptions = {}): CallOptions {
 	return { signal: call.signal, timeoutMs: call.timeoutMs };
-}
-
-function numberOr(value: unknown): number | undefined {
-	return typeof value === 'number' ? value : undefined;
 }
 
 function isJsonObject(text: string): boolean {

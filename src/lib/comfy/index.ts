@@ -14,11 +14,10 @@ export {
 	type HttpClientOptions,
 	type HttpRequest
 } from './http';
+export { jobFromQueueAndHistory, jobsFromQueueAndHistory } from './jobs-fallback';
+export { validationErrorFromBody } from './prompt-refusal';
 export {
 	createComfyApi,
-	jobFromQueueAndHistory,
-	jobsFromQueueAndHistory,
-	validationErrorFromBody,
 	type ComfyApi,
 	type ListJobsOptions,
 	type QueuePromptOptions,

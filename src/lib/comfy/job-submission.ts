@@ -16,6 +16,7 @@ import {
 import { readServerView } from './job-events';
 import type { JobMetadata, JobRecord, JobStore } from './job-store';
 import type { JobTrackerContext } from './job-tracker-context';
+import { issuesOfNodeError } from './prompt-refusal';
 import { errorMessage } from '../util/error-message';
 import { safeParseWith, zNodeError, type ApiWorkflow, type PromptResponse } from './schemas';
 
@@ -52,22 +53,10 @@ export function classifySubmitError(error: unknown, aborted: boolean): SubmitFai
 
 /** Problems the server reported with some nodes while it still queued the prompt. */
 export function partialErrorsOf(response: PromptResponse): ValidationIssue[] {
-	const issues: ValidationIssue[] = [];
-	for (const [nodeId, raw] of Object.entries(response.node_errors)) {
+	return Object.entries(response.node_errors).flatMap(([nodeId, raw]) => {
 		const parsed = safeParseWith(zNodeError, raw);
-		if (!parsed.ok) continue;
-		for (const error of parsed.value.errors) {
-			issues.push({
-				nodeId,
-				classType: parsed.value.class_type,
-				inputName: error.extra_info.input_name,
-				type: error.type,
-				message: error.message,
-				details: error.details
-			});
-		}
-	}
-	return issues;
+		return parsed.ok ? issuesOfNodeError(nodeId, parsed.value) : [];
+	});
 }
 
 const PROMPT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -18,6 +18,9 @@ import {
 } from './types';
 import { uiToApi, type WidgetControl } from './ui-to-api';
 import { safeParse } from '../parse';
+import { plainZodIssues } from './zod-issues';
+
+export { formatPath } from './zod-issues';
 
 /** Files above this are refused before anything is parsed. */
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
@@ -315,50 +318,12 @@ function copyTitles(api: ApiWorkflow, ui: UiWorkflow): void {
 }
 
 function shapeFailure(what: string, error: z.core.$ZodError): ImportResult {
-	const details = error.issues.slice(0, 5).map((issue) => {
-		const path = formatPath(issue.path);
-		return `${path || 'top level'}: ${plainZodMessage(issue.message)}`;
-	});
+	const details = plainZodIssues(error);
 	return fail(
 		'wrong-shape',
 		`This looks like a ComfyUI ${what}, but part of it has an unexpected shape (${details[0]}).`,
 		details
 	);
-}
-
-const KIND_WORDS: Record<string, string> = {
-	record: 'an object',
-	object: 'an object',
-	array: 'a list',
-	tuple: 'a list',
-	string: 'text',
-	number: 'a number',
-	boolean: 'true or false',
-	null: 'null',
-	undefined: 'nothing'
-};
-
-/** zod's "Invalid input: expected record, received undefined" → "missing (expected an object)". */
-function plainZodMessage(message: string): string {
-	const m = /expected (\w+), received (\w+)/.exec(message);
-	if (!m) return /invalid input/i.test(message) ? 'not in an accepted form' : message;
-	const expected = KIND_WORDS[m[1]!] ?? m[1]!;
-	return m[2] === 'undefined'
-		? `missing (expected ${expected})`
-		: `expected ${expected}, found ${KIND_WORDS[m[2]!] ?? m[2]}`;
-}
-
-/** `nodes[3].inputs[0].name` */
-export function formatPath(path: readonly PropertyKey[]): string {
-	let out = '';
-	for (const part of path) {
-		if (typeof part === 'number') out += `[${part}]`;
-		else {
-			const s = String(part).slice(0, 40);
-			out += /^[A-Za-z_$][\w$]*$/.test(s) ? `${out ? '.' : ''}${s}` : `[${JSON.stringify(s)}]`;
-		}
-	}
-	return out;
 }
 
 function droppedKeysWarning(keys: string[]): WorkflowIssue {

@@ -4,36 +4,22 @@
  * denoise, latent size, checkpoint, LoRAs and input images. Nodes whose title starts with a marker (`deck:` by
  * default) expose all their widgets.
  */
-import {
-	getInputSpecs,
-	getNodeDef,
-	getOutputTypes,
-	isModelInput,
-	type InputSpec,
-	type ObjectInfo
-} from './object-info';
-import {
-	PARAMETER_ID,
-	type ParameterDef,
-	type ParameterKind,
-	type ParameterTarget,
-	type SeedMode
-} from './parameter-def';
-import { isApiLink, type ApiNode, type ApiWorkflow } from './types';
+import { getInputSpecs, getNodeDef, isModelInput, type InputSpec, type ObjectInfo } from './object-info';
+import { type ParameterDef, type ParameterKind, type ParameterTarget, type SeedMode } from './parameter-def';
+import { isApiLink, type ApiWorkflow } from './types';
 import type { WidgetControl } from './ui-to-api';
+import { conditioningRoots, findTexts, PRIMITIVES } from './prompt-texts';
+import { topologicalOrder } from './graph-order';
+import { displayName, humanize, slug, uniqueId, uniqueLabel } from './parameter-names';
+
+export { topologicalOrder } from './graph-order';
+export { humanize, slug } from './parameter-names';
+export { refreshOptions } from './refresh-options';
 
 /** Title prefixes that expose a node's widgets. */
 export const DEFAULT_MARKERS = ['deck:'];
 
 const SAMPLERS = new Set(['KSampler', 'KSamplerAdvanced', 'SamplerCustom', 'SamplerCustomAdvanced']);
-const PRIMITIVES = new Set([
-	'PrimitiveInt',
-	'PrimitiveFloat',
-	'PrimitiveString',
-	'PrimitiveStringMultiline',
-	'PrimitiveBoolean'
-]);
-const FOLLOWED_TYPES = new Set(['CONDITIONING', 'GUIDER']);
 
 /** Sampler-ish inputs, in form order: input name → [id, label, group]. */
 const SAMPLING_INPUTS: Record<string, [string, string]> = {
@@ -272,7 +258,11 @@ function add(
 	for (const t of free) ctx.taken.add(key(t.nodeId, t.input));
 	const def: ParameterDef = {
 		id: uniqueId(ctx.out, meta.id),
-		label: uniqueLabel(ctx.out, meta.label, ctx, first.nodeId),
+		label: uniqueLabel(ctx.out, meta.label, {
+			api: ctx.api,
+			objectInfo: ctx.objectInfo,
+			nodeId: first.nodeId
+		}),
 		kind,
 		group: meta.group,
 		targets: free.map((t) => ({ nodeId: t.nodeId, input: t.input })),
@@ -329,109 +319,8 @@ function primitiveSource(api: ApiWorkflow, link: [string, number]): string | und
 	return src && PRIMITIVES.has(src.class_type) && !isApiLink(src.inputs.value) ? link[0] : undefined;
 }
 
-/** The inputs a sampler draws positive (or negative) conditioning from. */
-function conditioningRoots(
-	api: ApiWorkflow,
-	samplerId: string,
-	polarity: 'positive' | 'negative'
-): [string, number][] {
-	const node = api[samplerId]!;
-	const direct = node.inputs[polarity];
-	if (isApiLink(direct)) return [direct];
-	const guider = node.inputs.guider;
-	if (!isApiLink(guider)) return [];
-	const g = api[guider[0]];
-	if (!g) return [];
-	const fromGuider = g.inputs[polarity] ?? (polarity === 'positive' ? g.inputs.conditioning : undefined);
-	return isApiLink(fromGuider) ? [fromGuider] : [];
-}
-
-/** Walks upstream through conditioning nodes to the text widgets that produce it. */
-function findTexts(
-	ctx: Context,
-	start: [string, number],
-	polarity: 'positive' | 'negative'
-): { nodeId: string; input: string; value: unknown }[] {
-	const found: { nodeId: string; input: string; value: unknown }[] = [];
-	const seen = new Set<string>();
-	const queue: [string, number][] = [start];
-	while (queue.length > 0 && seen.size < 64) {
-		const [id, slot] = queue.shift()!;
-		if (seen.has(id)) continue;
-		seen.add(id);
-		const node = ctx.api[id];
-		const nodeDef = node ? getNodeDef({ objectInfo: ctx.objectInfo, classType: node.class_type }) : undefined;
-		if (!node || !nodeDef) continue;
-		const specs = getInputSpecs({ nodeDef });
-		const texts = specs.filter((s) => s.kind === 'STRING' && s.multiline && s.isWidget);
-		if (texts.length > 0) {
-			for (const s of texts) {
-				const v = node.inputs[s.name];
-				if (typeof v === 'string') found.push({ nodeId: id, input: s.name, value: v });
-				else if (isApiLink(v)) {
-					const src = ctx.api[v[0]];
-					if (src && PRIMITIVES.has(src.class_type) && typeof src.inputs.value === 'string') {
-						found.push({ nodeId: v[0], input: 'value', value: src.inputs.value });
-					}
-				}
-			}
-			continue;
-		}
-		// Nodes with both positive and negative (ControlNet apply…): follow the side this output carries.
-		const outName = String(
-			nodeDef.output_name?.[slot] ?? getOutputTypes({ nodeDef })[slot] ?? ''
-		).toLowerCase();
-		const hasBoth = specs.some((s) => s.name === 'positive') && specs.some((s) => s.name === 'negative');
-		const side = hasBoth
-			? outName.includes('negative')
-				? 'negative'
-				: outName.includes('positive')
-					? 'positive'
-					: polarity
-			: undefined;
-		for (const s of specs) {
-			if (!FOLLOWED_TYPES.has(s.type)) continue;
-			if (side && (s.name === 'positive' || s.name === 'negative') && s.name !== side) continue;
-			const v = node.inputs[s.name];
-			if (isApiLink(v)) queue.push(v);
-		}
-	}
-	return found;
-}
-
 function isSamplingHelper(classType: string): boolean {
 	return ['RandomNoise', 'BasicScheduler', 'KSamplerSelect', 'CFGGuider'].includes(classType);
-}
-
-/** Node ids, sources before the nodes that use them (ties by numeric id); cycles fall back to id order. */
-export function topologicalOrder(api: ApiWorkflow): string[] {
-	const collator = new Intl.Collator('en', { numeric: true });
-	const ids = Object.keys(api).sort(collator.compare);
-	const indegree = new Map(ids.map((id) => [id, 0]));
-	const users = new Map<string, string[]>();
-	for (const id of ids) {
-		for (const v of Object.values(api[id]!.inputs)) {
-			if (isApiLink(v) && indegree.has(v[0]) && v[0] !== id) {
-				indegree.set(id, indegree.get(id)! + 1);
-				users.set(v[0], [...(users.get(v[0]) ?? []), id]);
-			}
-		}
-	}
-	const ready = ids.filter((id) => indegree.get(id) === 0);
-	const out: string[] = [];
-	while (ready.length > 0) {
-		const id = ready.shift()!;
-		out.push(id);
-		for (const u of users.get(id) ?? []) {
-			indegree.set(u, indegree.get(u)! - 1);
-			if (indegree.get(u) === 0) {
-				ready.push(u);
-				ready.sort(collator.compare);
-			}
-		}
-	}
-	for (const id of ids) if (!out.includes(id)) out.push(id);
-	return out;
 }
 
 function key(nodeId: string, input: string): string {
@@ -440,64 +329,4 @@ function key(nodeId: string, input: string): string {
 
 function isScalar(v: unknown): v is string | number | boolean | null {
 	return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-}
-
-function uniqueId(existing: ParameterDef[], wanted: string): string {
-	const base = PARAMETER_ID.test(wanted) ? wanted : slug(wanted);
-	let id = base;
-	for (let n = 2; existing.some((p) => p.id === id); n++) id = `${base.slice(0, 60)}_${n}`;
-	return id;
-}
-
-function uniqueLabel(existing: ParameterDef[], wanted: string, ctx: Context, nodeId: string): string {
-	if (!existing.some((p) => p.label === wanted)) return wanted;
-	const node: ApiNode | undefined = ctx.api[nodeId];
-	const where = node?._meta?.title ?? displayName(ctx.objectInfo, node?.class_type ?? '', nodeId);
-	const label = `${wanted} (${where})`;
-	return existing.some((p) => p.label === label) ? `${wanted} (node ${nodeId})` : label;
-}
-
-function displayName(objectInfo: ObjectInfo, classType: string, id: string): string {
-	const def = getNodeDef({ objectInfo, classType });
-	return `${def?.display_name || classType} #${id}`;
-}
-
-/** `strength_model` → `Strength model`. */
-export function humanize(name: string): string {
-	const s = name.replace(/_/g, ' ').trim();
-	return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** A URL-safe id from any text: `LoRA 2 strength` → `lora_2_strength`. */
-export function slug(text: string): string {
-	const s = text
-		.toLowerCase()
-		.normalize('NFKD')
-		.replace(/[^a-z0-9]+/g, '_')
-		.replace(/^_+|_+$/g, '')
-		.slice(0, 64);
-	return s || 'param';
-}
-
-/**
- * Parameters with COMBO/IMAGE options (model lists, input images, samplers…) re-read from a fresh
- * `/object_info`, so lists show the server's current files. Parameters whose target is gone keep their options.
- */
-export function refreshOptions({
-	parameters,
-	api,
-	objectInfo
-}: {
-	parameters: ParameterDef[];
-	api: ApiWorkflow;
-	objectInfo: ObjectInfo;
-}): ParameterDef[] {
-	return parameters.map((p) => {
-		if (p.kind !== 'COMBO' && p.kind !== 'IMAGE') return p;
-		const t = p.targets[0];
-		const node = t && Object.hasOwn(api, t.nodeId) ? api[t.nodeId] : undefined;
-		const nodeDef = node ? getNodeDef({ objectInfo, classType: node.class_type }) : undefined;
-		const spec = nodeDef ? getInputSpecs({ nodeDef }).find((s) => s.name === t?.input) : undefined;
-		return spec?.options ? { ...p, options: spec.options } : p;
-	});
 }

@@ -3,7 +3,7 @@
  */
 import * as z from 'zod/mini';
 import { zParameterDef, type ParameterDef } from './parameter-def';
-import { slug } from './parameters';
+import { slug } from './parameter-names';
 import { zApiWorkflow, zUiWorkflow, type ApiWorkflow, type UiWorkflow } from './types';
 import { parse } from '../parse';
 

@@ -146,6 +146,7 @@ describe('decideInFlight', () => {
 	it('follows the server while it has the item', () => {
 		expect(decide({ status: 'queued' })).toEqual({ action: 'wait', reason: "In Studio box's queue." });
 		expect(decide({ status: 'running' })).toEqual({ action: 'running' });
+		expect(decide({ status: 'running', finishedOnSocket: true })).toEqual({ action: 'done' });
 		expect(decide({ status: 'succeeded' })).toEqual({ action: 'done' });
 	});
 

@@ -212,7 +212,9 @@ export function decideInFlight({
 	if (!answer) return { action: 'wait', reason: `Asking ${serverName} about it.` };
 	switch (answer.status) {
 		case 'running':
-			return { action: 'running' };
+			// Every node finished: the slot is free now, not after the tracker's REST confirmation (~0.5 s later),
+			// or a server would sit idle between just-in-time releases.
+			return answer.finishedOnSocket ? { action: 'done' } : { action: 'running' };
 		case 'pending':
 			return { action: 'wait', reason: `Waiting for ${serverName} to say whether it got it.` };
 		case 'queued':

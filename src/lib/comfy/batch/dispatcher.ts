@@ -200,13 +200,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 	function release(servers: DispatchServer[], nextReasons: Map<string, string>) {
 		const snapshots: ServerSnapshot[] = servers.map((s) => ({ id: s.id, name: s.name, ...s.snapshot() }));
 		const ids = servers.map((s) => s.id);
+		const inFlight = inFlightByServer(state);
 		for (const candidate of releaseCandidates({ state, serverIds: ids, maxInFlight })) {
+			// Once every server is full the rest simply wait: judging each of hundreds of items again on every job
+			// event would cost more than the release itself.
+			if (ids.every((id) => (inFlight.get(id) ?? 0) >= maxInFlight)) break;
 			const entry = candidate.entry;
 			const choice = chooseServer({
 				needs: needsOf(entry),
 				target: entry.target,
 				servers: snapshots,
-				inFlight: inFlightByServer(state),
+				inFlight,
 				maxInFlight,
 				queueThreshold
 			});
@@ -224,6 +228,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			const server = servers.find((s) => s.id === choice.serverId)!;
 			const promptId = newPromptId();
 			state = markReleased(state, { id: entry.id, serverId: server.id, promptId, now: clock.now() });
+			inFlight.set(server.id, (inFlight.get(server.id) ?? 0) + 1);
 			nextReasons.set(entry.id, `Sending to ${server.name}.`);
 			send(
 				server,

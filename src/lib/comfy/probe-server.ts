@@ -7,6 +7,7 @@ import {
 } from './diagnose';
 import { ComfyAbortError, ComfyConnectionError, ComfyProtocolError, ComfyTimeoutError } from './errors';
 import { createHttpClient, currentPageUrl, normalizeBaseUrl } from './http';
+import type { Logger } from './logger';
 import { zSystemStats, type SystemStats } from './schemas';
 import { errorMessage } from '../util/error-message';
 
@@ -19,6 +20,13 @@ export interface ProbeServerOptions {
 	pageUrl?: string;
 	/** Limit for the check, ms (default 5 s). */
 	timeoutMs?: number;
+	/**
+	 * After a failed cross-origin request, send a `no-cors` one to tell CORS and the Origin check from a dead
+	 * server (default true). Repeated checks of a server already diagnosed can skip it: one request instead of two.
+	 */
+	refine?: boolean;
+	/** Where the request is logged (the app's log), if anywhere. */
+	logger?: Logger;
 }
 
 export type ProbeServerResult =
@@ -52,7 +60,14 @@ export async function probeServer(options: ProbeServerOptions): Promise<ProbeSer
 	if (isMixedContent(baseUrl, pageUrl))
 		return fail(connectionError({ diagnosis: 'mixed-content', baseUrl, pageUrl }));
 
-	const http = createHttpClient({ baseUrl, token: options.token, fetch: options.fetch, pageUrl, retries: 0 });
+	const http = createHttpClient({
+		baseUrl,
+		token: options.token,
+		fetch: options.fetch,
+		pageUrl,
+		retries: 0,
+		logger: options.logger
+	});
 	const started = performanceNow();
 	try {
 		const systemStats = await http.request({
@@ -84,7 +99,8 @@ export async function probeServer(options: ProbeServerOptions): Promise<ProbeSer
 		return { ok: true, systemStats, latencyMs: Math.max(0, performanceNow() - started) };
 	} catch (error) {
 		if (error instanceof ComfyConnectionError) {
-			if (error.diagnosis !== 'unreachable' || error.status !== undefined) return fail(error);
+			if (error.diagnosis !== 'unreachable' || error.status !== undefined || options.refine === false)
+				return fail(error);
 			return fail(await refineNetworkFailure({ baseUrl, pageUrl, fetch: options.fetch, error, timeoutMs }));
 		}
 		if (error instanceof ComfyProtocolError) {

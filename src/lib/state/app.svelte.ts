@@ -1,4 +1,7 @@
+import type { QueryClient } from '@tanstack/svelte-query';
 import { createComfyApi, createLogger, type ComfyApi, type Logger } from '$lib/comfy';
+import { createDeckQueryClient } from '$lib/query/client';
+import { syncQueueWithSocket } from '$lib/query/socket-sync';
 import { openDeckDb, type DeckDb, type ServerRecord } from '$lib/storage/db';
 import { detectSameOriginComfy } from '$lib/util/same-origin';
 import { MIB } from '$lib/util/units';
@@ -22,7 +25,11 @@ export class AppState {
 	settings: SettingsState;
 	/** Every job of every server: live progress, and results kept in IndexedDB. */
 	jobs: JobsState;
-	connections = new ConnectionsState();
+	/** Everything the servers say, cached and shared by every view (provided to components by the layout). */
+	queryClient: QueryClient = createDeckQueryClient();
+	/** The client log ring buffer every server's API and socket write to (shown on the Logs view). */
+	logger: Logger = createLogger({ capacity: 1000 });
+	connections = new ConnectionsState({ queryClient: this.queryClient, logger: this.logger });
 	sameOriginUrl = $state<string | null>(null);
 	started = $state(false);
 
@@ -45,9 +52,6 @@ export class AppState {
 		];
 	}
 
-	/** The client log ring buffer every server's API and socket write to (shown on the Logs view). */
-	logger: Logger = createLogger({ capacity: 1000 });
-
 	// One REST client per server, rebuilt when its address or token changes. Not rendered: a plain object.
 	#apis: Record<string, { key: string; api: ComfyApi } | undefined> = {};
 
@@ -57,7 +61,9 @@ export class AppState {
 		this.jobs = new JobsState({
 			db: this.db,
 			logger: this.logger,
-			cacheBytes: () => this.settings.values.cacheMaxMb * MIB
+			cacheBytes: () => this.settings.values.cacheMaxMb * MIB,
+			onClient: (serverId, client) =>
+				syncQueueWithSocket({ queryClient: this.queryClient, serverId, socket: client.socket })
 		});
 	}
 

@@ -1,5 +1,14 @@
+import type { QueryClient } from '@tanstack/svelte-query';
 import { untrack } from 'svelte';
-import { probeServer } from '$lib/comfy';
+import {
+	probeServer,
+	type ConnectionDiagnosis,
+	type Logger,
+	type ProbeServerResult,
+	type SystemStats
+} from '$lib/comfy';
+import { retryDelayMs } from '$lib/query/backoff';
+import { serverKeys } from '$lib/query/keys';
 
 /** How one server looks from this tab right now. */
 export interface ServerConnection {
@@ -10,8 +19,12 @@ export interface ServerConnection {
 	message?: string;
 	/** What to do about it. */
 	hint?: string;
-	diagnosis?: string;
+	diagnosis?: ConnectionDiagnosis;
 	checkedAt?: number;
+	/** The newest `/system_stats` answer. */
+	stats?: SystemStats;
+	/** Checks that failed in a row (0 while online): how far the retries have backed off. */
+	failures?: number;
 }
 
 /** The minimum a connection check needs to know about a server. */
@@ -21,72 +34,180 @@ export interface ServerTarget {
 	token?: string;
 }
 
-const RECHECK_MS = 30_000;
+/** What the `system_stats` query holds. */
+export interface StatsReading {
+	stats: SystemStats;
+	latencyMs: number;
+	at: number;
+}
 
-/** Reachability of every configured server, re-checked while the tab is visible. */
+/** What one check gave: a reading, or why there was none. */
+export type CheckOutcome = { ok: true; reading: StatsReading } | { ok: false; message: string };
+
+/** How often a server is checked while nothing on screen shows live numbers. */
+export const IDLE_POLL_MS = 30_000;
+/** How often while a view with live numbers (Dashboard, Models) is open. */
+export const LIVE_POLL_MS = 3_000;
+
+// Diagnoses that a `no-cors` follow-up told apart from a dead server; kept while the same failure repeats.
+const TOLD_APART = new Set<ConnectionDiagnosis>(['cors', 'origin-check']);
+
+/**
+ * Reachability of every configured server, from one `system_stats` query per server (the header badge polls it;
+ * every other view reads it from here or the query cache). A reachable server is checked every 30 s, every 3 s
+ * while a live view is open; an unreachable one backs off from 1 s to 30 s (plus jitter). Checks stop while the
+ * tab is hidden and run at once when it is shown again or the browser goes online (the query client does both).
+ */
 export class ConnectionsState {
 	#byId = $state<Record<string, ServerConnection>>({});
-	// Plain bookkeeping, not rendered: no reactivity needed.
-	#inFlight: Record<string, AbortController | undefined> = {};
+	/** Views open that show live numbers (each asked with `live()`). */
+	#liveViews = $state(0);
+	#client: QueryClient;
+	#pageUrl: () => string | undefined;
+	#probe: typeof probeServer;
+	#logger: Logger | undefined;
+	#listeners = new Set<(serverId: string, outcome: CheckOutcome) => void>();
+
+	/** @param o.probe the connection check (tests pass a stand-in). */
+	constructor(o: {
+		queryClient: QueryClient;
+		pageUrl?: () => string | undefined;
+		probe?: typeof probeServer;
+		logger?: Logger;
+	}) {
+		this.#client = o.queryClient;
+		this.#logger = o.logger;
+		this.#probe = o.probe ?? probeServer;
+		this.#pageUrl = o.pageUrl ?? (() => (typeof location === 'undefined' ? undefined : location.href));
+	}
 
 	/** The last known state of a server. */
 	get(id: string): ServerConnection {
 		return this.#byId[id] ?? { status: 'checking' };
 	}
 
-	/** Probes one server now; a newer check cancels an older one. */
-	async check(server: ServerTarget): Promise<ServerConnection> {
-		this.#inFlight[server.id]?.abort();
-		const controller = new AbortController();
-		this.#inFlight[server.id] = controller;
-		// Untracked: `watch` runs inside the layout's effect, and reading the state it then writes would make that
-		// effect re-run itself without end (effect_update_depth_exceeded, a frozen page with any server).
-		const previous = untrack(() => this.#byId[server.id]);
-		this.#byId[server.id] = { ...previous, status: previous?.status === 'online' ? 'online' : 'checking' };
-
-		const result = await probeServer({
-			baseUrl: server.baseUrl,
-			token: server.token,
-			signal: controller.signal,
-			pageUrl: typeof location === 'undefined' ? undefined : location.href
-		});
-		if (controller.signal.aborted) return this.get(server.id);
-		delete this.#inFlight[server.id];
-		const next: ServerConnection = result.ok
-			? {
-					status: 'online',
-					latencyMs: result.latencyMs,
-					comfyuiVersion: result.systemStats.system.comfyui_version,
-					checkedAt: Date.now()
-				}
-			: {
-					status: 'offline',
-					message: result.error.message,
-					hint: result.error.hint,
-					diagnosis: result.error.diagnosis,
-					checkedAt: Date.now()
-				};
-		this.#byId[server.id] = next;
-		return next;
+	/** True while some open view wants live numbers. */
+	get live(): boolean {
+		return this.#liveViews > 0;
 	}
 
-	/**
-	 * Keeps every server of `servers()` checked: now, every 30 s while the page is visible, and at once when the
-	 * tab comes back or the browser goes online. Returns a function that stops it.
-	 */
-	watch(servers: () => ServerTarget[]): () => void {
-		const checkAll = () => {
-			if (document.visibilityState === 'visible') for (const server of servers()) void this.check(server);
-		};
-		checkAll();
-		const timer = setInterval(checkAll, RECHECK_MS);
-		document.addEventListener('visibilitychange', checkAll);
-		window.addEventListener('online', checkAll);
+	/** Asks for live numbers (3 s) while a view is open; returns the function that gives the request back. */
+	wantLive(): () => void {
+		this.#liveViews++;
+		let released = false;
 		return () => {
-			clearInterval(timer);
-			document.removeEventListener('visibilitychange', checkAll);
-			window.removeEventListener('online', checkAll);
-			for (const controller of Object.values(this.#inFlight)) controller?.abort();
+			if (released) return;
+			released = true;
+			this.#liveViews--;
+		};
+	}
+
+	/** Time until a server is checked again: backed off while it fails, else the live or idle interval. */
+	nextCheckMs(id: string): number {
+		const failures = untrack(() => this.#byId[id]?.failures ?? 0);
+		if (failures > 0) return retryDelayMs(failures);
+		return this.#liveViews > 0 ? LIVE_POLL_MS : IDLE_POLL_MS;
+	}
+
+	/** Listens to every check's outcome (the dashboard's charts); returns the unsubscribe function. */
+	onCheck(listener: (serverId: string, outcome: CheckOutcome) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** The `system_stats` query of a server, for `createQuery` (the poller) or a one-off fetch. */
+	statsQuery(server: ServerTarget) {
+		return {
+			queryKey: serverKeys.systemStats(server.id),
+			queryFn: ({ signal }: { signal: AbortSignal }) => this.#read(server, signal, false),
+			refetchInterval: () => this.nextCheckMs(server.id),
+			// Read here so that the options change (and the poll interval is recomputed) when a live view opens.
+			meta: { live: this.live },
+			// Another view mounting right after a check does not check again.
+			staleTime: LIVE_POLL_MS - 500
+		};
+	}
+
+	/** Checks one server now (the "Check again" button, a newly added server). */
+	async check(server: ServerTarget): Promise<ServerConnection> {
+		await this.#client
+			.fetchQuery({
+				...this.statsQuery(server),
+				queryFn: ({ signal }) => this.#read(server, signal, true),
+				staleTime: 0
+			})
+			.catch(() => undefined);
+		return this.get(server.id);
+	}
+
+	/** Forgets servers no longer configured: their state and every query of theirs. */
+	retain(ids: string[]): void {
+		const keep = new Set(ids);
+		for (const id of Object.keys(untrack(() => this.#byId))) {
+			if (keep.has(id)) continue;
+			delete this.#byId[id];
+			this.#client.removeQueries({ queryKey: serverKeys.all(id) });
+		}
+	}
+
+	async #read(server: ServerTarget, signal: AbortSignal, asked: boolean): Promise<StatsReading> {
+		const previous = untrack(() => this.#byId[server.id]);
+		if (!previous) this.#byId[server.id] = { status: 'checking' };
+		// A server already diagnosed is asked once per retry, not twice (the `no-cors` follow-up that tells CORS from
+		// a dead server is for the first failure, and for checks the user asks for).
+		const refine = asked || previous?.status !== 'offline';
+		const result = await this.#probe({
+			baseUrl: server.baseUrl,
+			token: server.token,
+			signal,
+			pageUrl: this.#pageUrl(),
+			refine,
+			logger: this.#logger
+		});
+		if (signal.aborted) throw signal.reason;
+		this.#record(server.id, result, previous);
+		const reading = result.ok
+			? { stats: result.systemStats, latencyMs: result.latencyMs, at: Date.now() }
+			: undefined;
+		const outcome: CheckOutcome = reading
+			? { ok: true, reading }
+			: { ok: false, message: untrack(() => this.get(server.id).message) ?? 'Cannot reach the server.' };
+		for (const listener of this.#listeners) listener(server.id, outcome);
+		if (!reading) throw (result as { error: Error }).error;
+		return reading;
+	}
+
+	#record(id: string, result: ProbeServerResult, previous: ServerConnection | undefined) {
+		if (result.ok) {
+			this.#byId[id] = {
+				status: 'online',
+				latencyMs: result.latencyMs,
+				comfyuiVersion: result.systemStats.system.comfyui_version,
+				stats: result.systemStats,
+				checkedAt: Date.now(),
+				failures: 0
+			};
+			return;
+		}
+		const failures = (previous?.failures ?? 0) + 1;
+		const unrefined = result.error.diagnosis === 'unreachable' && result.error.status === undefined;
+		// Same failure as before, not told apart this time: keep the earlier, more precise explanation.
+		if (
+			unrefined &&
+			previous?.status === 'offline' &&
+			previous.diagnosis &&
+			TOLD_APART.has(previous.diagnosis)
+		) {
+			this.#byId[id] = { ...previous, failures, checkedAt: Date.now() };
+			return;
+		}
+		this.#byId[id] = {
+			status: 'offline',
+			message: result.error.message,
+			hint: result.error.hint,
+			diagnosis: result.error.diagnosis,
+			checkedAt: Date.now(),
+			failures
 		};
 	}
 }

@@ -9,7 +9,7 @@ import {
 	jobOutcome,
 	jobTemplateId
 } from './dashboard-jobs.svelte';
-import { DashboardState, readServerStats, type DashboardApp } from './dashboard.svelte';
+import { DashboardState, type DashboardApp } from './dashboard.svelte';
 import { FreeMemoryAction } from './models-free.svelte';
 
 const server: ServerView = { id: 's1', name: 'Studio', baseUrl: 'http://box:8188/', order: 0, createdAt: 0 };
@@ -82,7 +82,13 @@ describe('DashboardState', () => {
 		);
 		const app: DashboardApp = {
 			servers: [server],
-			connections: { get: () => ({ status: 'online' }) },
+			connections: {
+				get: () => ({ status: 'online' }),
+				onCheck: () => () => {},
+				check: async () => ({ status: 'online' }),
+				wantLive: () => () => {}
+			},
+			queryClient: { getQueryData: () => undefined } as unknown as DashboardApp['queryClient'],
 			apiFor: () => ({}) as ComfyApi
 		};
 		const dashboard = new DashboardState({ app, db: Promise.resolve(db) });
@@ -103,19 +109,6 @@ describe('DashboardState', () => {
 		expect(dashboard.lastFailedJob('s1')?.id).toBe('c');
 		db.close();
 		indexedDB.deleteDatabase(name);
-	});
-});
-
-describe('readServerStats', () => {
-	it('still gives the stats when the queue cannot be read', async () => {
-		const stats = { system: { os: 'linux', python_version: '3.11' }, devices: [] };
-		const api = {
-			getSystemStats: vi.fn(async () => stats),
-			getPromptInfo: vi.fn(async () => Promise.reject(new Error('404')))
-		};
-		expect(await readServerStats(api, new AbortController().signal)).toEqual({ stats });
-		api.getPromptInfo.mockResolvedValue({ exec_info: { queue_remaining: 2 } } as never);
-		expect((await readServerStats(api, new AbortController().signal)).queue).toBe(2);
 	});
 });
 

@@ -1,7 +1,9 @@
 import type { ComfyApi } from '$lib/comfy';
 import type { DeckDb, StoredJob } from '$lib/storage/db';
 import { DAY_MS, summarizeGenerations, type GenerationSummary } from '$lib/util/time-series';
-import type { ServerConnection } from './connections.svelte';
+import type { QueryClient } from '@tanstack/svelte-query';
+import { serverKeys } from '$lib/query/keys';
+import type { ConnectionsState } from './connections.svelte';
 import type { ServerView } from './app.svelte';
 import {
 	generationFromJob,
@@ -12,39 +14,47 @@ import {
 	NO_TEMPLATE
 } from './dashboard-jobs.svelte';
 import { FreeMemoryAction } from './models-free.svelte';
-import {
-	StatsSampler,
-	statsCharts,
-	statsStoreFor,
-	type StatsCharts,
-	type StatsReading
-} from './stats.svelte';
+import { StatsSampler, statsCharts, statsStoreFor, type StatsCharts } from './stats.svelte';
 
 /** What the dashboard needs of the app (the `AppState`, or a stand-in in tests). */
 export interface DashboardApp {
 	readonly servers: ServerView[];
-	connections: { get(id: string): ServerConnection };
+	connections: Pick<ConnectionsState, 'get' | 'onCheck' | 'check' | 'wantLive'>;
+	queryClient: Pick<QueryClient, 'getQueryData'>;
 	apiFor(server: ServerView): ComfyApi;
+}
+
+/**
+ * A sampler of the live charts fed by the app's shared `system_stats` checks (it never fetches by itself); the queue
+ * length comes from the socket's `status` messages. The Dashboard and Models views each make one.
+ */
+export function statsSamplerFor(o: {
+	app: Pick<DashboardApp, 'servers' | 'connections' | 'queryClient'>;
+	db: Promise<DeckDb | null>;
+	intervalMs?: number;
+}): StatsSampler {
+	return new StatsSampler({
+		subscribe: (listener) => o.app.connections.onCheck(listener),
+		live: () => o.app.connections.wantLive(),
+		queueLength: (id) => o.app.queryClient.getQueryData<number>(serverKeys.queueRemaining(id)),
+		refresh: async (serverId) => {
+			const servers = o.app.servers.filter((s) => !serverId || s.id === serverId);
+			await Promise.all(servers.map((s) => o.app.connections.check(s)));
+		},
+		store: statsStoreFor(o.db),
+		intervalMs: o.intervalMs
+	});
+}
+
+/** Free memory on a server, then check its stats at once and shortly after so the VRAM chart shows the effect. */
+export function freeActionFor(sampler: StatsSampler, serverId: string): FreeMemoryAction {
+	return new FreeMemoryAction({ resample: () => sampler.sampleNow(serverId) });
 }
 
 /** How many days the generation statistics cover. */
 export const STATS_DAYS = 14;
 const RECENT_COUNT = 12;
 const JOBS_REFRESH_MS = 15_000;
-
-/** Reads a server's stats and queue length for the sampler. */
-export async function readServerStats(
-	api: Pick<ComfyApi, 'getSystemStats' | 'getPromptInfo'>,
-	signal: AbortSignal
-): Promise<StatsReading> {
-	const call = { signal, timeoutMs: 10_000 };
-	const [stats, info] = await Promise.all([
-		api.getSystemStats(call),
-		// An older or proxied server without `/prompt` still has stats worth showing.
-		api.getPromptInfo(call).catch(() => undefined)
-	]);
-	return info ? { stats, queue: info.exec_info.queue_remaining } : { stats };
-}
 
 /**
  * The dashboard's state: live stats of every reachable server (sampled while the page is visible), and the
@@ -74,20 +84,10 @@ export class DashboardState {
 	constructor(o: { app: DashboardApp; db: Promise<DeckDb | null>; intervalMs?: number }) {
 		this.#app = o.app;
 		this.#db = o.db;
-		this.sampler = new StatsSampler({
-			// Offline servers are left to the connection checks (every 30 s) instead of failing every few seconds.
-			servers: () => o.app.servers.filter((s) => o.app.connections.get(s.id).status !== 'offline'),
-			read: ({ serverId, signal }) => {
-				const server = o.app.servers.find((s) => s.id === serverId);
-				if (!server) return Promise.reject(new Error('This server was removed.'));
-				return readServerStats(o.app.apiFor(server), signal);
-			},
-			store: statsStoreFor(o.db),
-			intervalMs: o.intervalMs
-		});
+		this.sampler = statsSamplerFor({ app: o.app, db: o.db, intervalMs: o.intervalMs });
 	}
 
-	/** Starts sampling and reading job records; returns the function that stops both. */
+	/** Starts sampling (live checks while open) and reading job records; returns the function that stops both. */
 	start(): () => void {
 		const stopSampler = this.sampler.start();
 		void this.refreshJobs();
@@ -138,7 +138,7 @@ export class DashboardState {
 	freeAction(serverId: string): FreeMemoryAction {
 		let action = this.#free[serverId];
 		if (!action) {
-			action = new FreeMemoryAction({ resample: () => this.sampler.sampleNow(serverId) });
+			action = freeActionFor(this.sampler, serverId);
 			this.#free[serverId] = action;
 		}
 		return action;

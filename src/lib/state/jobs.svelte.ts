@@ -50,10 +50,21 @@ export class JobsState {
 	#keeping = new Set<string>();
 	#channel: BroadcastChannel | null = null;
 	#cacheBytes: () => number;
+	#onClient: ((serverId: string, client: ComfyClient) => () => void) | undefined;
 
-	/** @param options.cacheBytes the result cache's size limit, read when a result is cached (a setting). */
-	constructor(options: { db: Promise<DeckDb>; logger: Logger; cacheBytes: () => number }) {
+	/**
+	 * @param options.cacheBytes the result cache's size limit, read when a result is cached (a setting).
+	 * @param options.onClient called with each new server client (the query cache follows its socket); returns
+	 *   the function that stops it when the client closes.
+	 */
+	constructor(options: {
+		db: Promise<DeckDb>;
+		logger: Logger;
+		cacheBytes: () => number;
+		onClient?: (serverId: string, client: ComfyClient) => () => void;
+	}) {
 		this.#db = options.db;
+		this.#onClient = options.onClient;
 		this.#logger = options.logger;
 		this.#cacheBytes = options.cacheBytes;
 		if (typeof BroadcastChannel !== 'undefined') {
@@ -80,7 +91,12 @@ export class JobsState {
 			logger: this.#logger,
 			jobStore: createIndexedDbJobStore({ db: this.#db, serverId: server.id })
 		});
-		const stop = client.jobs.subscribe((change) => this.#onChange(server.id, client, change));
+		const unsubscribe = client.jobs.subscribe((change) => this.#onChange(server.id, client, change));
+		const unfollow = this.#onClient?.(server.id, client);
+		const stop = () => {
+			unsubscribe();
+			unfollow?.();
+		};
 		this.#clients[server.id] = { key, client, stop };
 		void client.ready.then(() => {
 			for (const job of client.jobs.list()) this.#mirror(server.id, job);

@@ -1,3 +1,4 @@
+import { QueryClient } from '@tanstack/svelte-query';
 import { describe, expect, it, vi } from 'vitest';
 import { openDeckDb } from '$lib/storage/db';
 import { listVersions } from '$lib/storage/templates';
@@ -39,8 +40,12 @@ describe('ModelsState', () => {
 		const db = await openDeckDb({ name });
 		await db.put('templates', template);
 		const models = new ModelsState({ db: Promise.resolve(db) });
-		await models.load(api);
+		const queryClient = new QueryClient();
+		await models.load({ serverId: 's1', api, queryClient });
 		await models.loadTemplates();
+		// A second visit shows the cached lists without asking the server again.
+		await models.load({ serverId: 's1', api, queryClient });
+		expect(api.getModelFolders).toHaveBeenCalledTimes(1);
 
 		expect(models.folders.map((f) => f.folder)).toEqual(['checkpoints', 'loras', 'broken', 'custom_nodes']);
 		expect(models.folders[0]?.files).toEqual(['a.safetensors', 'b.safetensors']);

@@ -1,4 +1,7 @@
+import type { QueryClient } from '@tanstack/svelte-query';
 import type { ComfyApi } from '$lib/comfy';
+import { serverKeys } from '$lib/query/keys';
+import { errorMessage } from '$lib/util/error-message';
 import type { Template } from '$lib/comfy/workflow';
 import type { DeckDb, StoredTemplate } from '$lib/storage/db';
 import { getTemplate, listTemplates, saveTemplate } from '$lib/storage/templates';
@@ -10,7 +13,6 @@ import {
 	type FolderFiles,
 	type ModelSlot
 } from './models-usage.svelte';
-import { errorMessage } from '$lib/util/error-message';
 
 /** A model folder as the Models view shows it. */
 export interface FolderView extends FolderFiles {
@@ -37,6 +39,48 @@ export const FOLDER_NAMES: Record<string, string> = {
 
 /** Folders that hold no model files (custom node code, configs): listed last. */
 const NOT_MODELS = new Set(['custom_nodes', 'configs']);
+
+type ModelApi = Pick<ComfyApi, 'getModelFolders' | 'getModels' | 'getEmbeddings'>;
+
+/** What the Models view lists of a server. */
+export interface ModelLists {
+	folders: FolderView[];
+	embeddings: string[];
+}
+
+/** Reads every folder (in parallel) and the embeddings: model folders first, each sorted by name. */
+export async function readModelLists(api: ModelApi, signal?: AbortSignal): Promise<ModelLists> {
+	const [names, embeddings] = await Promise.all([
+		api.getModelFolders({ signal }),
+		api.getEmbeddings({ signal }).catch(() => [] as string[])
+	]);
+	const folders = await Promise.all(
+		names.map(async (folder): Promise<FolderView> => {
+			try {
+				const files = await api.getModels({ folder, signal });
+				return { folder, files: [...files].sort((a, b) => a.localeCompare(b)) };
+			} catch (error) {
+				return { folder, files: [], error: errorMessage(error) };
+			}
+		})
+	);
+	return {
+		folders: [
+			...folders.filter((f) => !NOT_MODELS.has(f.folder)),
+			...folders.filter((f) => NOT_MODELS.has(f.folder))
+		],
+		embeddings: [...embeddings].sort((a, b) => a.localeCompare(b))
+	};
+}
+
+/** A server's model lists in the query cache: shared, read again when older than a minute. */
+export function modelsQuery(o: { serverId: string; api: ModelApi }) {
+	return {
+		queryKey: serverKeys.models(o.serverId),
+		queryFn: ({ signal }: { signal: AbortSignal }) => readModelLists(o.api, signal),
+		staleTime: 60_000
+	};
+}
 
 /** Filters folders by a search over file and folder names (any case); folders without a match drop out. */
 export function filterFolders(folders: FolderView[], o: { query: string; showEmpty: boolean }): FolderView[] {
@@ -87,8 +131,16 @@ export class ModelsState {
 		this.#db = o.db;
 	}
 
-	/** Reads every folder (in parallel), the embeddings and the stored templates. */
-	async load(api: Pick<ComfyApi, 'getModelFolders' | 'getModels' | 'getEmbeddings'>): Promise<void> {
+	/**
+	 * Shows a server's model lists from the app's query cache (read again when older than a minute), and the stored
+	 * templates.
+	 */
+	async load(o: {
+		serverId: string;
+		api: ModelApi;
+		queryClient: QueryClient;
+		fresh?: boolean;
+	}): Promise<void> {
 		this.#load?.abort();
 		const controller = new AbortController();
 		this.#load = controller;
@@ -97,26 +149,11 @@ export class ModelsState {
 		this.error = null;
 		void this.loadTemplates();
 		try {
-			const [names, embeddings] = await Promise.all([
-				api.getModelFolders({ signal }),
-				api.getEmbeddings({ signal }).catch(() => [] as string[])
-			]);
-			const folders = await Promise.all(
-				names.map(async (folder): Promise<FolderView> => {
-					try {
-						const files = await api.getModels({ folder, signal });
-						return { folder, files: [...files].sort((a, b) => a.localeCompare(b)) };
-					} catch (error) {
-						return { folder, files: [], error: errorMessage(error) };
-					}
-				})
-			);
+			const query = modelsQuery({ serverId: o.serverId, api: o.api });
+			const lists = await o.queryClient.fetchQuery(o.fresh ? { ...query, staleTime: 0 } : query);
 			if (signal.aborted) return;
-			this.folders = [
-				...folders.filter((f) => !NOT_MODELS.has(f.folder)),
-				...folders.filter((f) => NOT_MODELS.has(f.folder))
-			];
-			this.embeddings = [...embeddings].sort((a, b) => a.localeCompare(b));
+			this.folders = lists.folders;
+			this.embeddings = lists.embeddings;
 			this.loaded = true;
 		} catch (error) {
 			if (signal.aborted) return;

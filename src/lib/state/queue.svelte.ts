@@ -1,6 +1,13 @@
+import {
+	createMutation,
+	createQueries,
+	type CreateMutationResult,
+	type CreateQueryResult
+} from '@tanstack/svelte-query';
 import { pendingInRunOrder, type Queue } from '$lib/comfy';
+import { serverKeys } from '$lib/query/keys';
+import { queueQuery } from '$lib/query/server-queries';
 import type { AppState, ServerView } from './app.svelte';
-import { errorMessage } from '$lib/util/error-message';
 
 /** One prompt in a server's queue, as the Queue view lists it. */
 export interface QueueRow {
@@ -21,8 +28,6 @@ export interface ServerQueue {
 	error?: string;
 	loadedAt?: number;
 }
-
-const POLL_MS = 2_000;
 
 /** Turns `/queue` into rows: running first, then pending in the order they will run (ComfyUI sorts by number). */
 export function queueRows(
@@ -48,63 +53,86 @@ export function queueRows(
 }
 
 /**
- * Every server's queue, polled while the Queue view is open and the page visible, with the operations ComfyUI
- * offers: remove a pending prompt, interrupt the running one, clear the pending queue.
+ * Every server's queue from the shared query cache: read while the Queue view is open and the page visible, again
+ * at once whenever the server's socket says the queue changed, and not at all while the server is unreachable.
+ * Removing a prompt, interrupting the running one and clearing the pending queue are mutations that invalidate the
+ * queue they changed. Create it while a component initialises (it subscribes to queries).
  */
 export class QueueState {
-	byServer = $state<Record<string, ServerQueue | undefined>>({});
 	#app: AppState;
+	#queries: CreateQueryResult<Queue>[];
+	#remove: CreateMutationResult<void, Error, { server: ServerView; row: QueueRow }>;
+	#clear: CreateMutationResult<void, Error, ServerView>;
 
 	constructor(app: AppState) {
 		this.#app = app;
+		const invalidate = (server: ServerView) =>
+			app.queryClient.invalidateQueries({ queryKey: serverKeys.queue(server.id) });
+		this.#queries = createQueries(
+			() => ({
+				queries: app.servers.map((server) =>
+					queueQuery({
+						serverId: server.id,
+						api: app.apiFor(server),
+						enabled: app.started && app.connections.get(server.id).status !== 'offline'
+					})
+				)
+			}),
+			() => app.queryClient
+		);
+		this.#remove = createMutation(
+			() => ({
+				mutationFn: async ({ server, row }: { server: ServerView; row: QueueRow }) => {
+					// Our own jobs go through the tracker so their records say "cancelled".
+					if (row.ours) await app.jobs.clientFor(server).jobs.cancel(row.promptId);
+					else if (row.running) await app.apiFor(server).interrupt({ promptId: row.promptId });
+					else await app.apiFor(server).deleteFromQueue({ promptIds: [row.promptId] });
+				},
+				onSettled: (_data, _error, { server }) => invalidate(server)
+			}),
+			() => app.queryClient
+		);
+		this.#clear = createMutation(
+			() => ({
+				mutationFn: async (server: ServerView) => {
+					await app.apiFor(server).clearQueue();
+					// Our own jobs that were pending learn it from the tracker's reconciliation.
+					void app.jobs.clientFor(server).jobs.reconcile();
+				},
+				onSettled: (_data, _error, server) => invalidate(server)
+			}),
+			() => app.queryClient
+		);
 	}
 
-	/** Reads one server's queue now. */
-	async refresh(server: ServerView): Promise<void> {
-		try {
-			const queue = await this.#app.apiFor(server).getQueue({ timeoutMs: 5_000 });
-			this.byServer[server.id] = {
-				rows: queueRows(queue, (id) => {
-					const job = this.#app.jobs.byId[id];
-					return job ? { templateName: job.metadata?.templateName as string | undefined } : undefined;
-				}),
-				loadedAt: Date.now()
-			};
-		} catch (error) {
-			this.byServer[server.id] = {
-				rows: this.byServer[server.id]?.rows ?? [],
-				error: errorMessage(error)
-			};
-		}
+	/** Each server's queue as last read (undefined before the first read). */
+	get byServer(): Record<string, ServerQueue | undefined> {
+		const byServer: Record<string, ServerQueue | undefined> = {};
+		this.#app.servers.forEach((server, i) => {
+			const query = this.#queries[i];
+			const connection = this.#app.connections.get(server.id);
+			const rows = query?.data ? this.#rows(query.data) : [];
+			if (connection.status === 'offline') byServer[server.id] = { rows, error: connection.message };
+			else if (query?.error) byServer[server.id] = { rows, error: query.error.message };
+			else if (query?.data) byServer[server.id] = { rows, loadedAt: query.dataUpdatedAt };
+		});
+		return byServer;
 	}
 
-	/** Polls every server every 2 s while the page is visible; returns the stop function. */
-	watch(servers: () => ServerView[]): () => void {
-		const poll = () => {
-			if (document.visibilityState === 'visible') for (const server of servers()) void this.refresh(server);
-		};
-		poll();
-		const timer = setInterval(poll, POLL_MS);
-		document.addEventListener('visibilitychange', poll);
-		return () => {
-			clearInterval(timer);
-			document.removeEventListener('visibilitychange', poll);
-		};
-	}
-
-	/** Removes a pending prompt; for our own jobs the tracker does it so their records say "cancelled". */
-	async remove(server: ServerView, row: QueueRow): Promise<void> {
-		if (row.ours) await this.#app.jobs.clientFor(server).jobs.cancel(row.promptId);
-		else if (row.running) await this.#app.apiFor(server).interrupt({ promptId: row.promptId });
-		else await this.#app.apiFor(server).deleteFromQueue({ promptIds: [row.promptId] });
-		await this.refresh(server);
+	/** Removes a pending prompt, or interrupts it when running. */
+	remove(server: ServerView, row: QueueRow): Promise<void> {
+		return this.#remove.mutateAsync({ server, row });
 	}
 
 	/** Clears every pending prompt of a server (the running one keeps running). */
-	async clearPending(server: ServerView): Promise<void> {
-		await this.#app.apiFor(server).clearQueue();
-		await this.refresh(server);
-		// Our own jobs that were pending learn it from the tracker's reconciliation.
-		void this.#app.jobs.clientFor(server).jobs.reconcile();
+	clearPending(server: ServerView): Promise<void> {
+		return this.#clear.mutateAsync(server);
+	}
+
+	#rows(queue: Queue): QueueRow[] {
+		return queueRows(queue, (id) => {
+			const job = this.#app.jobs.byId[id];
+			return job ? { templateName: job.metadata?.templateName as string | undefined } : undefined;
+		});
 	}
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SystemStats } from '$lib/comfy';
 import type { StoredStatsSample } from '$lib/storage/db';
+import type { CheckOutcome } from './connections.svelte';
 import { sampleFromReading, StatsSampler, type StatsSample, type StatsStore } from './stats.svelte';
 
 const GIB = 1024 ** 3;
@@ -61,57 +62,66 @@ afterEach(() => {
 	delete (document as unknown as Record<string, unknown>).visibilityState;
 });
 
+/** The app's shared checks as the sampler sees them: each `emit` is one check of a server. */
+function checks() {
+	const listeners = new Set<(serverId: string, outcome: CheckOutcome) => void>();
+	return {
+		subscribe: (listener: (serverId: string, outcome: CheckOutcome) => void) => {
+			listeners.add(listener);
+			return () => void listeners.delete(listener);
+		},
+		ok(serverId: string, s: SystemStats) {
+			for (const l of listeners)
+				l(serverId, { ok: true, reading: { stats: s, latencyMs: 5, at: Date.now() } });
+		},
+		fail(serverId: string, message: string) {
+			for (const l of listeners) l(serverId, { ok: false, message });
+		}
+	};
+}
+
 describe('StatsSampler', () => {
-	it('samples every interval while visible, pauses while hidden and samples at once when shown again', async () => {
-		const read = vi.fn(async () => ({ stats: stats(20 * GIB), queue: 0 }));
-		const sampler = new StatsSampler({ servers: () => [{ id: 'a' }], read, intervalMs: 3000 });
+	it('turns every check into a sample, asks for live checks while started and is paused while hidden', async () => {
+		const feed = checks();
+		const release = vi.fn();
+		const live = vi.fn(() => release);
+		const sampler = new StatsSampler({ subscribe: feed.subscribe, refresh: async () => {}, live });
 		const stop = sampler.start();
-		await vi.advanceTimersByTimeAsync(0);
-		expect(read).toHaveBeenCalledTimes(1);
-		await vi.advanceTimersByTimeAsync(6000);
-		expect(read).toHaveBeenCalledTimes(3);
+		expect(live).toHaveBeenCalledTimes(1);
 		expect(sampler.active).toBe(true);
+		feed.ok('a', stats(20 * GIB));
+		await vi.advanceTimersByTimeAsync(3000);
+		feed.ok('a', stats(20 * GIB));
+		expect(sampler.samples.a).toHaveLength(2);
 
 		setVisibility('hidden');
 		expect(sampler.active).toBe(false);
-		await vi.advanceTimersByTimeAsync(60_000);
-		expect(read).toHaveBeenCalledTimes(3);
-
 		setVisibility('visible');
-		await vi.advanceTimersByTimeAsync(0);
-		expect(read).toHaveBeenCalledTimes(4);
-		await vi.advanceTimersByTimeAsync(3000);
-		expect(read).toHaveBeenCalledTimes(5);
+		expect(sampler.active).toBe(true);
 
 		stop();
-		await vi.advanceTimersByTimeAsync(30_000);
-		expect(read).toHaveBeenCalledTimes(5);
-		expect(sampler.samples.a).toHaveLength(5);
+		expect(release).toHaveBeenCalledTimes(1);
+		feed.ok('a', stats(20 * GIB));
+		expect(sampler.samples.a).toHaveLength(2);
 	});
 
-	it('does not start sampling in a tab opened in the background', async () => {
-		visibility = 'hidden';
-		const read = vi.fn(async () => ({ stats: stats(GIB) }));
-		const sampler = new StatsSampler({ servers: () => [{ id: 'a' }], read });
-		const stop = sampler.start();
-		await vi.advanceTimersByTimeAsync(30_000);
-		expect(read).not.toHaveBeenCalled();
-		stop();
-	});
-
-	it('keeps only the last hour and shows the effect of freeing memory at once', async () => {
+	it('keeps only the last hour, takes the queue length from the socket and checks again on demand', async () => {
+		const feed = checks();
 		let free = 4 * GIB;
-		const read = vi.fn(async () => ({ stats: stats(free), queue: 2 }));
-		const sampler = new StatsSampler({ servers: () => [{ id: 'a' }], read, intervalMs: 60_000 });
+		const refresh = vi.fn(async () => feed.ok('a', stats(free)));
+		const sampler = new StatsSampler({ subscribe: feed.subscribe, refresh, queueLength: () => 2 });
 		const stop = sampler.start();
-		await vi.advanceTimersByTimeAsync(2 * 3600_000);
+		for (let i = 0; i <= 120; i++) {
+			feed.ok('a', stats(free));
+			await vi.advanceTimersByTimeAsync(60_000);
+		}
 		const samples = sampler.samples.a ?? [];
 		expect(samples.length).toBe(61);
-		expect((samples[samples.length - 1]?.t ?? 0) - (samples[0]?.t ?? 0)).toBe(3600_000);
 		expect(samples[0]?.vramUsed).toBe(20 * GIB);
 
 		free = 22 * GIB;
 		await sampler.sampleNow('a');
+		expect(refresh).toHaveBeenCalledWith('a');
 		expect(sampler.samples.a?.at(-1)?.vramUsed).toBe(2 * GIB);
 		expect(sampler.latest.a?.queue).toBe(2);
 		stop();
@@ -124,9 +134,15 @@ describe('StatsSampler', () => {
 			{ serverId: 'a', t: now - 60_000, queue: 1 },
 			{ serverId: 'b', t: now - 60_000, queue: 5 }
 		]);
-		const read = vi.fn(async () => ({ stats: stats(GIB), queue: 0 }));
-		const sampler = new StatsSampler({ servers: () => [{ id: 'a' }], read, store });
+		const feed = checks();
+		const sampler = new StatsSampler({
+			subscribe: feed.subscribe,
+			refresh: async () => {},
+			queueLength: () => 0,
+			store
+		});
 		const stop = sampler.start();
+		feed.ok('a', stats(GIB));
 		await vi.advanceTimersByTimeAsync(0);
 		expect(sampler.samples.a?.map((s) => s.queue)).toEqual([1, 0]);
 		expect(rows.some((r) => r.t === now - 2 * 3600_000)).toBe(false);
@@ -134,18 +150,18 @@ describe('StatsSampler', () => {
 		stop();
 	});
 
-	it('keeps the last error after the server recovers', async () => {
-		let fail = true;
-		const read = vi.fn(async () => {
-			if (fail) throw new Error('Cannot reach http://box:8188/: connection refused.');
-			return { stats: stats(GIB) };
-		});
-		const sampler = new StatsSampler({ servers: () => [{ id: 'a' }], read, intervalMs: 1000 });
+	it('reports a failure once while it repeats and keeps it after the server recovers', async () => {
+		const feed = checks();
+		const sampler = new StatsSampler({ subscribe: feed.subscribe, refresh: async () => {} });
 		const stop = sampler.start();
+		feed.fail('a', 'Cannot reach http://box:8188/: connection refused.');
+		const first = sampler.errors.a;
+		await vi.advanceTimersByTimeAsync(4000);
+		feed.fail('a', 'Cannot reach http://box:8188/: connection refused.');
+		expect(sampler.errors.a).toBe(first);
+		expect(first).toMatchObject({ ongoing: true, message: expect.stringContaining('refused') });
+		feed.ok('a', stats(GIB));
 		await vi.advanceTimersByTimeAsync(0);
-		expect(sampler.errors.a).toMatchObject({ ongoing: true, message: expect.stringContaining('refused') });
-		fail = false;
-		await vi.advanceTimersByTimeAsync(1000);
 		expect(sampler.errors.a).toMatchObject({ ongoing: false, message: expect.stringContaining('refused') });
 		stop();
 	});

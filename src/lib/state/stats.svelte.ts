@@ -1,4 +1,5 @@
 import type { SystemStats } from '$lib/comfy';
+import { LIVE_POLL_MS, type CheckOutcome } from './connections.svelte';
 import type { DeckDb, StoredStatsSample } from '$lib/storage/db';
 import { addStatsSample, listStatsSamples, pruneStatsSamples } from '$lib/storage/stats';
 import { bytesToGiB } from '$lib/util/units';
@@ -10,7 +11,6 @@ import {
 	windowSamples,
 	type ChartColumns
 } from '$lib/util/time-series';
-import { errorMessage } from '$lib/util/error-message';
 
 /** One point of a server's charts (bytes and queue length), as stored. */
 export type StatsSample = Omit<StoredStatsSample, 'serverId'>;
@@ -43,19 +43,23 @@ export interface StatsStore {
 }
 
 export interface StatsSamplerOptions {
-	/** The servers to sample (read again on every tick, so added servers join). */
-	servers: () => { id: string }[];
-	/** Reads one server; rejects when it cannot. */
-	read: (o: { serverId: string; signal: AbortSignal }) => Promise<StatsReading>;
+	/** Listens to every check of every server (the shared `system_stats` query); returns the unsubscribe. */
+	subscribe: (listener: (serverId: string, outcome: CheckOutcome) => void) => () => void;
+	/** A server's queue length as the socket last reported it, when known. */
+	queueLength?: (serverId: string) => number | undefined;
+	/** Checks one server (or all) now. */
+	refresh: (serverId?: string) => Promise<void>;
+	/** Asks for live (frequent) checks while sampling; returns the function that gives the request back. */
+	live?: () => () => void;
 	store?: StatsStore | null;
-	/** Time between samples while the page is visible. */
+	/** Time between samples while the page is visible (for the gaps in the charts). */
 	intervalMs?: number;
 	/** How much history is kept (and loaded from the store). */
 	windowMs?: number;
 	now?: () => number;
 }
 
-export const SAMPLE_INTERVAL_MS = 3000;
+export const SAMPLE_INTERVAL_MS = LIVE_POLL_MS;
 
 // Pruning the store is cheap but not free: once a minute is plenty for an hour-long window.
 const PRUNE_EVERY_MS = 60_000;
@@ -129,9 +133,9 @@ export function statsStoreFor(db: Promise<DeckDb | null>): StatsStore {
 }
 
 /**
- * Samples `/system_stats` (and the queue length) of every server every few seconds, only while the page is
- * visible: a hidden tab costs the servers nothing. Sampling stops when the tab is hidden and starts again,
- * with an immediate sample, when it comes back. The last hour is kept in memory and in the store.
+ * The charts' samples: every reading of the shared `system_stats` query (checked every few seconds while a live
+ * view is open and the page visible, see `ConnectionsState`) becomes a sample. The last hour is kept in memory and
+ * in the store. The sampler itself never fetches.
  */
 export class StatsSampler {
 	/** Per server, the samples of the window, oldest first. */
@@ -146,8 +150,6 @@ export class StatsSampler {
 	readonly windowMs: number;
 	#o: StatsSamplerOptions;
 	#now: () => number;
-	#timer: ReturnType<typeof setInterval> | undefined;
-	#inFlight: Record<string, AbortController | undefined> = {};
 	#historyLoaded = new Set<string>();
 	#lastPrune = -Infinity;
 
@@ -158,69 +160,51 @@ export class StatsSampler {
 		this.#now = options.now ?? Date.now;
 	}
 
-	/** Starts sampling (while visible); returns the function that stops it. */
+	/** Starts taking samples; returns the function that stops it. */
 	start(): () => void {
-		const onVisibility = () => (document.visibilityState === 'visible' ? this.#resume() : this.#pause());
+		const onVisibility = () => (this.active = document.visibilityState === 'visible');
 		document.addEventListener('visibilitychange', onVisibility);
 		onVisibility();
+		const unsubscribe = this.#o.subscribe((serverId, outcome) => {
+			if (outcome.ok) void this.record(serverId, { stats: outcome.reading.stats });
+			else this.#fail(serverId, outcome.message);
+		});
+		const release = this.#o.live?.();
 		return () => {
 			document.removeEventListener('visibilitychange', onVisibility);
-			this.#pause();
+			unsubscribe();
+			release?.();
+			this.active = false;
 		};
 	}
 
 	/** Samples one server (or all) now, e.g. right after freeing memory so the chart shows the effect. */
 	async sampleNow(serverId?: string): Promise<void> {
-		const ids = serverId ? [serverId] : this.#o.servers().map((s) => s.id);
-		await Promise.all(ids.map((id) => this.#sample(id, true)));
+		await this.#o.refresh(serverId);
 	}
 
-	#resume() {
-		if (this.#timer !== undefined) return;
-		this.active = true;
-		this.#tick();
-		// A tick skips a server whose previous read is still running (a slow server is not piled on).
-		this.#timer = setInterval(() => this.#tick(), this.intervalMs);
-	}
-
-	#tick() {
-		for (const server of this.#o.servers()) void this.#sample(server.id, false);
-	}
-
-	#pause() {
-		clearInterval(this.#timer);
-		this.#timer = undefined;
-		this.active = false;
-		for (const controller of Object.values(this.#inFlight)) controller?.abort();
-		this.#inFlight = {};
-	}
-
-	async #sample(serverId: string, replace: boolean) {
-		if (this.#inFlight[serverId] && !replace) return;
-		this.#inFlight[serverId]?.abort();
-		const controller = new AbortController();
-		this.#inFlight[serverId] = controller;
+	/** Adds a reading as a sample (and keeps it in the store). */
+	async record(serverId: string, read: StatsReading): Promise<void> {
 		void this.#loadHistory(serverId);
-		try {
-			const reading = await this.#o.read({ serverId, signal: controller.signal });
-			if (controller.signal.aborted) return;
-			const t = this.#now();
-			const sample = sampleFromReading(reading, t);
-			this.latest = { ...this.latest, [serverId]: { ...reading, at: t } };
-			this.samples = {
-				...this.samples,
-				[serverId]: appendSample(this.samples[serverId] ?? [], sample, { windowMs: this.windowMs })
-			};
-			const error = this.errors[serverId];
-			if (error?.ongoing) this.errors = { ...this.errors, [serverId]: { ...error, ongoing: false } };
-			await this.#persist(serverId, sample, t);
-		} catch (error) {
-			if (controller.signal.aborted) return;
-			const message = errorMessage(error);
-			this.errors = { ...this.errors, [serverId]: { message, at: this.#now(), ongoing: true } };
-		} finally {
-			if (this.#inFlight[serverId] === controller) delete this.#inFlight[serverId];
-		}
+		const queue = read.queue ?? this.#o.queueLength?.(serverId);
+		const reading: StatsReading = queue === undefined ? read : { ...read, queue };
+		const t = this.#now();
+		const sample = sampleFromReading(reading, t);
+		this.latest = { ...this.latest, [serverId]: { ...reading, at: t } };
+		this.samples = {
+			...this.samples,
+			[serverId]: appendSample(this.samples[serverId] ?? [], sample, { windowMs: this.windowMs })
+		};
+		const error = this.errors[serverId];
+		if (error?.ongoing) this.errors = { ...this.errors, [serverId]: { ...error, ongoing: false } };
+		await this.#persist(serverId, sample, t);
+	}
+
+	#fail(serverId: string, message: string) {
+		const known = this.errors[serverId];
+		// The same failure again (a backed-off retry) keeps its first time: reported once, not per request.
+		if (known?.ongoing && known.message === message) return;
+		this.errors = { ...this.errors, [serverId]: { message, at: this.#now(), ongoing: true } };
 	}
 
 	async #persist(serverId: string, sample: StatsSample, t: number) {

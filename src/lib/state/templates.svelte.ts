@@ -22,6 +22,7 @@ import {
 	saveTemplate,
 	type TemplateVersion
 } from '$lib/storage/templates';
+import { objectInfoQuery } from '$lib/query/server-queries';
 import type { AppState, ServerView } from './app.svelte';
 import { errorMessage } from '$lib/util/error-message';
 import { safeParse } from '$lib/comfy/parse';
@@ -61,7 +62,6 @@ export function takeInitialHash(): string | undefined {
 }
 
 const STARTERS_KEY = 'comfy-deck.starters-installed';
-const OBJECT_INFO_TTL_MS = 5 * 60_000;
 
 /** Templates (IndexedDB), their versions and presets, the starter set, and the import review flow. */
 export class TemplatesState {
@@ -75,7 +75,6 @@ export class TemplatesState {
 
 	#app: AppState;
 	#db: Promise<DeckDb | null>;
-	#objectInfo: Record<string, { at: number; promise: Promise<ObjectInfo> } | undefined> = {};
 	#fetch: typeof fetch;
 	#markReady: () => void = () => {};
 	/** Settled once the app knows its servers and the list is loaded (`load`). */
@@ -219,7 +218,7 @@ export class TemplatesState {
 	// -----------------------------------------------------------------------------------------------------------
 	// Server node definitions
 
-	/** `/object_info` of a server, cached for a few minutes (it is large). */
+	/** `/object_info` of a server, from the app's query cache (read again after a few minutes: it is large). */
 	async objectInfo(
 		chosen?: ServerView,
 		{ refresh = false } = {}
@@ -233,16 +232,12 @@ export class TemplatesState {
 				message: 'No ComfyUI server is set up, so the workflow could not be checked. Add one in Settings.'
 			};
 		}
-		const cached = this.#objectInfo[server.id];
-		if (!cached || refresh || Date.now() - cached.at > OBJECT_INFO_TTL_MS) {
-			const promise = this.#app.apiFor(server).getObjectInfo();
-			this.#objectInfo[server.id] = { at: Date.now(), promise };
-			promise.catch(() => {
-				if (this.#objectInfo[server.id]?.promise === promise) this.#objectInfo[server.id] = undefined;
-			});
-		}
+		const query = objectInfoQuery({ serverId: server.id, api: this.#app.apiFor(server) });
 		try {
-			return { ok: true, objectInfo: await this.#objectInfo[server.id]!.promise };
+			const objectInfo: ObjectInfo = await this.#app.queryClient.fetchQuery(
+				refresh ? { ...query, staleTime: 0 } : query
+			);
+			return { ok: true, objectInfo };
 		} catch (error) {
 			const message = errorMessage(error);
 			return { ok: false, message: `The node definitions of ${server.name} could not be read: ${message}` };

@@ -16,6 +16,9 @@ export async function detectSameOriginComfy(options: {
 	if (!base.startsWith('http')) return null;
 	try {
 		const head = await doFetch(base, { method: 'HEAD', cache: 'no-store', signal: options.signal });
+		// Read the (empty) body to the end: a response left unread is cancelled when collected, and Chromium then
+		// logs the HEAD as a failed request (net::ERR_ABORTED) on every load.
+		await head.arrayBuffer().catch(() => undefined);
 		if (!/aiohttp|comfy/i.test(head.headers.get('server') ?? '')) return null;
 		const stats = await doFetch(new URL('api/system_stats', base), { signal: options.signal });
 		if (!stats.ok) return null;

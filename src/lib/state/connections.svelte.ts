@@ -128,12 +128,15 @@ export class ConnectionsState {
 		};
 	}
 
-	/** Checks one server now (the "Check again" button, a newly added server). */
-	async check(server: ServerTarget): Promise<ServerConnection> {
+	/**
+	 * Checks one server now (the "Check again" button, a newly added server, Generate on a server not known to be
+	 * online). `timeoutMs` bounds each of the check's (at most two) requests.
+	 */
+	async check(server: ServerTarget, o: { timeoutMs?: number } = {}): Promise<ServerConnection> {
 		await this.#client
 			.fetchQuery({
 				...this.statsQuery(server),
-				queryFn: ({ signal }) => this.#read(server, signal, true),
+				queryFn: ({ signal }) => this.#read(server, signal, true, o.timeoutMs),
 				staleTime: 0
 			})
 			.catch(() => undefined);
@@ -150,7 +153,12 @@ export class ConnectionsState {
 		}
 	}
 
-	async #read(server: ServerTarget, signal: AbortSignal, asked: boolean): Promise<StatsReading> {
+	async #read(
+		server: ServerTarget,
+		signal: AbortSignal,
+		asked: boolean,
+		timeoutMs?: number
+	): Promise<StatsReading> {
 		const previous = untrack(() => this.#byId[server.id]);
 		if (!previous) this.#byId[server.id] = { status: 'checking' };
 		// A server already diagnosed is asked once per retry, not twice (the `no-cors` follow-up that tells CORS from
@@ -162,6 +170,7 @@ export class ConnectionsState {
 			signal,
 			pageUrl: this.#pageUrl(),
 			refine,
+			timeoutMs,
 			logger: this.#logger
 		});
 		if (signal.aborted) throw signal.reason;

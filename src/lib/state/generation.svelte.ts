@@ -50,6 +50,8 @@ export class GenerationState {
 	#app: AppState;
 	#urls: string[] = [];
 	#timer: ReturnType<typeof setInterval> | undefined;
+	// Cancels the run while it is being sent (the reachability check, then the POST).
+	#sending: AbortController | undefined;
 
 	constructor(app: AppState) {
 		this.#app = app;
@@ -122,6 +124,14 @@ export class GenerationState {
 			}
 		}
 
+		const sending = new AbortController();
+		this.#sending = sending;
+		this.submitting = true;
+		if (!(await this.#reachable(server, sending.signal))) {
+			this.submitting = false;
+			return false;
+		}
+
 		const id = uuidv4();
 		const created = Date.now();
 		const initials = this.#app.settings.values.userInitials.trim();
@@ -144,7 +154,6 @@ export class GenerationState {
 				...(initials ? { userInitials: initials } : {})
 			}
 		};
-		this.submitting = true;
 		this.jobId = id;
 		this.#tick();
 		try {
@@ -154,6 +163,7 @@ export class GenerationState {
 			const client = this.#app.jobs.clientFor(server);
 			await client.jobs.submit({
 				id,
+				signal: sending.signal,
 				workflow,
 				extraData: template.ui ? { extra_pnginfo: { workflow: template.ui } } : undefined,
 				metadata: {
@@ -164,6 +174,7 @@ export class GenerationState {
 			});
 			return true;
 		} catch (error) {
+			if (sending.signal.aborted) return false;
 			if (error instanceof ComfyValidationError) {
 				const body = error.body as { node_errors?: unknown } | undefined;
 				// The details go on the fields (and the form's list of the rest): here only a short summary.
@@ -179,7 +190,32 @@ export class GenerationState {
 			return false;
 		} finally {
 			this.submitting = false;
+			if (this.#sending === sending) this.#sending = undefined;
 		}
+	}
+
+	/**
+	 * A server not known to be online is checked first (a few seconds at most), so sending to an unreachable one
+	 * says why at once, as the connection doctor puts it, and leaves no job behind. False when it cannot be used
+	 * (the reason in `error`) or the user cancelled.
+	 */
+	async #reachable(server: ServerView, signal: AbortSignal): Promise<boolean> {
+		if (this.#app.connections.get(server.id).status === 'online') return true;
+		const cancelled = new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null)));
+		const connection = await Promise.race([
+			this.#app.connections.check(server, { timeoutMs: 2_000 }),
+			cancelled
+		]);
+		if (!connection) return false;
+		if (connection.status === 'online') return true;
+		this.error = [
+			`${server.name} cannot be reached, so nothing was sent.`,
+			connection.message,
+			connection.hint
+		]
+			.filter(Boolean)
+			.join(' ');
+		return false;
 	}
 
 	/**
@@ -214,8 +250,10 @@ export class GenerationState {
 		}
 	}
 
-	/** Removes the job from the queue, or interrupts it when running. */
+	/** Stops sending, removes the job from the queue, or interrupts it when running. */
 	async cancel(): Promise<void> {
+		this.#sending?.abort();
+		if (!this.jobId) this.submitting = false;
 		const job = this.job;
 		if (!job || isTerminal(job.status)) return;
 		const server = this.#app.servers.find((s) => s.id === job.serverId);

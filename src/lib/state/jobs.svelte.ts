@@ -10,7 +10,7 @@ import {
 	type Logger
 } from '$lib/comfy';
 import { putCacheEntry } from '$lib/storage/cache';
-import type { DeckDb, ServerRecord } from '$lib/storage/db';
+import type { DeckDb, ServerRecord, StoredJob } from '$lib/storage/db';
 import { putImage } from '$lib/storage/images';
 import { describeEviction, writeWithEviction } from '$lib/storage/quota';
 import { createIndexedDbJobStore, updateJobApp, type HistoryJob, type KeptImage } from '$lib/storage/jobs';
@@ -116,6 +116,36 @@ export class JobsState {
 			}
 		}
 		for (const server of servers) this.clientFor(server);
+	}
+
+	/**
+	 * Ends the unfinished jobs of servers that are no longer configured: nothing can follow them any more, so they
+	 * say so instead of staying pending forever. Their records and kept images stay in history.
+	 * @param serverIds every server still in use (jobs of these are left alone)
+	 */
+	async endJobsOfRemovedServers(serverIds: string[]): Promise<void> {
+		const keep = new Set(serverIds);
+		const db = await this.#db;
+		const jobs = (await db.getAll('jobs')) as unknown as HistoryJob[];
+		const finished = Date.now();
+		let changed = false;
+		for (const job of jobs) {
+			if (keep.has(job.serverId) || isTerminal(job.status)) continue;
+			const ended: HistoryJob = {
+				...job,
+				status: 'interrupted',
+				error: {
+					kind: 'interrupted',
+					message: 'Its server was removed from Settings, so this job can no longer be followed.'
+				},
+				timings: { ...job.timings, finished }
+			};
+			await db.put('jobs', ended as unknown as StoredJob);
+			if (this.byId[job.id]) this.byId[job.id] = { ...this.byId[job.id], ...ended };
+			this.#dropPreview(job.id);
+			changed = true;
+		}
+		if (changed) this.announce();
 	}
 
 	/** Live jobs, newest first. */

@@ -56,7 +56,12 @@ export class AppState {
 	#apis: Record<string, { key: string; api: ComfyApi } | undefined> = {};
 
 	constructor(options: { dbName?: string } = {}) {
-		this.db = openDeckDb({ name: options.dbName });
+		this.db = openDeckDb({
+			name: options.dbName,
+			// A record no view can read is left out of it; the log says which one and why.
+			onUnreadable: (record) =>
+				this.logger.warn('storage', `skipped ${record.store} record ${record.key}: ${record.problem}`)
+		});
 		this.settings = new SettingsState(this.db);
 		this.jobs = new JobsState({
 			db: this.db,

@@ -1,7 +1,6 @@
-// Reading the app's job records for the dashboard: the core's JobRecord plus the app's part (`HistoryJob` of
-// $lib/storage/jobs: `timings`, `error`, `outputs`, `app.templateId`, `app.images`). Records written by older
-// builds may lack any of it, so every field beyond `id`, `serverId`, `status` and `createdAt` is read defensively.
-import type { StoredJob } from '$lib/storage/db';
+// Reading the app's job records for the dashboard. The jobs repository has checked and migrated every record it
+// returns, so these read the fields as typed.
+import type { KeptImage, StoredJob } from '$lib/storage/jobs';
 import type { GenerationRecord } from '$lib/util/time-series';
 
 /** The stand-in template key for jobs not started from a template (an imported or pasted workflow). */
@@ -22,67 +21,37 @@ export function jobOutcome(status: string): GenerationRecord['outcome'] {
 	return 'other';
 }
 
-/** The template a job was started from (`app.templateId`, or the core's `metadata.templateId`). */
+/** The template a job was started from. */
 export function jobTemplateId(job: StoredJob): string | undefined {
-	const id = record(job.app)?.templateId ?? record(job.metadata)?.templateId ?? job.templateId;
-	return typeof id === 'string' ? id : undefined;
+	return job.app.templateId;
 }
 
 /** The template's name as it was when the job ran (kept even if the template is deleted since). */
 export function jobTemplateName(job: StoredJob): string | undefined {
-	const name = record(job.app)?.templateName ?? record(job.metadata)?.templateName;
-	return typeof name === 'string' ? name : undefined;
+	return job.app.templateName;
 }
 
-/** How long the server executed the job, from `timings` (several spellings) or top-level start/end stamps. */
+/** How long the server executed the job (started → finished), when both are known. */
 export function jobExecutionMs(job: StoredJob): number | undefined {
-	const timings = record(job.timings);
-	const direct = num(timings?.executionMs) ?? num(timings?.durationMs) ?? num(job.executionMs);
-	if (direct !== undefined) return direct;
-	const pairs: [unknown, unknown][] = [
-		[timings?.started, timings?.finished],
-		[timings?.startedAt, timings?.finishedAt],
-		[timings?.executionStart, timings?.executionEnd],
-		[timings?.start, timings?.end],
-		[job.startedAt, job.finishedAt]
-	];
-	for (const [start, end] of pairs) {
-		const a = num(start);
-		const b = num(end);
-		if (a !== undefined && b !== undefined && b >= a) return b - a;
-	}
-	return undefined;
+	const { started, finished } = job.timings;
+	return started !== undefined && finished !== undefined && finished >= started
+		? finished - started
+		: undefined;
 }
 
-/** A failed job's message (`error` as text, or an object with `message` / `exception_message`). */
+/** A failed job's message. */
 export function jobErrorMessage(job: StoredJob): string | undefined {
-	if (typeof job.error === 'string') return job.error;
-	const error = record(job.error);
-	const message = error?.message ?? error?.exception_message;
-	return typeof message === 'string' ? message : undefined;
+	return job.error?.message;
 }
 
 /** The images of a job: the kept ones (`app.images`, by hash once fetched), else the server's outputs. */
 export function jobImages(job: StoredJob): JobImage[] {
-	const kept = record(job.app)?.images;
-	const list =
-		Array.isArray(kept) && kept.length ? kept : Array.isArray(job.outputs) ? job.outputs : job.images;
-	if (!Array.isArray(list)) return [];
-	const out: JobImage[] = [];
-	for (const item of list as unknown[]) {
-		if (typeof item === 'string') out.push({ kind: 'stored', hash: item });
-		const r = record(item);
-		if (!r) continue;
-		if (typeof r.hash === 'string') out.push({ kind: 'stored', hash: r.hash });
-		else if (typeof r.filename === 'string')
-			out.push({
-				kind: 'server',
-				filename: r.filename,
-				subfolder: typeof r.subfolder === 'string' ? r.subfolder : '',
-				type: typeof r.type === 'string' ? r.type : 'output'
-			});
-	}
-	return out;
+	const kept: readonly KeptImage[] = job.app.images?.length ? job.app.images : job.outputs;
+	return kept.map((image): JobImage =>
+		image.hash
+			? { kind: 'stored', hash: image.hash }
+			: { kind: 'server', filename: image.filename, subfolder: image.subfolder, type: image.type }
+	);
 }
 
 /** A job as the generation statistics count it. */
@@ -94,12 +63,4 @@ export function generationFromJob(job: StoredJob): GenerationRecord {
 		templateKey: jobTemplateId(job) ?? NO_TEMPLATE,
 		...(executionMs === undefined ? {} : { executionMs })
 	};
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-	return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-}
-
-function num(value: unknown): number | undefined {
-	return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

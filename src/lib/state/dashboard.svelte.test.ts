@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ComfyApi } from '$lib/comfy';
-import { openDeckDb, type StoredJob } from '$lib/storage/db';
+import { createTemplate } from '$lib/comfy/workflow';
+import { openDeckDb } from '$lib/storage/db';
+import { jobRecord } from '$lib/storage/testing/records';
+import type { StoredJob } from '$lib/storage/jobs';
 import type { ServerView } from './app.svelte';
 import {
 	generationFromJob,
@@ -13,17 +16,13 @@ import { DashboardState, type DashboardApp } from './dashboard.svelte';
 import { FreeMemoryAction } from './models-free.svelte';
 
 const server: ServerView = { id: 's1', name: 'Studio', baseUrl: 'http://box:8188/', order: 0, createdAt: 0 };
-const job = (over: Partial<StoredJob> & { id: string }): StoredJob => ({
-	serverId: 's1',
-	status: 'succeeded',
-	createdAt: Date.now() - 60_000,
-	...over
-});
+const job = (over: Partial<StoredJob> & { id: string }): StoredJob =>
+	jobRecord({ serverId: 's1', status: 'succeeded', createdAt: Date.now() - 60_000, ...over });
 
 afterEach(() => vi.useRealTimers());
 
 describe('job records', () => {
-	it('reads outcome, execution time, template and images the way the app stores them (HistoryJob)', () => {
+	it('reads outcome, execution time, template and images the way the app stores them (StoredJob)', () => {
 		expect(['succeeded', 'completed'].map(jobOutcome)).toEqual(['completed', 'completed']);
 		expect(['failed', 'lost'].map(jobOutcome)).toEqual(['failed', 'failed']);
 		expect(['pending', 'queued', 'running', 'interrupted'].map(jobOutcome)).toEqual([
@@ -35,7 +34,11 @@ describe('job records', () => {
 		const stored = job({
 			id: 'a',
 			timings: { created: 500, queued: 900, started: 1000, finished: 5200 },
-			app: { templateId: 'portrait', templateName: 'Portrait', images: [{ filename: 'x.png', hash: 'abc' }] },
+			app: {
+				templateId: 'portrait',
+				templateName: 'Portrait',
+				images: [{ filename: 'x.png', subfolder: '', type: 'output', hash: 'abc' }]
+			},
 			outputs: [{ filename: 'x.png', subfolder: '', type: 'output' }]
 		});
 		expect(jobExecutionMs(stored)).toBe(4200);
@@ -66,7 +69,10 @@ describe('DashboardState', () => {
 				timings: { created, started: created + 100, finished: created + 100 + ms },
 				app: { templateId, templateName: templateId === 'portrait' ? 'Portrait' : 'Old one' }
 			});
-		await db.put('templates', { id: 'portrait', name: 'Portrait (renamed)', updatedAt: 0 });
+		await db.put('templates', {
+			...createTemplate({ name: 'Portrait (renamed)', api: {}, parameters: [], now: 0 }),
+			id: 'portrait'
+		});
 		await db.put('jobs', job({ id: 'old', createdAt: now - 40 * 86_400_000 }));
 		await db.put('jobs', run('a', now - 4000, 4000));
 		await db.put('jobs', run('b', now - 3000, 6000));

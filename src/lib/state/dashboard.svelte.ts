@@ -1,5 +1,8 @@
 import type { ComfyApi } from '$lib/comfy';
-import type { DeckDb, StoredJob } from '$lib/storage/db';
+import type { DeckDb } from '$lib/storage/db';
+import { getImage } from '$lib/storage/images';
+import { listJobsSince, type StoredJob } from '$lib/storage/jobs';
+import { listTemplates } from '$lib/storage/templates';
 import { DAY_MS, summarizeGenerations, type GenerationSummary } from '$lib/util/time-series';
 import type { QueryClient } from '@tanstack/svelte-query';
 import { serverKeys } from '$lib/query/keys';
@@ -112,11 +115,8 @@ export class DashboardState {
 		}
 		try {
 			const since = this.now - STATS_DAYS * DAY_MS;
-			const [jobs, templates] = await Promise.all([
-				db.getAllFromIndex('jobs', 'byCreatedAt', IDBKeyRange.lowerBound(since)),
-				db.getAll('templates')
-			]);
-			this.jobs = jobs.reverse();
+			const [jobs, { templates }] = await Promise.all([listJobsSince(db, since), listTemplates(db)]);
+			this.jobs = jobs;
 			this.templateNames = Object.fromEntries(templates.map((t) => [t.id, t.name]));
 			await this.#loadThumbnails(db);
 		} catch {
@@ -191,7 +191,7 @@ export class DashboardState {
 		}
 		for (const hash of wanted) {
 			if (next[hash]) continue;
-			const image = await db.get('images', hash);
+			const image = await getImage(db, hash);
 			const blob = image?.thumbnail ?? image?.blob;
 			if (blob) next[hash] = URL.createObjectURL(blob);
 		}

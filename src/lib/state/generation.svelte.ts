@@ -2,7 +2,7 @@ import { ComfyValidationError, isTerminal, uuidv4, type JobRecord } from '$lib/c
 import { applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
 import { useCacheEntry } from '$lib/storage/cache';
 import { getImage } from '$lib/storage/images';
-import { putNewJob, type HistoryJob } from '$lib/storage/jobs';
+import { getJob, listJobsOfTemplate, putNewJob, type StoredJob } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
 import type { AppState, ServerView } from './app.svelte';
 import { errorMessage } from '$lib/util/error-message';
@@ -135,7 +135,7 @@ export class GenerationState {
 		const id = uuidv4();
 		const created = Date.now();
 		const initials = this.#app.settings.values.userInitials.trim();
-		const pending: HistoryJob = {
+		const pending: StoredJob = {
 			id,
 			serverUrl: server.baseUrl,
 			workflow,
@@ -239,9 +239,9 @@ export class GenerationState {
 	async showLatest(templateId: string): Promise<void> {
 		if (this.jobId || this.submitting) return;
 		const db = await this.#app.db;
-		const jobs = (await db.getAllFromIndex('jobs', 'byTemplate', templateId)) as unknown as HistoryJob[];
+		const jobs = await listJobsOfTemplate(db, templateId);
 		const latest = jobs
-			.filter((job) => job.status === 'succeeded' && job.app?.images?.length)
+			.filter((job) => job.status === 'succeeded' && job.app.images?.length)
 			.sort((a, b) => b.createdAt - a.createdAt)[0];
 		if (!latest || this.jobId || this.submitting) return;
 		if (await this.#showImages(latest.app.images ?? [])) {
@@ -265,8 +265,8 @@ export class GenerationState {
 		const job = this.job;
 		if (!job || job.status !== 'succeeded' || this.fromCache || this.fromHistory) return;
 		const db = await this.#app.db;
-		const stored = (await db.get('jobs', job.id)) as unknown as HistoryJob | undefined;
-		const kept = stored?.app?.images ?? [];
+		const stored = await getJob(db, job.id);
+		const kept = stored?.app.images ?? [];
 		if (kept.length && kept.every((i) => i.hash)) await this.#showImages(kept);
 	}
 

@@ -2,7 +2,6 @@ import { uuidv4, type JobRecord } from '$lib/comfy';
 import { encodeFormState, type FormValues } from '$lib/comfy/workflow';
 import {
 	diffRuns,
-	getHistoryJob,
 	normalizeTags,
 	runsOfTemplate,
 	setJobNote,
@@ -12,7 +11,7 @@ import {
 } from '$lib/storage/history';
 import { getImage } from '$lib/storage/images';
 import { mediaFieldsOf } from './generation.svelte';
-import { putNewJob, type HistoryJob } from '$lib/storage/jobs';
+import { getJob, putNewJob, type StoredJob } from '$lib/storage/jobs';
 import { zipBlob } from '$lib/util/zip';
 import type { AppState } from './app.svelte';
 import { deleteJobs } from './history.svelte';
@@ -39,7 +38,7 @@ export interface DetailImage {
  */
 export class HistoryDetailState {
 	id = $state('');
-	job = $state.raw<HistoryJob | undefined>(undefined);
+	job = $state.raw<StoredJob | undefined>(undefined);
 	loading = $state(true);
 	missing = $state(false);
 	images = $state.raw<DetailImage[]>([]);
@@ -97,7 +96,7 @@ export class HistoryDetailState {
 		}
 		try {
 			const db = await this.#app.db;
-			const job = await getHistoryJob(db, id);
+			const job = await getJob(db, id);
 			if (generation !== this.#generation) return;
 			this.job = job;
 			this.missing = !job;
@@ -125,12 +124,12 @@ export class HistoryDetailState {
 			this.diff = undefined;
 			return;
 		}
-		const other = await getHistoryJob(await this.#app.db, otherId);
+		const other = await getJob(await this.#app.db, otherId);
 		if (this.compareId !== otherId) return;
 		this.diff = other ? diffRuns(job, other) : undefined;
 	}
 
-	async #loadImages(job: HistoryJob, generation: number) {
+	async #loadImages(job: StoredJob, generation: number) {
 		const db = await this.#app.db;
 		const shown: DetailImage[] = [];
 		for (const image of job.app?.images ?? []) {
@@ -204,7 +203,7 @@ export class HistoryDetailState {
 		const id = uuidv4();
 		const created = Date.now();
 		const { templateId, templateName, presetId, parameters, promptHash, randomized } = job.app ?? {};
-		const pending: HistoryJob = {
+		const pending: StoredJob = {
 			id,
 			serverUrl: server.baseUrl,
 			workflow: job.workflow,

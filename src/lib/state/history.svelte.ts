@@ -3,7 +3,6 @@ import { isTerminal } from '$lib/comfy';
 import type { DeckDb, StoredImage } from '$lib/storage/db';
 import {
 	deleteHistoryJobs,
-	getHistoryJob,
 	historyFacets,
 	isFiltered,
 	queryHistory,
@@ -11,7 +10,8 @@ import {
 	type HistoryFilter,
 	type HistoryItem
 } from '$lib/storage/history';
-import { getImage } from '$lib/storage/images';
+import { getImage, getImages } from '$lib/storage/images';
+import { getJob } from '$lib/storage/jobs';
 import { formatBytes } from '$lib/util/units';
 import { zipBlob, type ZipInput } from '$lib/util/zip';
 import type { AppState } from './app.svelte';
@@ -178,8 +178,11 @@ export class ThumbnailUrls {
 	async #flush() {
 		const batch = this.#batch.splice(0);
 		try {
-			const tx = (await this.#db).transaction('images');
-			await Promise.all(batch.map(async (r) => r.resolve(await tx.store.get(r.hash))));
+			const images = await getImages(
+				await this.#db,
+				batch.map((r) => r.hash)
+			);
+			batch.forEach((r, i) => r.resolve(images[i]));
 		} catch (error) {
 			for (const r of batch) r.reject(error);
 		}
@@ -387,7 +390,7 @@ export class HistoryState {
 			const files: ZipInput[] = [];
 			let missing = 0;
 			for (const item of this.selectedItems) {
-				const job = await getHistoryJob(db, item.id);
+				const job = await getJob(db, item.id);
 				for (const image of job?.app?.images ?? []) {
 					const stored = image.hash ? await getImage(db, image.hash) : undefined;
 					if (!stored) {

@@ -13,7 +13,13 @@ import { putCacheEntry } from '$lib/storage/cache';
 import type { DeckDb, ServerRecord, StoredJob } from '$lib/storage/db';
 import { putImage } from '$lib/storage/images';
 import { describeEviction, writeWithEviction } from '$lib/storage/quota';
-import { createIndexedDbJobStore, updateJobApp, type HistoryJob, type KeptImage } from '$lib/storage/jobs';
+import {
+	createIndexedDbJobStore,
+	getJob,
+	listJobsOfServer,
+	updateJobApp,
+	type KeptImage
+} from '$lib/storage/jobs';
 import { probeMedia } from '$lib/util/media-probe';
 import { errorMessage } from '$lib/util/error-message';
 
@@ -207,9 +213,8 @@ export class JobsState {
 	/** After a reload: successes whose images were never fetched (the tab closed right after) get them now. */
 	async #keepMissing(serverId: string, client: ComfyClient) {
 		const db = await this.#db;
-		const jobs = (await db.getAllFromIndex('jobs', 'byServer', serverId)) as unknown as HistoryJob[];
-		for (const job of jobs) {
-			const kept = job.app?.images ?? [];
+		for (const job of await listJobsOfServer(db, serverId)) {
+			const kept = job.app.images ?? [];
 			const missing =
 				job.status === 'succeeded' && (kept.length < job.outputs.length || kept.some((i) => !i.hash));
 			if (missing) await this.#keep(serverId, client, job.id);
@@ -226,10 +231,10 @@ export class JobsState {
 		this.#keeping.add(id);
 		try {
 			const db = await this.#db;
-			const job = (await db.get('jobs', id)) as unknown as HistoryJob | undefined;
+			const job = await getJob(db, id);
 			if (!job) return;
 			const already = new Map(
-				(job.app?.images ?? []).map((i) => [`${i.type}/${i.subfolder}/${i.filename}`, i])
+				(job.app.images ?? []).map((i) => [`${i.type}/${i.subfolder}/${i.filename}`, i])
 			);
 			const images: KeptImage[] = [];
 			const outputs = live.length > job.outputs.length ? live : job.outputs;

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredTemplate } from '$lib/storage/db';
+import type { Template } from '$lib/comfy/workflow';
 import { folderOfInput, modelSlots, modelUsage, withModel } from './models-usage.svelte';
 
 // A stored template as the template core writes it (zTemplate): an API workflow plus form parameters.
-const portrait: StoredTemplate = {
+const portrait: Template = {
+	version: 1,
 	id: 'portrait',
+	createdAt: 1,
 	name: 'Portrait',
 	updatedAt: 1,
 	api: {
@@ -31,8 +33,11 @@ const portrait: StoredTemplate = {
 		}
 	]
 };
-const upscale: StoredTemplate = {
+const upscale: Template = {
+	version: 1,
 	id: 'upscale',
+	createdAt: 1,
+	parameters: [],
 	name: 'Upscale',
 	updatedAt: 1,
 	api: {
@@ -90,7 +95,7 @@ describe('modelSlots', () => {
 	});
 
 	it('reads a template without parameters or workflow without throwing', () => {
-		const broken = { id: 'x', name: 'X', updatedAt: 0 } as StoredTemplate;
+		const broken = { id: 'x', name: 'X', updatedAt: 0 } as Template;
 		expect(modelSlots({ template: broken, folder: checkpoints })).toEqual([]);
 	});
 });

@@ -1,7 +1,6 @@
 // Which templates use which model files, and where a template takes a model of a given folder. Pure functions
-// over stored templates (`api` workflow + `parameters`), read defensively: a template written by an older build
-// may lack fields.
-import type { StoredTemplate } from '$lib/storage/db';
+// over templates as the templates repository returns them (checked with zTemplate).
+import type { ParameterDef, Template } from '$lib/comfy/workflow';
 
 /** One model input of one template. */
 export interface ModelSlot {
@@ -57,40 +56,34 @@ export function folderOfInput(o: { classType: string; input: string }): string |
 const norm = (file: string) => file.replace(/\\/g, '/');
 
 /** Every string input of every node of a template, with the labels of parameters writing it. */
-function* stringInputs(template: StoredTemplate) {
-	const api = record(template.api);
-	if (!api) return;
-	const parameters = Array.isArray(template.parameters) ? (template.parameters as unknown[]) : [];
-	for (const [nodeId, rawNode] of Object.entries(api)) {
-		const node = record(rawNode);
-		const inputs = record(node?.inputs);
-		if (!node || !inputs) continue;
-		const classType = typeof node.class_type === 'string' ? node.class_type : 'node';
-		const title = record(node._meta)?.title;
-		for (const [input, value] of Object.entries(inputs)) {
+function* stringInputs(template: Template) {
+	// Templates come checked from the repository; a caller's own half-built one yields nothing rather than a crash.
+	const parameters: ParameterDef[] = template.parameters ?? [];
+	for (const [nodeId, node] of Object.entries(template.api ?? {})) {
+		for (const [input, value] of Object.entries(node.inputs)) {
 			if (typeof value !== 'string') continue;
-			const writers = parameters.map(record).filter((p) => {
-				const targets = Array.isArray(p?.targets) ? (p.targets as unknown[]) : [];
-				return targets.some((t) => record(t)?.nodeId === nodeId && record(t)?.input === input);
-			});
-			const parameterLabel = writers.find((p) => typeof p?.label === 'string')?.label as string | undefined;
+			const writers = parameters.filter((p) => writes(p, { nodeId, input }));
 			yield {
 				nodeId,
 				input,
-				classType,
+				classType: node.class_type,
 				value,
-				label: parameterLabel ?? `${typeof title === 'string' ? title : classType} · ${input}`,
-				parameterIds: writers.map((p) => p?.id).filter((id): id is string => typeof id === 'string')
+				label: writers[0]?.label ?? `${node._meta?.title ?? node.class_type} · ${input}`,
+				parameterIds: writers.map((p) => p.id)
 			};
 		}
 	}
+}
+
+function writes(parameter: ParameterDef, target: { nodeId: string; input: string }): boolean {
+	return parameter.targets.some((t) => t.nodeId === target.nodeId && t.input === target.input);
 }
 
 /**
  * The inputs of `template` that take a model of `folder`: those naming a file of the folder now, and the
  * loader inputs of that folder by name (even when their current file is missing on this server).
  */
-export function modelSlots(o: { template: StoredTemplate; folder: FolderFiles }): ModelSlot[] {
+export function modelSlots(o: { template: Template; folder: FolderFiles }): ModelSlot[] {
 	const files = new Set(o.folder.files.map(norm));
 	const slots: ModelSlot[] = [];
 	for (const input of stringInputs(o.template)) {
@@ -111,10 +104,7 @@ export function modelSlots(o: { template: StoredTemplate; folder: FolderFiles })
 }
 
 /** For every model file (`folder/file`), the template inputs that name it. */
-export function modelUsage(o: {
-	templates: StoredTemplate[];
-	folders: FolderFiles[];
-}): Map<string, ModelSlot[]> {
+export function modelUsage(o: { templates: Template[]; folders: FolderFiles[] }): Map<string, ModelSlot[]> {
 	const usage = new Map<string, ModelSlot[]>();
 	for (const folder of o.folders) {
 		const files = new Map(folder.files.map((f) => [norm(f), f]));
@@ -140,41 +130,28 @@ export function modelKey(folder: string, file: string): string {
  * their default (and among their options), so the form starts from the new model.
  */
 export function withModel(o: {
-	template: StoredTemplate;
+	template: Template;
 	nodeId: string;
 	input: string;
 	file: string;
 	now: number;
-}): StoredTemplate {
-	const api = structuredClone(record(o.template.api) ?? {});
-	const set = (nodeId: string, input: string) => {
-		const inputs = record(record(api[nodeId])?.inputs);
-		if (inputs && typeof inputs[input] !== 'object') inputs[input] = o.file;
+}): Template {
+	const api = structuredClone(o.template.api);
+	const set = (target: { nodeId: string; input: string }) => {
+		const inputs = api[target.nodeId]?.inputs;
+		if (inputs && typeof inputs[target.input] !== 'object') inputs[target.input] = o.file;
 		return Boolean(inputs);
 	};
-	if (!set(o.nodeId, o.input))
-		throw new Error(`Node ${o.nodeId} is not in template "${o.template.name}" any more.`);
-	const parameters = Array.isArray(o.template.parameters)
-		? (o.template.parameters as unknown[]).map((raw) => {
-				const p = record(raw);
-				const targets = (Array.isArray(p?.targets) ? (p.targets as unknown[]) : []).map(record);
-				if (!p || !targets.some((t) => t?.nodeId === o.nodeId && t?.input === o.input)) return raw;
-				// One field bound to several inputs writes them all: keep the workflow in step with the field.
-				for (const t of targets)
-					if (typeof t?.nodeId === 'string' && typeof t.input === 'string') set(t.nodeId, t.input);
-				const options = Array.isArray(p.options) ? (p.options as unknown[]) : undefined;
-				return {
-					...p,
-					default: o.file,
-					...(options && !options.includes(o.file) ? { options: [...options, o.file] } : {})
-				};
-			})
-		: o.template.parameters;
+	if (!set(o)) throw new Error(`Node ${o.nodeId} is not in template "${o.template.name}" any more.`);
+	const parameters = o.template.parameters.map((p) => {
+		if (!writes(p, o)) return p;
+		// One field bound to several inputs writes them all: keep the workflow in step with the field.
+		for (const target of p.targets) set(target);
+		return {
+			...p,
+			default: o.file,
+			...(p.options && !p.options.includes(o.file) ? { options: [...p.options, o.file] } : {})
+		};
+	});
 	return { ...o.template, api, parameters, updatedAt: o.now };
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-	return typeof value === 'object' && value !== null && !Array.isArray(value)
-		? (value as Record<string, unknown>)
-		: undefined;
 }

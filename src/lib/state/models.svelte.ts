@@ -3,7 +3,7 @@ import type { ComfyApi } from '$lib/comfy';
 import { serverKeys } from '$lib/query/keys';
 import { errorMessage } from '$lib/util/error-message';
 import type { Template } from '$lib/comfy/workflow';
-import type { DeckDb, StoredTemplate } from '$lib/storage/db';
+import type { DeckDb } from '$lib/storage/db';
 import { getTemplate, listTemplates, saveTemplate } from '$lib/storage/templates';
 import {
 	modelKey,
@@ -107,7 +107,7 @@ export function folderName(folder: string): string {
 export class ModelsState {
 	folders = $state.raw<FolderView[]>([]);
 	embeddings = $state.raw<string[]>([]);
-	templates = $state.raw<StoredTemplate[]>([]);
+	templates = $state.raw<Template[]>([]);
 	loading = $state(false);
 	loaded = $state(false);
 	error = $state<string | null>(null);

@@ -9,17 +9,11 @@ import { canonicalJson } from '$lib/util/canonical-hash';
 import { normalizeServerUrl } from '$lib/util/server-url';
 import { zKnownSettings } from './backup-schema';
 import type { ParsedBackup } from './backup';
-import type {
-	DeckSchema,
-	ServerRecord,
-	StoredImage,
-	StoredJob,
-	StoredPreset,
-	StoredTemplate,
-	StoredTemplateVersion
-} from './db';
+import type { DeckSchema, ServerRecord, StoredImage, StoredPreset } from './db';
 import { imageHashesOf } from './images';
 import { safeParse } from '$lib/comfy/parse';
+import { readStoredJob, type StoredJob } from './stored-job';
+import type { TemplateVersion } from './templates';
 
 /** Per kind of record: how many were added, were here already, or were left out. */
 export interface ImportCounts {
@@ -53,8 +47,8 @@ export interface ImportReport {
 export interface ExistingData {
 	jobIds: Set<string>;
 	imageHashes: Set<string>;
-	templates: StoredTemplate[];
-	templateVersions: StoredTemplateVersion[];
+	templates: Template[];
+	templateVersions: TemplateVersion[];
 	presets: StoredPreset[];
 	servers: ServerRecord[];
 	settings: Map<string, unknown>;
@@ -64,8 +58,8 @@ export interface ExistingData {
 export interface ImportWrites {
 	jobs: StoredJob[];
 	images: StoredImage[];
-	templates: StoredTemplate[];
-	templateVersions: StoredTemplateVersion[];
+	templates: Template[];
+	templateVersions: TemplateVersion[];
 	presets: StoredPreset[];
 	servers: ServerRecord[];
 	settings: [string, unknown][];
@@ -181,23 +175,29 @@ export function decideImport({
 	}
 
 	// Jobs, by id. One still running elsewhere cannot be followed from here.
-	const keptJobs: StoredJob[] = [];
+	const used = new Set<string>();
 	for (const job of backup.jobs) {
 		if (existing.jobIds.has(job.id)) {
 			report.jobs.present++;
-			keptJobs.push(job as StoredJob);
-		} else if (!(TERMINAL_STATUSES as readonly string[]).includes(job.status)) {
-			skip('job', job.id, `it was still ${job.status} when the backup was made`);
-		} else {
-			const record = { ...job, serverId: serverIdMap.get(job.serverId) ?? job.serverId } as StoredJob;
-			writes.jobs.push(record);
-			keptJobs.push(record);
-			report.jobs.added++;
+			for (const hash of imageHashesOf(job)) used.add(hash);
+			continue;
 		}
+		if (!(TERMINAL_STATUSES as readonly string[]).includes(job.status)) {
+			skip('job', job.id, `it was still ${job.status} when the backup was made`);
+			continue;
+		}
+		// The same migration and check as every read of the jobs store, so an imported job reads like a local one.
+		const read = readStoredJob({ ...job, serverId: serverIdMap.get(job.serverId) ?? job.serverId });
+		if (!read.ok) {
+			skip('job', job.id, `it cannot be read (${read.problem})`);
+			continue;
+		}
+		writes.jobs.push(read.job);
+		for (const hash of imageHashesOf(read.job)) used.add(hash);
+		report.jobs.added++;
 	}
 
 	// Images, by content hash; only those a job uses.
-	const used = new Set(keptJobs.flatMap((job) => imageHashesOf(job)));
 	for (const image of backup.images) {
 		if (existing.imageHashes.has(image.hash)) report.images.present++;
 		else if (!used.has(image.hash)) skip('image', image.hash, 'no imported job uses it');

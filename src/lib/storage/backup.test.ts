@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import type { JobStatus } from '$lib/comfy';
 import { createTemplate, type Template } from '$lib/comfy/workflow';
 import { sha256Hex } from '$lib/util/canonical-hash';
 import {
@@ -12,7 +13,9 @@ import {
 	readBackup,
 	type ParsedBackup
 } from './backup';
-import { openDeckDb, type DeckDb, type StoredJob } from './db';
+import { openDeckDb, type DeckDb } from './db';
+import type { StoredJob } from './jobs';
+import { putRawRecord } from './testing/records';
 import { putImage } from './images';
 import { listPresets, savePreset } from './presets';
 import { getTemplate, listVersions, saveTemplate } from './templates';
@@ -46,7 +49,7 @@ function template(name = 'Solid color', width = 64): Template {
 	});
 }
 
-function job(id: string, hash: string, status = 'succeeded', serverId = 'srv-1'): StoredJob {
+function job(id: string, hash: string, status: JobStatus = 'succeeded', serverId = 'srv-1'): StoredJob {
 	return {
 		id,
 		serverId,
@@ -153,7 +156,7 @@ describe('export', () => {
 
 	it('leaves out a record it could not read, and says so', async () => {
 		const { db } = await populated();
-		await db.put('jobs', { id: 'broken', serverId: 's', status: 'succeeded', createdAt: 1 });
+		await putRawRecord(db, 'jobs', { id: 'broken', serverId: 's', status: 'succeeded', createdAt: 1 });
 		const result = await exported(db);
 		expect(result.manifest.counts.jobs).toBe(1);
 		expect(result.omitted).toEqual([expect.objectContaining({ kind: 'job', id: 'broken' })]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cacheUsage, evictCache, putCacheEntry, useCacheEntry } from './cache';
 import { openDeckDb } from './db';
 import { getImage, putImage } from './images';
+import { jobRecord } from './testing/records';
 
 let n = 0;
 const open = () => openDeckDb({ name: `cache-test-${n++}-${Math.random()}` });
@@ -56,13 +57,13 @@ describe('result cache', () => {
 	it('never deletes an image that history still shows', async () => {
 		const db = await open();
 		const kept = await cached(db, 'in-history', 1, 'history image');
-		await db.put('jobs', {
-			id: 'j',
-			serverId: 's',
-			status: 'succeeded',
-			createdAt: 1,
-			images: [{ hash: kept }]
-		});
+		await db.put(
+			'jobs',
+			jobRecord({
+				id: 'j',
+				app: { images: [{ filename: 'a.png', subfolder: '', type: 'output', hash: kept }] }
+			})
+		);
 		const dropped = await cached(db, 'only-cached', 2, 'cache-only image');
 
 		await putCacheEntry(

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DB_VERSION, openDeckDb } from './db';
 import { deleteServer, listServers, saveServer } from './servers';
 import { DEFAULT_SETTINGS, loadSettings, saveSetting } from './settings';
+import { putRawRecord } from './testing/records';
+import type { UnreadableRecord } from './unreadable';
 
 let n = 0;
 const uniqueName = () => `deck-test-${n++}-${Math.random().toString(36).slice(2)}`;
@@ -39,17 +41,18 @@ describe('openDeckDb', () => {
 			const old = await openDeckDb({ name, version: from });
 			await saveServer(old, server('a', 0));
 			await saveSetting(old, 'theme', 'dark');
-			if (from >= 2) await old.put('jobs', { id: 'old', serverId: 'a', status: 'succeeded', createdAt: 1 });
+			if (from >= 2)
+				await putRawRecord(old, 'jobs', { id: 'old', serverId: 'a', status: 'succeeded', createdAt: 1 });
 			old.close();
 
 			const upgraded = await openDeckDb({ name });
 			expect(upgraded.version).toBe(DB_VERSION);
 			expect(await listServers(upgraded)).toEqual([server('a', 0)]);
 			expect((await loadSettings(upgraded)).theme).toBe('dark');
-			await upgraded.put('jobs', { id: 'p1', serverId: 'a', status: 'queued', createdAt: 5 });
+			await putRawRecord(upgraded, 'jobs', { id: 'p1', serverId: 'a', status: 'queued', createdAt: 5 });
 			expect(await upgraded.getAllFromIndex('jobs', 'byStatus', 'queued')).toHaveLength(1);
 			if (from >= 2) expect((await upgraded.get('jobs', 'old'))?.status).toBe('succeeded');
-			await upgraded.put('templateVersions', { templateId: 't', version: 1, savedAt: 1 });
+			await putRawRecord(upgraded, 'templateVersions', { templateId: 't', version: 1, savedAt: 1 });
 			expect(await upgraded.getAllFromIndex('templateVersions', 'byTemplate', 't')).toHaveLength(1);
 			await upgraded.put('formValues', { templateId: 't', values: {}, seedModes: {}, updatedAt: 1 });
 			expect(await upgraded.get('formValues', 't')).toBeDefined();
@@ -60,14 +63,14 @@ describe('openDeckDb', () => {
 	it('v4 indexes jobs by template and by each tag, including jobs stored before the upgrade', async () => {
 		const name = uniqueName();
 		const old = await openDeckDb({ name, version: 3 });
-		await old.put('jobs', {
+		await putRawRecord(old, 'jobs', {
 			id: 'before',
 			serverId: 'a',
 			status: 'succeeded',
 			createdAt: 1,
 			app: { templateId: 't', tags: ['sky', 'night'] }
 		});
-		await old.put('jobs', { id: 'bare', serverId: 'a', status: 'failed', createdAt: 2 });
+		await putRawRecord(old, 'jobs', { id: 'bare', serverId: 'a', status: 'failed', createdAt: 2 });
 		old.close();
 
 		const upgraded = await openDeckDb({ name, version: 4 });
@@ -98,6 +101,17 @@ describe('server and settings repositories', () => {
 		expect(await loadSettings(db)).toEqual(DEFAULT_SETTINGS);
 		await saveSetting(db, 'logLevel', 'debug');
 		expect(await loadSettings(db)).toEqual({ ...DEFAULT_SETTINGS, logLevel: 'debug' });
+		db.close();
+	});
+
+	it('starts with the default of a setting it cannot read, and says which one', async () => {
+		const reported: UnreadableRecord[] = [];
+		const db = await openDeckDb({ name: uniqueName(), onUnreadable: (record) => reported.push(record) });
+		await saveSetting(db, 'theme', 'dark');
+		await putRawRecord(db, 'settings', 'loud', 'logLevel');
+		await putRawRecord(db, 'settings', -5, 'cacheMaxMb');
+		expect(await loadSettings(db)).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark' });
+		expect(reported.map((r) => `${r.store} ${r.key}`)).toEqual(['settings logLevel', 'settings cacheMaxMb']);
 		db.close();
 	});
 });

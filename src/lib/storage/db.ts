@@ -1,4 +1,8 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { Template } from '$lib/comfy/workflow';
+import type { StoredJob } from './stored-job';
+import type { TemplateVersion } from './templates';
+import { watchUnreadable, type UnreadableListener } from './unreadable';
 
 /** A ComfyUI server the user configured. */
 export interface ServerRecord {
@@ -29,31 +33,6 @@ export interface SettingsValues {
 	cacheMaxMb: number;
 	/** Recorded with every generation (the seed plan's `userInitials`), so shared history says who made what. */
 	userInitials: string;
-}
-
-/** A job as the app keeps it (see src/lib/comfy job records): written before the POST, updated through its life. */
-export interface StoredJob {
-	id: string;
-	serverId: string;
-	status: string;
-	createdAt: number;
-	[key: string]: unknown;
-}
-
-/** A template as stored: the `Template` of src/lib/comfy/workflow plus bookkeeping. */
-export interface StoredTemplate {
-	id: string;
-	name: string;
-	updatedAt: number;
-	[key: string]: unknown;
-}
-
-/** One saved version of a template; version 1 is the original import and is never overwritten. */
-export interface StoredTemplateVersion {
-	templateId: string;
-	version: number;
-	savedAt: number;
-	[key: string]: unknown;
 }
 
 /** A named parameter set of a template. */
@@ -126,10 +105,10 @@ export interface DeckSchema extends DBSchema {
 		value: StoredJob;
 		indexes: { byCreatedAt: number; byStatus: string; byServer: string; byTemplate: string; byTag: string };
 	};
-	templates: { key: string; value: StoredTemplate; indexes: { byUpdatedAt: number } };
+	templates: { key: string; value: Template; indexes: { byUpdatedAt: number } };
 	templateVersions: {
 		key: [string, number];
-		value: StoredTemplateVersion;
+		value: TemplateVersion;
 		indexes: { byTemplate: string };
 	};
 	presets: { key: string; value: StoredPreset; indexes: { byTemplate: string } };
@@ -193,11 +172,14 @@ export type DeckDb = IDBPDatabase<DeckSchema>;
  * Opens (creating or upgrading as needed) Comfy Deck's IndexedDB database.
  * @param options.name database name; tests pass a unique one.
  * @param options.version schema version to open; tests open older versions to check upgrades.
+ * @param options.onUnreadable told of each record a repository had to skip (else they go to the console).
  */
-export function openDeckDb(options: { name?: string; version?: number } = {}): Promise<DeckDb> {
+export function openDeckDb(
+	options: { name?: string; version?: number; onUnreadable?: UnreadableListener } = {}
+): Promise<DeckDb> {
 	const version = options.version ?? DB_VERSION;
 	if (version < 1 || version > DB_VERSION) throw new RangeError(`No schema version ${version}.`);
-	return openDB<DeckSchema>(options.name ?? DB_NAME, version, {
+	const opening = openDB<DeckSchema>(options.name ?? DB_NAME, version, {
 		upgrade(db, oldVersion, newVersion, tx) {
 			for (let v = oldVersion; v < (newVersion ?? version); v++) MIGRATIONS[v]?.(db, tx);
 		},
@@ -205,5 +187,11 @@ export function openDeckDb(options: { name?: string; version?: number } = {}): P
 			// Another tab wants a newer schema: let it upgrade rather than freeze both tabs.
 			(event.target as IDBDatabase).close();
 		}
+	});
+	const listener = options.onUnreadable;
+	if (!listener) return opening;
+	return opening.then((db) => {
+		watchUnreadable(db, listener);
+		return db;
 	});
 }

@@ -6,7 +6,6 @@ import { openDeckDb, type DeckDb } from './db';
 import {
 	deleteHistoryJobs,
 	diffRuns,
-	getHistoryJob,
 	historyFacets,
 	normalizeTags,
 	queryHistory,
@@ -17,7 +16,9 @@ import {
 	type HistoryPage
 } from './history';
 import { getImage, putImage } from './images';
-import { putNewJob, type HistoryJob, type JobAppInfo } from './jobs';
+import { getJob, putNewJob, type JobAppInfo, type StoredJob } from './jobs';
+import { putRawRecord } from './testing/records';
+import { unreadableCount, type UnreadableRecord } from './unreadable';
 
 let n = 0;
 const open = () => openDeckDb({ name: `history-test-${n++}-${Math.random()}` });
@@ -26,7 +27,7 @@ function job(
 	id: string,
 	createdAt: number,
 	options: { status?: JobStatus; serverId?: string; app?: JobAppInfo; prompt?: string } = {}
-): HistoryJob {
+): StoredJob {
 	return {
 		id,
 		serverUrl: 'http://box:8188/',
@@ -50,6 +51,36 @@ async function all(page: HistoryPage) {
 async function ids(db: DeckDb, filter: HistoryFilter = {}, firstPage?: number, chunkSize?: number) {
 	return (await all(await queryHistory(db, { filter, firstPage, chunkSize }))).map((i) => i.id);
 }
+
+describe('a record history cannot read', () => {
+	it('is left out of the gallery, its filters and its reads, and reported once with the reason', async () => {
+		const reported: UnreadableRecord[] = [];
+		const db = await openDeckDb({
+			name: `history-test-${n++}-${Math.random()}`,
+			onUnreadable: (record) => reported.push(record)
+		});
+		await putNewJob(db, job('a', 100, { app: { templateId: 't1', templateName: 'Portrait' } }));
+		await putRawRecord(db, 'jobs', {
+			...job('broken', 150, { app: { templateId: 't1', templateName: 'Broken' } }),
+			status: 'exploded'
+		});
+		await putNewJob(db, job('b', 200));
+
+		// The bounded first page, the chunked rest, and the index read of a selective filter all skip it.
+		expect(await ids(db, {}, 1, 1)).toEqual(['b', 'a']);
+		expect(await ids(db, { templateId: 't1' })).toEqual(['a']);
+		expect(await getJob(db, 'broken')).toBeUndefined();
+		expect((await historyFacets(db)).templates).toEqual([{ id: 't1', name: 'Portrait' }]);
+		expect(reported).toEqual([
+			{
+				store: 'jobs',
+				key: 'broken',
+				problem: expect.stringContaining('status: Invalid option: expected one of')
+			}
+		]);
+		expect(unreadableCount(db)).toBe(1);
+	});
+});
 
 describe('history queries', () => {
 	async function seeded() {
@@ -195,7 +226,7 @@ describe('editing and deleting history', () => {
 		await putNewJob(db, job('a', 1));
 		expect(await setJobTags(db, 'a', [' Sky ', 'sky', '', 'night  time'])).toEqual(['Sky', 'night time']);
 		expect(await setJobNote(db, 'a', 'for the poster')).toBe(true);
-		expect((await getHistoryJob(db, 'a'))?.app).toMatchObject({
+		expect((await getJob(db, 'a'))?.app).toMatchObject({
 			tags: ['Sky', 'night time'],
 			note: 'for the poster'
 		});
@@ -204,7 +235,7 @@ describe('editing and deleting history', () => {
 
 		await setJobTags(db, 'a', []);
 		await setJobNote(db, 'a', '  ');
-		expect((await getHistoryJob(db, 'a'))?.app).toEqual({});
+		expect((await getJob(db, 'a'))?.app).toEqual({});
 		expect(await setJobTags(db, 'missing', ['x'])).toBeUndefined();
 	});
 
@@ -239,7 +270,7 @@ describe('editing and deleting history', () => {
 		const result = await deleteHistoryJobs(db, ['a', 'unknown']);
 		expect(result.deleted).toEqual(['a']);
 		expect(result.freedBytes).toBeGreaterThan(0);
-		expect(await getHistoryJob(db, 'a')).toBeUndefined();
+		expect(await getJob(db, 'a')).toBeUndefined();
 		expect(await db.get('cache', 'p')).toBeUndefined();
 		expect(await getImage(db, own)).toBeUndefined();
 		expect(await getImage(db, shared)).toBeDefined();

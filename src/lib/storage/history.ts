@@ -5,9 +5,9 @@
  * notes, and the parameter difference between two runs.
  */
 import type { JobStatus } from '$lib/comfy';
-import type { DeckDb, StoredJob } from './db';
+import type { DeckDb } from './db';
 import { deleteUnreferencedImages, imageHashesOf } from './images';
-import { updateJobApp, type HistoryJob } from './jobs';
+import { listJobsOfTemplate, readJob, readJobs, updateJobApp, type StoredJob } from './jobs';
 
 /** What the gallery can be narrowed by; every field is optional and they combine with AND. */
 export interface HistoryFilter {
@@ -78,16 +78,14 @@ const MAX_TAG_CHARS = 40;
 /** Longest note kept (characters). */
 export const MAX_NOTE_CHARS = 10_000;
 
-const asJob = (stored: StoredJob) => stored as unknown as HistoryJob;
-
 /** True when the filter narrows anything. */
 export function isFiltered(filter: HistoryFilter): boolean {
 	return Object.values(filter).some((v) => v !== undefined && v !== '');
 }
 
 /** The card data of a job. */
-export function toHistoryItem(job: HistoryJob): HistoryItem {
-	const images = job.app?.images ?? [];
+export function toHistoryItem(job: StoredJob): HistoryItem {
+	const images = job.app.images ?? [];
 	const started = job.timings?.started;
 	const finished = job.timings?.finished;
 	const error = job.error ? (job.error.exceptionMessage ?? job.error.message) : undefined;
@@ -96,24 +94,24 @@ export function toHistoryItem(job: HistoryJob): HistoryItem {
 		createdAt: job.createdAt,
 		status: job.status,
 		serverId: job.serverId,
-		templateId: job.app?.templateId,
-		templateName: job.app?.templateName,
+		templateId: job.app.templateId,
+		templateName: job.app.templateName,
 		thumbHash: images.find((i) => i.hash)?.hash,
 		imageCount: Math.max(images.length, job.outputs?.length ?? 0),
-		tags: job.app?.tags ?? [],
+		tags: job.app.tags ?? [],
 		...(error ? { error: error.length > 200 ? `${error.slice(0, 200)}…` : error } : {}),
 		...(started && finished ? { durationMs: finished - started } : {})
 	};
 }
 
 /** Whether a job matches every given field of the filter. */
-export function matchesFilter(job: HistoryJob, filter: HistoryFilter): boolean {
-	if (filter.templateId && job.app?.templateId !== filter.templateId) return false;
+export function matchesFilter(job: StoredJob, filter: HistoryFilter): boolean {
+	if (filter.templateId && job.app.templateId !== filter.templateId) return false;
 	if (filter.status && job.status !== filter.status) return false;
 	if (filter.serverId && job.serverId !== filter.serverId) return false;
 	if (filter.from !== undefined && job.createdAt < filter.from) return false;
 	if (filter.to !== undefined && job.createdAt > filter.to) return false;
-	if (filter.tag && !(job.app?.tags ?? []).includes(filter.tag)) return false;
+	if (filter.tag && !(job.app.tags ?? []).includes(filter.tag)) return false;
 	const words = searchWords(filter.text);
 	if (words.length) {
 		const haystack = searchTextOf(job);
@@ -130,12 +128,12 @@ function searchWords(text: string | undefined): string[] {
  * The text a search looks in: template name, tags, note, text results (captions, LLM answers), and the run's
  * parameter values (else its workflow's).
  */
-function searchTextOf(job: HistoryJob): string {
-	const parts: string[] = [job.app?.templateName ?? '', job.app?.note ?? '', ...(job.app?.tags ?? [])];
+function searchTextOf(job: StoredJob): string {
+	const parts: string[] = [job.app.templateName ?? '', job.app.note ?? '', ...(job.app.tags ?? [])];
 	for (const values of Object.values(job.texts ?? {})) {
 		for (const value of values) parts.push(typeof value === 'string' ? value : JSON.stringify(value));
 	}
-	const parameters = job.app?.parameters;
+	const parameters = job.app.parameters;
 	if (parameters && Object.keys(parameters).length) {
 		for (const value of Object.values(parameters)) {
 			if (typeof value === 'string' || typeof value === 'number') parts.push(String(value));
@@ -182,10 +180,11 @@ export async function queryHistory(
 	const tx = db.transaction('jobs');
 	let cursor = await tx.store.index('byCreatedAt').openCursor(range, 'prev');
 	while (cursor && items.length < firstPage && scanned < FIRST_SCAN_MAX) {
-		const job = asJob(cursor.value);
+		const job = readJob(db, cursor.value);
 		scanned++;
-		last = { createdAt: job.createdAt, id: job.id };
-		if (matchesFilter(job, filter)) items.push(toHistoryItem(job));
+		// The cursor's own keys, so a skipped record still moves the page on.
+		last = { createdAt: cursor.key, id: cursor.primaryKey };
+		if (job && matchesFilter(job, filter)) items.push(toHistoryItem(job));
 		cursor = await cursor.continue();
 	}
 	const more = cursor !== null;
@@ -209,7 +208,7 @@ async function readOlder(
 	const { filter, after, chunkSize } = options;
 	const items: HistoryItem[] = [];
 	const seen = new Set<string>();
-	const take = (jobs: HistoryJob[]) => {
+	const take = (jobs: StoredJob[]) => {
 		for (const job of jobs) {
 			if (seen.has(job.id)) continue;
 			seen.add(job.id);
@@ -222,13 +221,14 @@ async function readOlder(
 	for (;;) {
 		if (lower > after.createdAt || (lower === after.createdAt && lowerOpen)) break;
 		const range = IDBKeyRange.bound(lower, after.createdAt, lowerOpen, false);
-		const chunk = (await db.getAllFromIndex('jobs', 'byCreatedAt', range, chunkSize)).map(asJob);
-		take(chunk);
-		const last = chunk.at(-1);
-		if (chunk.length < chunkSize || !last) break;
+		const values = await db.getAllFromIndex('jobs', 'byCreatedAt', range, chunkSize);
+		take(readJobs(db, values));
+		// The last record read, readable or not: it is in the date index, so it has a date.
+		const last = values.at(-1);
+		if (values.length < chunkSize || !last) break;
 		if (last.createdAt === lower && !lowerOpen) {
 			// A whole chunk of one time stamp: read that time whole, then go on past it.
-			take((await db.getAllFromIndex('jobs', 'byCreatedAt', IDBKeyRange.only(lower))).map(asJob));
+			take(readJobs(db, await db.getAllFromIndex('jobs', 'byCreatedAt', IDBKeyRange.only(lower))));
 			lowerOpen = true;
 		} else {
 			// From the last time again (inclusive): jobs of that time may continue in the next chunk.
@@ -250,7 +250,7 @@ function dateRange(filter: HistoryFilter): IDBKeyRange | null {
 }
 
 /** Reads the jobs of the most selective indexed filter field, when that index matches few enough jobs. */
-async function readSelectiveIndex(db: DeckDb, filter: HistoryFilter): Promise<HistoryJob[] | undefined> {
+async function readSelectiveIndex(db: DeckDb, filter: HistoryFilter): Promise<StoredJob[] | undefined> {
 	const candidates = [
 		filter.tag ? (['byTag', filter.tag] as const) : undefined,
 		filter.templateId ? (['byTemplate', filter.templateId] as const) : undefined,
@@ -268,7 +268,7 @@ async function readSelectiveIndex(db: DeckDb, filter: HistoryFilter): Promise<Hi
 		await tx.done;
 		return undefined;
 	}
-	const jobs = (await tx.store.index(best.index).getAll(best.key)).map(asJob);
+	const jobs = readJobs(db, await tx.store.index(best.index).getAll(best.key));
 	await tx.done;
 	return jobs;
 }
@@ -280,8 +280,8 @@ export async function historyFacets(db: DeckDb): Promise<HistoryFacets> {
 	// One record per distinct key: cheap however long the history is.
 	let cursor = await tx.store.index('byTemplate').openCursor(null, 'prevunique');
 	while (cursor) {
-		const job = asJob(cursor.value);
-		templates.push({ id: String(cursor.key), name: job.app?.templateName ?? String(cursor.key) });
+		const job = readJob(db, cursor.value);
+		templates.push({ id: String(cursor.key), name: job?.app.templateName ?? String(cursor.key) });
 		cursor = await cursor.continue();
 	}
 	const uniqueKeys = async (index: 'byServer' | 'byStatus' | 'byTag') => {
@@ -302,18 +302,12 @@ export async function historyFacets(db: DeckDb): Promise<HistoryFacets> {
 	return { templates, serverIds, statuses, tags };
 }
 
-/** One job with everything kept about it. */
-export async function getHistoryJob(db: DeckDb, id: string): Promise<HistoryJob | undefined> {
-	const stored = await db.get('jobs', id);
-	return stored && asJob(stored);
-}
-
 /** Other runs of the same template, newest first (to compare parameters with). */
 export async function runsOfTemplate(
 	db: DeckDb,
 	options: { templateId: string; limit?: number }
 ): Promise<HistoryItem[]> {
-	const jobs = (await db.getAllFromIndex('jobs', 'byTemplate', options.templateId)).map(asJob);
+	const jobs = await listJobsOfTemplate(db, options.templateId);
 	return jobs
 		.sort(newestFirst)
 		.slice(0, options.limit ?? 200)
@@ -392,9 +386,9 @@ export async function setJobNote(db: DeckDb, id: string, note: string): Promise<
  * What differs between two runs: their form parameters when both have them, else the literal inputs of their
  * workflows (`<node id>.<input>`). Keys keep this run's order, then the other run's extra ones.
  */
-export function diffRuns(left: HistoryJob, right: HistoryJob): ParameterChange[] {
-	const a = left.app?.parameters;
-	const b = right.app?.parameters;
+export function diffRuns(left: StoredJob, right: StoredJob): ParameterChange[] {
+	const a = left.app.parameters;
+	const b = right.app.parameters;
 	const flat = a && b ? [a, b] : [workflowInputs(left), workflowInputs(right)];
 	const [l, r] = flat as [Record<string, unknown>, Record<string, unknown>];
 	const keys = [...new Set([...Object.keys(l), ...Object.keys(r)])];
@@ -403,7 +397,7 @@ export function diffRuns(left: HistoryJob, right: HistoryJob): ParameterChange[]
 		.map((key) => ({ key, left: l[key], right: r[key] }));
 }
 
-function workflowInputs(job: HistoryJob): Record<string, unknown> {
+function workflowInputs(job: StoredJob): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const [nodeId, node] of Object.entries(job.workflow ?? {})) {
 		for (const [input, value] of Object.entries(node?.inputs ?? {})) {

@@ -40,9 +40,25 @@ export async function putImage(db: DeckDb, input: ImageInput): Promise<string> {
 	return hash;
 }
 
-/** An image by content hash. */
+/**
+ * An image by content hash.
+ * @param db the open database.
+ * @param hash SHA-256 of its bytes (hex).
+ */
 export function getImage(db: DeckDb, hash: string): Promise<StoredImage | undefined> {
 	return db.get('images', hash);
+}
+
+/**
+ * Several images in one transaction (a screen of thumbnails), in the order asked; undefined for unknown ones.
+ * @param db the open database.
+ * @param hashes their content hashes.
+ */
+export async function getImages(db: DeckDb, hashes: readonly string[]): Promise<(StoredImage | undefined)[]> {
+	const tx = db.transaction('images');
+	const images = await Promise.all(hashes.map((hash) => tx.store.get(hash)));
+	await tx.done;
+	return images;
 }
 
 /** Deletes images that no job and no cache entry refers to any more; returns how many bytes were freed. */
@@ -69,16 +85,13 @@ export async function deleteUnreferencedImages(db: DeckDb, hashes: Iterable<stri
 	return freed;
 }
 
-/** The image hashes a stored job refers to (`app.images[].hash`, where history keeps them, and `images[].hash`). */
-export function imageHashesOf(job: Record<string, unknown>): string[] {
-	const app = job.app as { images?: unknown } | undefined;
-	const images = [
-		...(Array.isArray(job.images) ? job.images : []),
-		...(Array.isArray(app?.images) ? app.images : [])
-	];
+/** The image hashes a stored job refers to (`app.images[].hash`, where history keeps them). */
+export function imageHashesOf(job: { app?: { images?: unknown } }): string[] {
+	const images = job.app?.images;
+	if (!Array.isArray(images)) return [];
 	return images.flatMap((image: unknown) =>
-		typeof image === 'object' && image !== null && typeof (image as { hash?: unknown }).hash === 'string'
-			? [(image as { hash: string }).hash]
+		typeof image === 'object' && image !== null && 'hash' in image && typeof image.hash === 'string'
+			? [image.hash]
 			: []
 	);
 }

@@ -4,10 +4,11 @@ import type { JobRecord } from '$lib/comfy';
 import { openDeckDb } from './db';
 import {
 	createIndexedDbJobStore,
+	getJob,
 	listJobsNewestFirst,
 	putNewJob,
 	updateJobApp,
-	type HistoryJob
+	type StoredJob
 } from './jobs';
 
 let n = 0;
@@ -27,7 +28,7 @@ describe('IndexedDB job store', () => {
 	it('keeps the app fields (template, parameters, kept images) while the tracker rewrites the record', async () => {
 		const db = open();
 		const store = createIndexedDbJobStore({ db, serverId: 's1' });
-		const job: HistoryJob = {
+		const job: StoredJob = {
 			...record('p1', 10, 'pending'),
 			serverId: 's1',
 			createdAt: 10,
@@ -41,9 +42,9 @@ describe('IndexedDB job store', () => {
 		}));
 		await store.put({ ...record('p1', 10, 'succeeded') });
 
-		const stored = (await (await db).get('jobs', 'p1')) as unknown as HistoryJob;
-		expect(stored.status).toBe('succeeded');
-		expect(stored.app).toEqual({
+		const stored = await getJob(await db, 'p1');
+		expect(stored?.status).toBe('succeeded');
+		expect(stored?.app).toEqual({
 			templateId: 't',
 			parameters: { seed: 1 },
 			images: [{ filename: 'a.png', subfolder: '', type: 'output', hash: 'h' }]

@@ -1,77 +1,103 @@
-import type { JobRecord, JobStore } from '$lib/comfy';
-import type { DeckDb, StoredJob } from './db';
+/**
+ * The `jobs` store: the core's `JobStore` over IndexedDB, and the app's reads and writes of its own part. Every
+ * record read is migrated and checked (`readStoredJob`); one that cannot be read is skipped and reported.
+ */
+import type { JobStore } from '$lib/comfy';
+import type { DeckDb } from './db';
+import { readStoredJob, type JobAppInfo, type StoredJob } from './stored-job';
+import { reportUnreadable } from './unreadable';
 
-/** An image of a job as history keeps it: where it came from on the server, and its bytes' hash here. */
-export interface KeptImage {
-	filename: string;
-	subfolder: string;
-	type: string;
-	nodeId?: string;
-	/** SHA-256 of the original bytes in the `images` store; missing until fetched. */
-	hash?: string;
-	width?: number;
-	height?: number;
-	bytes?: number;
-	/** `image`, `animated`, `video`, `audio` or `other` (absent on runs kept before kinds: images). */
-	kind?: string;
-	/** The content type `/view` answered with. */
-	mime?: string;
-	/** Seconds, for video and audio. */
-	duration?: number;
+export type { JobAppInfo, KeptImage, StoredJob } from './stored-job';
+
+/**
+ * The jobs among records read from the store, in their order; the others are reported and left out.
+ * @param db the database they were read from (where a skipped record is reported).
+ * @param values the records as IndexedDB returned them.
+ */
+export function readJobs(db: DeckDb, values: readonly unknown[]): StoredJob[] {
+	const jobs: StoredJob[] = [];
+	for (const value of values) {
+		const job = readJob(db, value);
+		if (job) jobs.push(job);
+	}
+	return jobs;
 }
 
-/** What the app adds to the core's job record: where it came from and what was kept of it. */
-export interface JobAppInfo {
-	templateId?: string;
-	templateName?: string;
-	presetId?: string;
-	/** The form values that made the workflow. */
-	parameters?: Record<string, unknown>;
-	/** Canonical hash of the API prompt (the cache key). */
-	promptHash?: string;
-	/** True when a random seed made this run, so its result must never be served from the cache. */
-	randomized?: boolean;
-	images?: KeptImage[];
-	/** The user's labels (the history gallery filters by them). */
-	tags?: string[];
-	note?: string;
-	/** Who ran it, from Settings (the seed plan's `userInitials`). */
-	userInitials?: string;
+/**
+ * One record read from the store as a job; undefined (and reported) when it cannot be read.
+ * @param db the database it was read from.
+ * @param value the record as IndexedDB returned it (undefined when there was none).
+ */
+export function readJob(db: DeckDb, value: unknown): StoredJob | undefined {
+	if (value === undefined) return undefined;
+	const read = readStoredJob(value);
+	if (read.ok) return read.job;
+	reportUnreadable(db, { store: 'jobs', key: read.key, problem: read.problem });
+	return undefined;
 }
 
-/** A job as stored: the core's record, the server it ran on, and the app's additions. */
-export type HistoryJob = JobRecord & { serverId: string; createdAt: number; app: JobAppInfo };
+/**
+ * One job with everything kept about it.
+ * @param db the open database.
+ * @param id the job's prompt id.
+ */
+export async function getJob(db: DeckDb, id: string): Promise<StoredJob | undefined> {
+	return readJob(db, await db.get('jobs', id));
+}
 
-function fromStored(stored: StoredJob): HistoryJob {
-	return stored as unknown as HistoryJob;
+/**
+ * The jobs of one server, in no particular order.
+ * @param db the open database.
+ * @param serverId the server's id (`ServerRecord.id`).
+ */
+export async function listJobsOfServer(db: DeckDb, serverId: string): Promise<StoredJob[]> {
+	return readJobs(db, await db.getAllFromIndex('jobs', 'byServer', serverId));
+}
+
+/**
+ * The jobs started from one template, in no particular order.
+ * @param db the open database.
+ * @param templateId the template's id (`app.templateId`).
+ */
+export async function listJobsOfTemplate(db: DeckDb, templateId: string): Promise<StoredJob[]> {
+	return readJobs(db, await db.getAllFromIndex('jobs', 'byTemplate', templateId));
+}
+
+/**
+ * The jobs created at or after a time, newest first.
+ * @param db the open database.
+ * @param since the earliest creation time (ms since epoch).
+ */
+export async function listJobsSince(db: DeckDb, since: number): Promise<StoredJob[]> {
+	const values = await db.getAllFromIndex('jobs', 'byCreatedAt', IDBKeyRange.lowerBound(since));
+	return readJobs(db, values.reverse());
 }
 
 /**
  * The core's `JobStore` over IndexedDB for one server. The tracker writes its record as the job moves; the app's
  * own fields (`app`: template, parameters, kept images…) are preserved across those writes.
+ * @param options.db the database, possibly still opening.
+ * @param options.serverId the server whose jobs this store holds.
  */
 export function createIndexedDbJobStore(options: { db: Promise<DeckDb>; serverId: string }): JobStore {
 	return {
 		async put(record) {
 			const db = await options.db;
 			const tx = db.transaction('jobs', 'readwrite');
-			const existing = (await tx.store.get(record.id)) as HistoryJob | undefined;
-			const stored = {
+			const existing = readJob(db, await tx.store.get(record.id));
+			await tx.store.put({
 				...record,
 				serverId: existing?.serverId ?? options.serverId,
 				createdAt: record.timings.created,
 				app: existing?.app ?? {}
-			};
-			await tx.store.put(stored as unknown as StoredJob);
+			});
 			await tx.done;
 		},
 		async get(id) {
-			const stored = await (await options.db).get('jobs', id);
-			return stored && (fromStored(stored) as JobRecord);
+			return getJob(await options.db, id);
 		},
 		async list(filter = {}) {
-			const db = await options.db;
-			const all = (await db.getAllFromIndex('jobs', 'byServer', options.serverId)).map(fromStored);
+			const all = await listJobsOfServer(await options.db, options.serverId);
 			return all.filter((job) => !filter.serverUrl || job.serverUrl === filter.serverUrl);
 		},
 		async delete(id) {
@@ -80,38 +106,52 @@ export function createIndexedDbJobStore(options: { db: Promise<DeckDb>; serverId
 	};
 }
 
-/** Merges the app's fields into a stored job (creating the `app` part when the job is new). */
+/**
+ * Merges the app's fields into a stored job; undefined when there is no such job (or it cannot be read).
+ * @param db the open database.
+ * @param id the job's prompt id.
+ * @param update gets the current app part and returns the new one.
+ */
 export async function updateJobApp(
 	db: DeckDb,
 	id: string,
 	update: (app: JobAppInfo) => JobAppInfo
-): Promise<HistoryJob | undefined> {
+): Promise<StoredJob | undefined> {
 	const tx = db.transaction('jobs', 'readwrite');
-	const stored = (await tx.store.get(id)) as HistoryJob | undefined;
+	const stored = readJob(db, await tx.store.get(id));
 	if (!stored) {
 		await tx.done;
 		return undefined;
 	}
-	const next: HistoryJob = { ...stored, app: update(stored.app ?? {}) };
-	await tx.store.put(next as unknown as StoredJob);
+	const next: StoredJob = { ...stored, app: update(stored.app) };
+	await tx.store.put(next);
 	await tx.done;
 	return next;
 }
 
-/** Writes a job record the tracker has not seen yet, with its app info: used before submission. */
-export async function putNewJob(db: DeckDb, job: HistoryJob): Promise<void> {
-	await db.put('jobs', job as unknown as StoredJob);
+/**
+ * Writes a job record the tracker has not seen yet, with its app info: used before submission.
+ * @param db the open database.
+ * @param job the whole record.
+ */
+export async function putNewJob(db: DeckDb, job: StoredJob): Promise<void> {
+	await db.put('jobs', job);
 }
 
-/** Every stored job, newest first. */
+/**
+ * Every stored job, newest first.
+ * @param db the open database.
+ * @param options.limit read at most this many.
+ */
 export async function listJobsNewestFirst(
 	db: DeckDb,
 	options: { limit?: number } = {}
-): Promise<HistoryJob[]> {
-	const jobs: HistoryJob[] = [];
+): Promise<StoredJob[]> {
+	const jobs: StoredJob[] = [];
 	let cursor = await db.transaction('jobs').store.index('byCreatedAt').openCursor(null, 'prev');
 	while (cursor && (options.limit === undefined || jobs.length < options.limit)) {
-		jobs.push(fromStored(cursor.value));
+		const job = readJob(db, cursor.value);
+		if (job) jobs.push(job);
 		cursor = await cursor.continue();
 	}
 	return jobs;

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openDeckDb, type DeckDb } from './db';
 import { getImage, putImage } from './images';
+import { jobRecord } from './testing/records';
 import {
 	describeEviction,
 	estimateStorage,
@@ -21,13 +22,13 @@ const quotaError = () => new DOMException('The quota has been exceeded.', 'Quota
 async function withCacheAndHistory(db: DeckDb) {
 	const history = await putImage(db, { blob: new Blob(['history image'], { type: 'image/png' }) });
 	const cacheOnly = await putImage(db, { blob: new Blob(['cache-only image'], { type: 'image/png' }) });
-	await db.put('jobs', {
-		id: 'kept',
-		serverId: 's',
-		status: 'succeeded',
-		createdAt: 1,
-		app: { images: [{ filename: 'a.png', subfolder: '', type: 'output', hash: history }] }
-	});
+	await db.put(
+		'jobs',
+		jobRecord({
+			id: 'kept',
+			app: { images: [{ filename: 'a.png', subfolder: '', type: 'output', hash: history }] }
+		})
+	);
 	for (const [key, hash] of [
 		['p1', history],
 		['p2', cacheOnly]

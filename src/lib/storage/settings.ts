@@ -1,4 +1,6 @@
+import * as z from 'zod/mini';
 import type { DeckDb, SettingsValues } from './db';
+import { reportUnreadable } from './unreadable';
 
 /** Defaults for a first start. */
 export const DEFAULT_SETTINGS: SettingsValues = {
@@ -8,20 +10,45 @@ export const DEFAULT_SETTINGS: SettingsValues = {
 	userInitials: ''
 };
 
-/** All settings, with defaults for the ones never saved. */
+// What a stored value must be; one that is not (a damaged record, a value an older build allowed) is reported
+// and its default used, so the app still starts.
+const SETTING_SCHEMAS: { [K in keyof SettingsValues]: z.ZodMiniType<SettingsValues[K]> } = {
+	logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+	theme: z.enum(['system', 'light', 'dark']),
+	cacheMaxMb: z.number().check(z.int(), z.minimum(0)),
+	userInitials: z.string()
+};
+
+/**
+ * All settings, with defaults for the ones never saved (or unreadable).
+ * @param db the open database.
+ */
 export async function loadSettings(db: DeckDb): Promise<SettingsValues> {
 	const tx = db.transaction('settings');
-	const keys = Object.keys(DEFAULT_SETTINGS) as (keyof SettingsValues)[];
-	const values = await Promise.all(keys.map((key) => tx.store.get(key)));
+	const read = async <K extends keyof SettingsValues>(key: K): Promise<SettingsValues[K]> => {
+		const value: unknown = await tx.store.get(key);
+		if (value === undefined) return DEFAULT_SETTINGS[key];
+		const parsed = SETTING_SCHEMAS[key].safeParse(value);
+		if (parsed.success) return parsed.data;
+		reportUnreadable(db, { store: 'settings', key, problem: `a ${typeof value} that is not a valid ${key}` });
+		return DEFAULT_SETTINGS[key];
+	};
+	const [logLevel, theme, cacheMaxMb, userInitials] = await Promise.all([
+		read('logLevel'),
+		read('theme'),
+		read('cacheMaxMb'),
+		read('userInitials')
+	]);
 	await tx.done;
-	const result: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-	keys.forEach((key, i) => {
-		if (values[i] !== undefined) result[key] = values[i];
-	});
-	return result as unknown as SettingsValues;
+	return { logLevel, theme, cacheMaxMb, userInitials };
 }
 
-/** Saves one setting. */
+/**
+ * Saves one setting.
+ * @param db the open database.
+ * @param key which setting.
+ * @param value its new value.
+ */
 export async function saveSetting<K extends keyof SettingsValues>(
 	db: DeckDb,
 	key: K,

@@ -6,6 +6,7 @@ import { checkWorkflow, createTemplate, zTemplate, type Template } from '$lib/co
 import { realObjectInfo } from '$lib/comfy/workflow/testing/fixtures';
 import { openDeckDb } from './db';
 import { deletePreset, listPresets, savePreset, setDefaultPreset } from './presets';
+import { putRawRecord } from './testing/records';
 import {
 	deleteTemplate,
 	exportTemplatesFile,
@@ -76,7 +77,7 @@ describe('template storage', () => {
 		const db = await openDeckDb({ name: uniqueName() });
 		await saveTemplate(db, { template: sample('Old'), note: 'Imported', now: 5 });
 		await saveTemplate(db, { template: { ...sample('New'), id: 'new' }, note: 'Imported', now: 9 });
-		await db.put('templates', { id: 'broken', name: 'x', updatedAt: 7, api: 'not a workflow' });
+		await putRawRecord(db, 'templates', { id: 'broken', name: 'x', updatedAt: 7, api: 'not a workflow' });
 		const { templates, unreadable } = await listTemplates(db);
 		expect(templates.map((t) => t.name)).toEqual(['New', 'Old']);
 		expect(unreadable).toEqual(['broken']);

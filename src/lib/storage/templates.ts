@@ -3,10 +3,10 @@
  * overwritten), and the JSON file format for exporting and importing one or all templates.
  */
 import { parseJsonSafely, zTemplate, type Template } from '$lib/comfy/workflow';
-import type { DeckDb, StoredTemplate, StoredTemplateVersion } from './db';
+import type { DeckDb } from './db';
 import { parse, safeParse } from '$lib/comfy/parse';
 
-/** One saved version of a template. */
+/** One saved version of a template (a record of the `templateVersions` store); version 1 is the original import. */
 export interface TemplateVersion {
 	templateId: string;
 	version: number;
@@ -28,7 +28,7 @@ function readTemplate(value: unknown): Template | undefined {
 	return parsed.success ? parsed.data : undefined;
 }
 
-function readVersion(value: StoredTemplateVersion): TemplateVersion | undefined {
+function readVersion(value: TemplateVersion): TemplateVersion | undefined {
 	const template = readTemplate(value.template);
 	if (!template) return undefined;
 	return {
@@ -73,8 +73,7 @@ export async function saveTemplate(
 	const keys = await versions.index('byTemplate').getAllKeys(checked.id);
 	const last = keys.reduce((max, key) => Math.max(max, key[1]), 0);
 	const version = last + 1;
-	const stored: StoredTemplate = { ...checked };
-	await tx.objectStore('templates').put(stored);
+	await tx.objectStore('templates').put(checked);
 	await versions.add({ templateId: checked.id, version, savedAt: now, note, template: checked });
 	await tx.done;
 	return { template: checked, version };

@@ -167,6 +167,16 @@ describe('createDispatcher', () => {
 		expect(statuses(dispatcher.state).filter((s) => s.includes('released'))).toHaveLength(3);
 	});
 
+	it('takes new limits from Settings at once', async () => {
+		const { dispatcher } = setup({ items: 6, servers: [fakeServer('a')] });
+		await tick();
+		expect(statuses(dispatcher.state).filter((x) => x.includes('released'))).toHaveLength(2);
+		dispatcher.configure({ maxInFlight: 3 });
+		await tick();
+		expect(statuses(dispatcher.state).filter((x) => x.includes('released'))).toHaveLength(3);
+		expect(dispatcher.reasons.get('i3')).toBe('Waiting for a free server (at most 3 each).');
+	});
+
 	it('sends an item a server lost to another server, once', async () => {
 		const { servers, dispatcher } = setup({ items: 1 });
 		await tick();

@@ -72,8 +72,10 @@ export interface Dispatcher {
 	readonly reasons: ReadonlyMap<string, string>;
 	/** Applies a queue operation (`addItems`, `pauseAll`, `moveItem`…) and dispatches; returns what was refused. */
 	apply(operation: (state: QueueState) => QueueState | QueueResult): string[];
-	/** Something changed outside (a server's health, Settings): look again. */
+	/** Something changed outside (a server's health, the list of servers): look again. */
 	refresh(): void;
+	/** New limits from Settings; they apply from the next pass (items already sent stay where they are). */
+	configure(settings: Pick<DispatcherOptions, 'maxInFlight' | 'queueThreshold' | 'bucket'>): void;
 	/** Resolves when nothing is waiting or in flight (paused items aside). */
 	idle(): Promise<void>;
 	close(): void;
@@ -88,9 +90,9 @@ const systemClock: Clock = {
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
 	const clock = options.clock ?? systemClock;
-	const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-	const queueThreshold = options.queueThreshold ?? 8;
-	const bucketConfig = options.bucket ?? DEFAULT_BUCKET;
+	let maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+	let queueThreshold = options.queueThreshold ?? 8;
+	let bucketConfig = options.bucket ?? DEFAULT_BUCKET;
 	const bucket = createTokenBucket({ config: bucketConfig, now: () => clock.now() });
 	const newPromptId = options.newPromptId ?? uuidv4;
 	const submit =
@@ -196,7 +198,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 		}
 	}
 
-	/** Releases what can go now; returns false when the token bucket stopped it (a timer is set). */
+	/** Releases what can go now; stops at the first item the token bucket holds back (a timer is set). */
 	function release(servers: DispatchServer[], nextReasons: Map<string, string>) {
 		const snapshots: ServerSnapshot[] = servers.map((s) => ({ id: s.id, name: s.name, ...s.snapshot() }));
 		const ids = servers.map((s) => s.id);
@@ -321,6 +323,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			return next.refused;
 		},
 		refresh: schedule,
+		configure(settings) {
+			if (settings.maxInFlight !== undefined) maxInFlight = Math.max(1, Math.trunc(settings.maxInFlight));
+			if (settings.queueThreshold !== undefined) queueThreshold = Math.max(0, settings.queueThreshold);
+			if (settings.bucket) {
+				bucketConfig = settings.bucket;
+				bucket.configure(settings.bucket);
+			}
+			schedule();
+		},
 		idle() {
 			if (!state.entries.some((e) => e.status === 'waiting' || isInFlight(e))) return Promise.resolve();
 			return new Promise((resolve) => idleWaiters.add(resolve));

@@ -17,6 +17,7 @@ import {
 	resumeAll,
 	resumeItems,
 	returnToQueue,
+	summarizeQueue,
 	type NewEntry,
 	type QueueState
 } from './queue';
@@ -179,5 +180,28 @@ describe('release', () => {
 		expect(pendingIds(s)).toEqual(['a', 'b', 'c']);
 		// A pending item is not "returned".
 		expect(returnToQueue(s, { id: 'b', reason: 'x' })).toBe(s);
+	});
+});
+
+describe('summarizeQueue', () => {
+	it('counts items by status, for all or one grid', () => {
+		let s = queueOf(['a', 'b']);
+		s = addItems(s, {
+			items: ['g1', 'g2', 'g3'].map((id) => item(id, { group: { id: 'grid', key: id } })),
+			now: 2
+		}).state;
+		s = markReleased(s, { id: 'g1', serverId: 's1', promptId: 'p1', now: 3 });
+		s = markReleased(s, { id: 'g2', serverId: 's1', promptId: 'p2', now: 3 });
+		s = markFinished(s, { id: 'g2', status: 'failed', now: 4, error: 'x' });
+		s = pauseItems(s, { ids: ['a'] }).state;
+		expect(summarizeQueue(s)).toEqual({ total: 5, waiting: 2, paused: 1, inFlight: 1, done: 0, failed: 1 });
+		expect(summarizeQueue(s, { groupId: 'grid' })).toEqual({
+			total: 3,
+			waiting: 1,
+			paused: 0,
+			inFlight: 1,
+			done: 0,
+			failed: 1
+		});
 	});
 });

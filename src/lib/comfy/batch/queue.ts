@@ -205,6 +205,29 @@ export function inFlightByServer(state: QueueState): Map<string, number> {
 	return counts;
 }
 
+/** Counts by status, for a tab title (`[3/8 · 42%]`) or a grid's header. */
+export interface QueueSummary {
+	total: number;
+	waiting: number;
+	paused: number;
+	/** Released or running. */
+	inFlight: number;
+	done: number;
+	failed: number;
+}
+
+/** Counts of all items, or of one batch or grid (`groupId`). */
+export function summarizeQueue(state: QueueState, { groupId }: { groupId?: string } = {}): QueueSummary {
+	const out: QueueSummary = { total: 0, waiting: 0, paused: 0, inFlight: 0, done: 0, failed: 0 };
+	for (const e of state.entries) {
+		if (groupId !== undefined && e.group?.id !== groupId) continue;
+		out.total++;
+		if (isInFlight(e)) out.inFlight++;
+		else out[e.status as 'waiting' | 'paused' | 'done' | 'failed']++;
+	}
+	return out;
+}
+
 /** A waiting item and the servers that have room for it now. */
 export interface ReleaseCandidate {
 	entry: QueueEntry;

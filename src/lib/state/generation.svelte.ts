@@ -2,7 +2,7 @@ import { ComfyValidationError, isTerminal, uuidv4, type JobRecord } from '$lib/c
 import { applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
 import { useCacheEntry } from '$lib/storage/cache';
 import { getImage } from '$lib/storage/images';
-import { getJob, listJobsOfTemplate, putNewJob, type StoredJob } from '$lib/storage/jobs';
+import { getJob, listJobsOfTemplate, putJob, type StoredJob } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
 import type { AppState, ServerView } from './app.svelte';
 import { errorMessage } from '$lib/util/error-message';
@@ -158,7 +158,7 @@ export class GenerationState {
 		this.#tick();
 		try {
 			// Written before the POST so a reload or a crash in between loses nothing.
-			await putNewJob(db, pending);
+			await putJob(db, pending);
 			this.#app.jobs.announce();
 			const client = this.#app.jobs.clientFor(server);
 			await client.jobs.submit({

@@ -11,7 +11,7 @@ import {
 } from '$lib/storage/history';
 import { getImage } from '$lib/storage/images';
 import { mediaFieldsOf } from './generation.svelte';
-import { getJob, putNewJob, type StoredJob } from '$lib/storage/jobs';
+import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
 import { zipBlob } from '$lib/util/zip';
 import type { AppState } from './app.svelte';
 import { deleteJobs } from './history.svelte';
@@ -220,7 +220,7 @@ export class HistoryDetailState {
 		try {
 			const db = await this.#app.db;
 			// Written before the POST, like every generation, so a reload in between loses nothing.
-			await putNewJob(db, pending);
+			await putJob(db, pending);
 			this.#app.jobs.announce();
 			await this.#app.jobs.clientFor(server).jobs.submit({
 				id,

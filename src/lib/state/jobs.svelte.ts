@@ -10,15 +10,18 @@ import {
 	type Logger
 } from '$lib/comfy';
 import { putCacheEntry } from '$lib/storage/cache';
-import type { DeckDb, ServerRecord, StoredJob } from '$lib/storage/db';
+import type { DeckDb, ServerRecord } from '$lib/storage/db';
 import { putImage } from '$lib/storage/images';
 import { describeEviction, writeWithEviction } from '$lib/storage/quota';
 import {
 	createIndexedDbJobStore,
 	getJob,
+	listJobs,
 	listJobsOfServer,
+	putJob,
 	updateJobApp,
-	type KeptImage
+	type KeptImage,
+	type StoredJob
 } from '$lib/storage/jobs';
 import { probeMedia } from '$lib/util/media-probe';
 import { errorMessage } from '$lib/util/error-message';
@@ -132,12 +135,12 @@ export class JobsState {
 	async endJobsOfRemovedServers(serverIds: string[]): Promise<void> {
 		const keep = new Set(serverIds);
 		const db = await this.#db;
-		const jobs = (await db.getAll('jobs')) as unknown as HistoryJob[];
+		const jobs = await listJobs(db);
 		const finished = Date.now();
 		let changed = false;
 		for (const job of jobs) {
 			if (keep.has(job.serverId) || isTerminal(job.status)) continue;
-			const ended: HistoryJob = {
+			const ended: StoredJob = {
 				...job,
 				status: 'interrupted',
 				error: {
@@ -146,7 +149,7 @@ export class JobsState {
 				},
 				timings: { ...job.timings, finished }
 			};
-			await db.put('jobs', ended as unknown as StoredJob);
+			await putJob(db, ended);
 			if (this.byId[job.id]) this.byId[job.id] = { ...this.byId[job.id], ...ended };
 			this.#dropPreview(job.id);
 			changed = true;

@@ -16,7 +16,7 @@ import {
 	type HistoryPage
 } from './history';
 import { getImage, putImage } from './images';
-import { getJob, putNewJob, type JobAppInfo, type StoredJob } from './jobs';
+import { getJob, putJob, type JobAppInfo, type StoredJob } from './jobs';
 import { putRawRecord } from './testing/records';
 import { unreadableCount, type UnreadableRecord } from './unreadable';
 
@@ -59,12 +59,12 @@ describe('a record history cannot read', () => {
 			name: `history-test-${n++}-${Math.random()}`,
 			onUnreadable: (record) => reported.push(record)
 		});
-		await putNewJob(db, job('a', 100, { app: { templateId: 't1', templateName: 'Portrait' } }));
+		await putJob(db, job('a', 100, { app: { templateId: 't1', templateName: 'Portrait' } }));
 		await putRawRecord(db, 'jobs', {
 			...job('broken', 150, { app: { templateId: 't1', templateName: 'Broken' } }),
 			status: 'exploded'
 		});
-		await putNewJob(db, job('b', 200));
+		await putJob(db, job('b', 200));
 
 		// The bounded first page, the chunked rest, and the index read of a selective filter all skip it.
 		expect(await ids(db, {}, 1, 1)).toEqual(['b', 'a']);
@@ -85,11 +85,8 @@ describe('a record history cannot read', () => {
 describe('history queries', () => {
 	async function seeded() {
 		const db = await open();
-		await putNewJob(
-			db,
-			job('a', 100, { app: { templateId: 't1', templateName: 'Portrait', tags: ['best'] } })
-		);
-		await putNewJob(
+		await putJob(db, job('a', 100, { app: { templateId: 't1', templateName: 'Portrait', tags: ['best'] } }));
+		await putJob(
 			db,
 			job('b', 200, {
 				status: 'failed',
@@ -97,13 +94,13 @@ describe('history queries', () => {
 				app: { templateId: 't2', templateName: 'Landscape', parameters: { prompt: 'A Misty Lake' } }
 			})
 		);
-		await putNewJob(
+		await putJob(
 			db,
 			job('c', 300, {
 				app: { templateId: 't1', templateName: 'Portrait', parameters: { prompt: 'red fox', seed: 7 } }
 			})
 		);
-		await putNewJob(db, job('d', 400, { prompt: 'an old lighthouse' }));
+		await putJob(db, job('d', 400, { prompt: 'an old lighthouse' }));
 		return db;
 	}
 
@@ -137,7 +134,7 @@ describe('history queries', () => {
 	it('finds the text a run produced (a caption from PreviewAny)', async () => {
 		const db = await seeded();
 		const captioned = { ...job('e', 500), texts: { '10': ['A lighthouse at dusk, Oil on canvas'] } };
-		await putNewJob(db, captioned);
+		await putJob(db, captioned);
 		expect(await ids(db, { text: 'oil CANVAS' })).toEqual(['e']);
 		expect(await ids(db, { text: 'lighthouse' })).toEqual(['e', 'd']);
 	});
@@ -146,7 +143,7 @@ describe('history queries', () => {
 		const db = await open();
 		for (let i = 0; i < 700; i++) {
 			// Many jobs share a time stamp: the page boundary falls inside a run of equal times.
-			await putNewJob(
+			await putJob(
 				db,
 				job(`j${String(i).padStart(4, '0')}`, Math.floor(i / 7), {
 					status: i % 3 ? 'succeeded' : 'failed',
@@ -177,7 +174,7 @@ describe('history queries', () => {
 
 	it('shows what a card needs: thumbnail, image count, tags, error and execution time', async () => {
 		const db = await open();
-		await putNewJob(db, {
+		await putJob(db, {
 			...job('x', 1, {
 				status: 'failed',
 				app: {
@@ -223,7 +220,7 @@ describe('history queries', () => {
 describe('editing and deleting history', () => {
 	it('keeps cleaned tags and a note, and finds jobs by them', async () => {
 		const db = await open();
-		await putNewJob(db, job('a', 1));
+		await putJob(db, job('a', 1));
 		expect(await setJobTags(db, 'a', [' Sky ', 'sky', '', 'night  time'])).toEqual(['Sky', 'night time']);
 		expect(await setJobNote(db, 'a', 'for the poster')).toBe(true);
 		expect((await getJob(db, 'a'))?.app).toMatchObject({
@@ -251,8 +248,8 @@ describe('editing and deleting history', () => {
 		const own = await putImage(db, { blob: png('only in a'), thumbnail: png('thumb') });
 		const shared = await putImage(db, { blob: png('in a and b') });
 		const image = (hash: string) => ({ filename: `${hash}.png`, subfolder: '', type: 'output', hash });
-		await putNewJob(db, job('a', 1, { app: { images: [image(own), image(shared)] } }));
-		await putNewJob(db, job('b', 2, { app: { images: [image(shared)] } }));
+		await putJob(db, job('a', 1, { app: { images: [image(own), image(shared)] } }));
+		await putJob(db, job('b', 2, { app: { images: [image(shared)] } }));
 		await putCacheEntry(
 			db,
 			{

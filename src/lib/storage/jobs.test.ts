@@ -6,7 +6,7 @@ import {
 	createIndexedDbJobStore,
 	getJob,
 	listJobsNewestFirst,
-	putNewJob,
+	putJob,
 	updateJobApp,
 	type StoredJob
 } from './jobs';
@@ -34,7 +34,7 @@ describe('IndexedDB job store', () => {
 			createdAt: 10,
 			app: { templateId: 't', parameters: { seed: 1 } }
 		};
-		await putNewJob(await db, job);
+		await putJob(await db, job);
 		await store.put({ ...record('p1', 10, 'running') });
 		await updateJobApp(await db, 'p1', (app) => ({
 			...app,

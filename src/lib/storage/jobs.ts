@@ -55,6 +55,14 @@ export async function listJobsOfServer(db: DeckDb, serverId: string): Promise<St
 }
 
 /**
+ * Every job, in no particular order.
+ * @param db the open database.
+ */
+export async function listJobs(db: DeckDb): Promise<StoredJob[]> {
+	return readJobs(db, await db.getAll('jobs'));
+}
+
+/**
  * The jobs started from one template, in no particular order.
  * @param db the open database.
  * @param templateId the template's id (`app.templateId`).
@@ -130,11 +138,12 @@ export async function updateJobApp(
 }
 
 /**
- * Writes a job record the tracker has not seen yet, with its app info: used before submission.
+ * Writes a whole job record: a new one before submission (the tracker has not seen it yet), or one the app ends
+ * itself.
  * @param db the open database.
  * @param job the whole record.
  */
-export async function putNewJob(db: DeckDb, job: StoredJob): Promise<void> {
+export async function putJob(db: DeckDb, job: StoredJob): Promise<void> {
 	await db.put('jobs', job);
 }
 

@@ -377,12 +377,22 @@ export class ReplayServer {
 			status?: { status_str?: string; messages?: unknown[] };
 		};
 		const success = history.status?.status_str === 'success';
+		// As ComfyUI 0.8 answers (b_success): the run's start and end on the server's clock, from its messages.
+		const stamp = (...types: string[]) => {
+			for (const message of history.status?.messages ?? []) {
+				const [type, data] = message as [string, { timestamp?: unknown }];
+				if (types.includes(type) && typeof data.timestamp === 'number') return data.timestamp;
+			}
+			return undefined;
+		};
 		return HttpResponse.json({
 			id,
 			status: success ? 'completed' : 'failed',
 			priority: live.run.number,
 			outputs: history.outputs ?? {},
-			execution_status: history.status
+			execution_status: history.status,
+			execution_start_time: stamp('execution_start'),
+			execution_end_time: stamp('execution_success', 'execution_error', 'execution_interrupted')
 		});
 	}
 

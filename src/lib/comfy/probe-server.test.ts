@@ -30,17 +30,20 @@ function browserFetchWithoutCors(serverUp: boolean) {
 }
 
 describe('probeServer', () => {
-	it('reports the system stats and the latency of a working server', async () => {
-		server.use(
-			mswHttp.get(`${BASE}api/system_stats`, () =>
-				recordedResponse(recorded('a_connect', null, '/system_stats'))
-			)
-		);
-		const result = await probeServer({ baseUrl: 'http://127.0.0.1:8188' });
+	it('reports the system stats and the latency of a working server, measured from the request start', async () => {
+		vi.useFakeTimers({ toFake: ['performance', 'Date', 'setTimeout', 'clearTimeout'] });
+		vi.advanceTimersByTime(5_000);
+		const answer = recordedResponse(recorded('a_connect', null, '/system_stats'));
+		// The server takes 137 ms to answer; the 5 s before the probe started do not count.
+		const fetch = vi.fn(async () => {
+			vi.advanceTimersByTime(137);
+			return answer;
+		});
+		const result = await probeServer({ baseUrl: 'http://127.0.0.1:8188', fetch });
 		expect(result.ok).toBe(true);
 		if (!result.ok) return;
 		expect(result.systemStats.system.comfyui_version).toBe('0.8.0');
-		expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+		expect(result.latencyMs).toBe(137);
 	});
 
 	it('diagnoses the recorded 403 of the Origin check and says how to fix it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPath, importWorkflowFile } from './import-file';
+import { formatPath, importWorkflowFile, MAX_IMPORT_NODES } from './import-file';
 import { fixtureBytes, fixtureJson, realObjectInfo, uiWorkflowNames } from './testing/fixtures';
 import { pngWithText } from './testing/png';
 
@@ -306,8 +306,26 @@ const BAD_FILES: {
 ];
 
 describe('importWorkflowFile: bad files', () => {
-	it('has at least 30 cases', () => {
-		expect(BAD_FILES.length).toBeGreaterThanOrEqual(30);
+	it('refuses for the limit, not by accident: one node or byte less than a refused file is let through', async () => {
+		const nodes = (count: number) =>
+			JSON.stringify(
+				Object.fromEntries(
+					Array.from({ length: count }, (_, i) => [
+						String(i),
+						{ class_type: 'ImageInvert', inputs: { image: [String(Math.max(0, i - 1)), 0] } }
+					])
+				)
+			);
+		const atLimit = await importWorkflowFile({ text: nodes(MAX_IMPORT_NODES), objectInfo });
+		expect(!atLimit.ok && atLimit.error.code).not.toBe('too-many-nodes');
+		const overLimit = await importWorkflowFile({ text: nodes(MAX_IMPORT_NODES + 1), objectInfo });
+		expect(!overLimit.ok && overLimit.error.code).toBe('too-many-nodes');
+
+		const text = '{"1": {"class_type": "ImageInvert", "inputs": {}}}';
+		const fits = await importWorkflowFile({ text, objectInfo, maxBytes: text.length });
+		expect(!fits.ok && fits.error.code).not.toBe('too-large');
+		const tooBig = await importWorkflowFile({ text, objectInfo, maxBytes: text.length - 1 });
+		expect(!tooBig.ok && tooBig.error.code).toBe('too-large');
 	});
 
 	it.each(BAD_FILES)('$name → $code', async ({ input, code, says }) => {

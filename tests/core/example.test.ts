@@ -1,13 +1,9 @@
 /** The example script generates an image from Node against COMFYUI_URL (here: the simulator). */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../simulator/index';
+import { expect, it } from 'vitest';
+import { useSimulator } from '../simulator/test-helpers';
 
-let sim: RunningSimulator;
-beforeAll(async () => {
-	sim = await startSimulator({ quiet: true, cors: '*', timeScale: 0.02 });
-});
-afterAll(() => sim?.close());
+const sim = useSimulator({ timeScale: 0.02 });
 
 function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((resolve) => {

@@ -18,6 +18,7 @@ import {
 	type RecordedWs,
 	type Transcript
 } from './transcripts';
+import { sentJson } from '../transcript-format';
 
 type WsClient = Parameters<Parameters<ReturnType<typeof ws.link>['addEventListener']>[1]>[0]['client'];
 
@@ -47,7 +48,10 @@ export function recordedRuns(transcript: Transcript): RecordedRun[] {
 	const runs: RecordedRun[] = [];
 	let windowStart = 0;
 	for (const post of posts) {
-		const body = post.request.body?.json as { prompt: Record<string, unknown>; client_id: string };
+		const body = sentJson(post) as {
+			prompt: Record<string, unknown>;
+			client_id: string;
+		};
 		const answer = post.response.json as { prompt_id: string; number: number };
 		const recordedId = answer.prompt_id;
 		const conns = new Set(

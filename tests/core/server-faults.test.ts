@@ -17,9 +17,9 @@ import {
 	type WebSocketConstructor
 } from '../../src/lib/comfy/index';
 import { isTerminal } from '../../src/lib/comfy/job-store';
-import { startSimulator, type RunningSimulator } from '../simulator/index';
+import { useSimulator } from '../simulator/test-helpers';
 
-let sim: RunningSimulator;
+const sim = useSimulator({ timeScale: 0.02 });
 let client: ComfyClient;
 /** Requests the client sent, as `METHOD /path`. */
 let sent: string[] = [];
@@ -52,8 +52,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 	throw new Error('expected a rejection');
 }
 
-beforeAll(async () => {
-	sim = await startSimulator({ quiet: true, cors: '*', timeScale: 0.02 });
+beforeAll(() => {
 	client = newClient();
 });
 afterEach(() => {
@@ -62,7 +61,6 @@ afterEach(() => {
 });
 afterAll(async () => {
 	await client?.close();
-	await sim?.close();
 });
 
 describe('HTTP faults', () => {

@@ -11,7 +11,7 @@ import {
 	type ComfyClient,
 	type WebSocketConstructor
 } from '../../src/lib/comfy/index';
-import { startSimulator, type RunningSimulator } from '../simulator/index';
+import { useSimulator } from '../simulator/test-helpers';
 
 const JOBS = 50;
 
@@ -45,11 +45,10 @@ function workflow(seed: number): ApiWorkflow {
 	};
 }
 
-let sim: RunningSimulator;
+const sim = useSimulator({ timeScale: 0.02 });
 let client: ComfyClient;
 
-beforeAll(async () => {
-	sim = await startSimulator({ quiet: true, cors: '*', timeScale: 0.02 });
+beforeAll(() => {
 	client = createComfyClient({
 		baseUrl: sim.url,
 		WebSocket: WebSocket as unknown as WebSocketConstructor,
@@ -63,7 +62,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await client?.close();
-	await sim?.close();
 });
 
 describe('soak against the simulator', () => {

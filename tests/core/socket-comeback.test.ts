@@ -5,19 +5,15 @@
  * WebSocket; Chromium in tests/e2e/core-in-browser.e2e.ts.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createComfyClient, type WebSocketConstructor } from '../../src/lib/comfy/index';
-import { startSimulator, type RunningSimulator } from '../simulator/index';
+import { useSimulator } from '../simulator/test-helpers';
 import { socketComeback, type ComebackReport } from './socket-comeback';
 
 const REFUSALS = 2;
 
-let sim: RunningSimulator;
-beforeAll(async () => {
-	sim = await startSimulator({ quiet: true, cors: '*', testMode: true, timeScale: 0.2 });
-});
-afterAll(() => sim?.close());
+const sim = useSimulator({ testMode: true, timeScale: 0.2 });
 
 function expectCameBack(report: ComebackReport) {
 	const seen = JSON.stringify(report);

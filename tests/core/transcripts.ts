@@ -3,65 +3,22 @@
  * HTTP exchanges, WebSocket frames (binary frames rebuilt from their recorded summaries) and msw handlers that
  * answer each route with its recorded responses in order.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { http, HttpResponse, type HttpHandler } from 'msw';
+import {
+	readTranscript,
+	type RecordedBinary as RecordedBinarySummary,
+	type RecordedFrame as RecordedWs,
+	type RecordedHttp,
+	type Transcript
+} from '../transcript-format';
 
-const DIR = fileURLToPath(new URL('../fixtures/comfyui/transcripts/', import.meta.url));
-
-export interface RecordedHttp {
-	kind: 'http';
-	seq: number;
-	/** When the answer arrived (seconds since the scenario started); `t_start` when the request was sent. */
-	t: number;
-	t_start: number;
-	label: string | null;
-	request: {
-		method: string;
-		path: string;
-		sent_path: string;
-		query: Record<string, string> | null;
-		body: { json?: unknown; raw_text?: string } | null;
-		headers: Record<string, string>;
-	};
-	response: {
-		status: number;
-		headers: Record<string, string>;
-		body_kind: 'json' | 'text' | 'empty' | 'binary';
-		json?: unknown;
-		json_omitted?: boolean;
-		text?: string;
-		binary?: { content_type: string; length: number; head_hex: string };
-	};
-}
-
-export interface RecordedBinarySummary {
-	length: number;
-	head_hex: string;
-	u32_0_event_type: number;
-	u32_1: number;
-	metadata?: Record<string, unknown>;
-	node_id?: string;
-	text?: string;
-	image?: { length: number; magic_hex: string; width?: number; height?: number };
-}
-
-export type RecordedWs =
-	| { kind: 'ws'; seq: number; t: number; conn: string; frame: 'text'; json: { type: string; data: unknown } }
-	| { kind: 'ws'; seq: number; t: number; conn: string; frame: 'binary'; binary: RecordedBinarySummary };
-
-export type RecordedEntry =
-	| RecordedHttp
-	| RecordedWs
-	| { kind: 'ws_open'; seq: number; conn: string; client_id: string | null; status: number }
-	| { kind: 'ws_close' | 'ws_send' | 'note'; seq: number; conn?: string; json?: unknown };
-
-export interface Transcript {
-	scenario: string;
-	client_ids: Record<string, string>;
-	observations: Record<string, unknown>;
-	timeline: RecordedEntry[];
-}
+export type {
+	RecordedBinary as RecordedBinarySummary,
+	RecordedFrame as RecordedWs,
+	RecordedHttp,
+	TimelineEntry as RecordedEntry,
+	Transcript
+} from '../transcript-format';
 
 export const TRANSCRIPTS = [
 	'a_connect',
@@ -90,7 +47,7 @@ const cache = new Map<string, Transcript>();
 export function loadTranscript(name: TranscriptName): Transcript {
 	let transcript = cache.get(name);
 	if (!transcript) {
-		transcript = JSON.parse(readFileSync(`${DIR}${name}.json`, 'utf8')) as Transcript;
+		transcript = readTranscript(name);
 		cache.set(name, transcript);
 	}
 	return transcript;

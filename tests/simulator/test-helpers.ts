@@ -1,4 +1,5 @@
 // Helpers for the simulator's own tests: start/stop a simulator per test, open sockets that collect frames.
+import { afterAll, beforeAll } from 'vitest';
 import { WebSocket } from 'ws';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './index';
 
@@ -84,6 +85,25 @@ export function openSocket(
 /** Starts a quiet simulator; remember to close it. */
 export function quietSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
 	return startSimulator({ quiet: true, cors: '*', timeScale: 0.01, ...options });
+}
+
+/**
+ * One quiet simulator for every test of the file: started before the first test, closed after the last. The
+ * returned object stands for it (read `url` and `controls` inside tests and hooks, not at import time).
+ */
+export function useSimulator(options: SimulatorOptions = {}): RunningSimulator {
+	let running: RunningSimulator | undefined;
+	beforeAll(async () => {
+		running = await quietSimulator(options);
+	});
+	afterAll(() => running?.close());
+	return new Proxy({} as RunningSimulator, {
+		get(_target, key) {
+			if (!running) throw new Error('The simulator starts in beforeAll: use it inside tests and hooks.');
+			const value: unknown = Reflect.get(running, key);
+			return typeof value === 'function' ? value.bind(running) : value;
+		}
+	});
 }
 
 /** POSTs JSON and returns status and parsed body (or text). */

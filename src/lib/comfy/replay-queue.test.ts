@@ -16,6 +16,7 @@ import {
 	type RecordedWs,
 	type Transcript
 } from '../../../tests/core/transcripts';
+import { sentJson } from '../../../tests/transcript-format';
 import { createComfyApi } from './api';
 import type { JobRecord } from './job-store';
 import type { ApiWorkflow, Queue } from './schemas';
@@ -45,7 +46,7 @@ function recordedPrompts(transcript: Transcript): RecordedPrompt[] {
 	return httpExchanges(transcript)
 		.filter((e) => e.request.method === 'POST' && e.request.path === '/prompt')
 		.map((post) => {
-			const body = post.request.body?.json as { prompt: ApiWorkflow; front?: boolean };
+			const body = sentJson(post) as { prompt: ApiWorkflow; front?: boolean };
 			const recordedId = (post.response.json as { prompt_id: string }).prompt_id;
 			const start = frames.findIndex((f) => text(f, 'execution_start', recordedId));
 			const end = frames.findIndex(

@@ -221,7 +221,7 @@ function errorFromExecution(data: Record<string, unknown> | undefined): JobError
 	const exceptionType = str('exception_type');
 	const exceptionMessage = str('exception_message');
 	const traceback = Array.isArray(data.traceback)
-		? data.traceback.filter((l): l is string => typeof l === 'string')
+		? data.traceback.filter((line): line is string => typeof line === 'string')
 		: [];
 	return {
 		kind: 'execution',

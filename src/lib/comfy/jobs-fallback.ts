@@ -43,11 +43,11 @@ function summaryFromHistory(id: string, entry: HistoryEntry): JobSummary {
 	const status = entry.status?.status_str === 'success' ? 'completed' : entry.status ? 'failed' : 'completed';
 	const messages = entry.status?.messages ?? [];
 	const stamp = (type: string) => {
-		const data = messages.find(([t]) => t === type)?.[1];
+		const data = messages.find(([name]) => name === type)?.[1];
 		return data && typeof data === 'object' && 'timestamp' in data ? numberOr(data.timestamp) : undefined;
 	};
 	const outputsCount = Object.values(entry.outputs).reduce(
-		(n, output) => n + (output.images?.length ?? 0),
+		(count, output) => count + (output.images?.length ?? 0),
 		0
 	);
 	return {

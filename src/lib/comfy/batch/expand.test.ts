@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyParameters } from '../workflow/apply-parameters';
 import type { ApiWorkflow } from '../workflow/types';
-import { CONFIRM_ABOVE, expandBatch } from './expand';
+import { CONFIRM_ABOVE, describeItem, expandBatch } from './expand';
 import { PARAMETERS } from './testing/parameters';
 import { parseValueCsv, parseValueLines } from './values';
 
@@ -199,5 +199,25 @@ describe('expandBatch: lists and CSV', () => {
 		expect(out.issues).toEqual([]);
 		expect(out.api['6']!.inputs.text).toBe('a owl on a red sofa');
 		expect(out.api['3']!.inputs).toMatchObject({ seed: 100, steps: 20, cfg: 7 });
+	});
+});
+
+describe('describeItem', () => {
+	it('labels an item by the values it sets, in parameter order, cutting long text', () => {
+		const r = expandBatch({
+			parameters: PARAMETERS,
+			values: { ...form, prompt: `a cat ${'very '.repeat(20)}fluffy` },
+			count: 2,
+			seedMode: 'increment',
+			axes: {
+				x: { kind: 'values', parameterId: 'cfg', values: [5.5] },
+				y: { kind: 'replace', parameterId: 'prompt', search: 'cat', values: ['dog'] }
+			}
+		});
+		if (!r.ok) throw new Error('bad plan');
+		expect(describeItem({ item: r.items[1]!, parameters: PARAMETERS })).toBe(
+			'Prompt a dog very very very very very very ver… · Seed 101 · CFG 5.5'
+		);
+		expect(describeItem({ item: r.items[1]!, parameters: PARAMETERS, max: 20 })).toBe('Prompt a dog very v…');
 	});
 });

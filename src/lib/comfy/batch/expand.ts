@@ -198,3 +198,26 @@ function repeatSeeds({
 	}
 	return out;
 }
+
+/**
+ * A short label for an item from the values it sets itself, in parameter order: `CFG 5.5 · Sampler euler · Seed
+ * 101`. Long texts (a replaced prompt) are cut; `max` caps the whole label.
+ */
+export function describeItem({
+	item,
+	parameters,
+	max = 120
+}: {
+	item: Pick<BatchItem, 'overrides'>;
+	parameters: ParameterDef[];
+	max?: number;
+}): string {
+	const parts = parameters
+		.filter((p) => Object.hasOwn(item.overrides, p.id))
+		.map((p) => {
+			const text = String(item.overrides[p.id]).replace(/\s+/g, ' ').trim();
+			return `${p.label} ${text.length > 40 ? `${text.slice(0, 39)}…` : text}`;
+		});
+	const label = parts.join(' · ');
+	return label.length > max ? `${label.slice(0, max - 1)}…` : label;
+}

@@ -21,7 +21,8 @@ describe('StatsChart', () => {
 		];
 		const screen = render(StatsChart, { label: 'VRAM', data, series, format: gib, yMax: 24 });
 		await expect.element(page.getByRole('figure', { name: 'VRAM' })).toHaveTextContent('3.5 GiB');
-		expect(screen.container.querySelector('canvas')).not.toBeNull();
+		// uPlot loads with the first chart, so the canvas comes a moment after the legend.
+		await expect.poll(() => screen.container.querySelector('canvas')).not.toBeNull();
 		await screen.rerender({
 			data: [
 				[1000, 1003, 1006, 1009],

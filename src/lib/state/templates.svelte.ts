@@ -1,13 +1,7 @@
-import {
-	createTemplate,
-	detectParameters,
-	importWorkflowFile,
-	MAX_IMPORT_BYTES,
-	zTemplate,
-	type ImportResult,
-	type ObjectInfo,
-	type Template
-} from '$lib/comfy/workflow';
+// Files, not the workflow barrel: the barrel would put the importer (ExifReader, fflate) in the first load.
+import type { ImportResult } from '$lib/comfy/workflow/import-file';
+import type { ObjectInfo } from '$lib/comfy/workflow/object-info';
+import { createTemplate, zTemplate, type Template } from '$lib/comfy/workflow/template';
 import type { DeckDb } from '$lib/storage/db';
 import { deletePreset, listPresets, savePreset, setDefaultPreset, type Preset } from '$lib/storage/presets';
 import {
@@ -26,6 +20,7 @@ import { objectInfoQuery } from '$lib/query/server-queries';
 import type { AppState, ServerView } from './app.svelte';
 import { errorMessage } from '$lib/util/error-message';
 import { safeParse } from '$lib/comfy/parse';
+import { MAX_IMPORT_BYTES } from '$lib/comfy/workflow/limits';
 
 /** What reading a dropped, picked or pasted thing gave, before anything is saved. */
 export type ImportReview =
@@ -271,6 +266,11 @@ export class TemplatesState {
 		}
 		const info = await this.objectInfo();
 		const objectInfo = info.ok ? info.objectInfo : undefined;
+		// The importer (ExifReader, the UI→API converter) loads when the user first imports something.
+		const [{ importWorkflowFile }, { detectParameters }] = await Promise.all([
+			import('$lib/comfy/workflow/import-file'),
+			import('$lib/comfy/workflow/parameters')
+		]);
 		const result = await importWorkflowFile({ name, bytes, text, objectInfo });
 		if (!result.ok) {
 			const details = [...(result.error.details ?? [])];

@@ -2,7 +2,8 @@
  * Templates in IndexedDB, with a version kept on every save (version 1 is the original import and is never
  * overwritten), and the JSON file format for exporting and importing one or all templates.
  */
-import { parseJsonSafely, zTemplate, type Template } from '$lib/comfy/workflow';
+import { parseJsonSafely } from '$lib/comfy/workflow/safe-json';
+import { zTemplate, type Template } from '$lib/comfy/workflow/template';
 import type { DeckDb } from './db';
 import { parse, safeParse } from '$lib/comfy/parse';
 

@@ -19,13 +19,10 @@ import {
 import { uiToApi, type WidgetControl } from './ui-to-api';
 import { safeParse } from '../parse';
 import { plainZodIssues } from './zod-issues';
+import { MAX_IMPORT_BYTES, MAX_IMPORT_NODES } from './limits';
 
 export { formatPath } from './zod-issues';
-
-/** Files above this are refused before anything is parsed. */
-export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
-/** More nodes than any real workflow; protects the converter and the form. */
-export const MAX_IMPORT_NODES = 5000;
+export { MAX_IMPORT_BYTES, MAX_IMPORT_NODES };
 
 export type ImportKind = 'api' | 'ui' | 'png' | 'webp';
 

@@ -92,6 +92,8 @@ export { readImageSize } from './image-size';
 export {
 	createMask,
 	encodeMaskPng,
+	invertMask,
+	paintStroke,
 	maskFilename,
 	maskFromRgba,
 	maskToRgba,

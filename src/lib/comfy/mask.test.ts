@@ -7,6 +7,8 @@ import { createComfyApi } from './api';
 import {
 	createMask,
 	encodeMaskPng,
+	invertMask,
+	paintStroke,
 	maskFilename,
 	maskFromRgba,
 	maskToRgba,
@@ -95,5 +97,31 @@ describe('mask encoding', () => {
 		// The picture's colours stay; only its alpha is the mask.
 		expect(at(0, 0)).toEqual([0x33, 0x66, 0xcc, 0]);
 		expect(at(15, 11)).toEqual([0x33, 0x66, 0xcc, 255]);
+	});
+});
+
+describe('painting', () => {
+	it('paints a continuous round stroke, erases part of it, and inverts', () => {
+		const mask = createMask({ width: 40, height: 20 });
+		paintStroke(mask, { from: { x: 5, y: 10 }, to: { x: 35, y: 10 }, radius: 3 });
+		const at = (x: number, y: number) => mask.coverage[y * 40 + x];
+		for (let x = 5; x <= 34; x++) expect(at(x, 10), `x=${x}`).toBe(255);
+		expect(at(20, 12)).toBe(255);
+		expect(at(20, 14)).toBe(0);
+		expect(at(0, 0)).toBe(0);
+		paintStroke(mask, { from: { x: 20, y: 10 }, to: { x: 20, y: 10 }, radius: 2, erase: true });
+		expect(at(20, 10)).toBe(0);
+		expect(at(25, 10)).toBe(255);
+		invertMask(mask);
+		expect(at(20, 10)).toBe(255);
+		expect(at(25, 10)).toBe(0);
+	});
+
+	it('stays inside the picture when the brush leaves it', () => {
+		const mask = createMask({ width: 8, height: 8 });
+		paintStroke(mask, { from: { x: -10, y: -10 }, to: { x: 20, y: 20 }, radius: 2 });
+		expect(mask.coverage.length).toBe(64);
+		expect(mask.coverage[0]).toBe(255);
+		expect(mask.coverage[63]).toBe(255);
 	});
 });

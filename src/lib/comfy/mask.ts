@@ -106,3 +106,38 @@ function crc32(bytes: Uint8Array): number {
 	for (const byte of bytes) crc = (table[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
 	return (crc ^ 0xffffffff) >>> 0;
 }
+
+/**
+ * Paints (or, with `erase`, clears) a round brush of `radius` pixels along the segment from `from` to `to` in
+ * image pixels, so a fast pointer leaves a continuous line rather than dots.
+ */
+export function paintStroke(
+	mask: MaskBitmap,
+	options: { from: { x: number; y: number }; to: { x: number; y: number }; radius: number; erase?: boolean }
+): void {
+	const { from, to } = options;
+	const radius = Math.max(0.5, options.radius);
+	const value = options.erase ? 0 : 255;
+	const length = Math.hypot(to.x - from.x, to.y - from.y);
+	const steps = Math.max(1, Math.ceil(length / Math.max(1, radius / 2)));
+	for (let i = 0; i <= steps; i++) {
+		const cx = from.x + ((to.x - from.x) * i) / steps;
+		const cy = from.y + ((to.y - from.y) * i) / steps;
+		const x0 = Math.max(0, Math.floor(cx - radius));
+		const x1 = Math.min(mask.width - 1, Math.ceil(cx + radius));
+		const y0 = Math.max(0, Math.floor(cy - radius));
+		const y1 = Math.min(mask.height - 1, Math.ceil(cy + radius));
+		for (let y = y0; y <= y1; y++) {
+			for (let x = x0; x <= x1; x++) {
+				// Pixel centres inside the circle.
+				if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= radius * radius)
+					mask.coverage[y * mask.width + x] = value;
+			}
+		}
+	}
+}
+
+/** Swaps painted and unpainted. */
+export function invertMask(mask: MaskBitmap): void {
+	for (let p = 0; p < mask.coverage.length; p++) mask.coverage[p] = 255 - (mask.coverage[p] ?? 0);
+}

@@ -231,6 +231,14 @@ export class TemplateFormState {
 		this.values = advanceSeeds({ parameters: this.effectiveParameters, values: this.values });
 	}
 
+	/** Puts a server image (just uploaded, or a saved mask) into an image field, listing it if the server had not. */
+	useImage(id: string, value: string): void {
+		this.parameters = this.parameters.map((p) =>
+			p.id === id && !p.options?.includes(value) ? { ...p, options: [value, ...(p.options ?? [])] } : p
+		);
+		this.setValue(id, value);
+	}
+
 	/**
 	 * Checks an image (magic bytes, the server's `max_upload_size`) and uploads it to the server's input folder;
 	 * the field then holds the name the server gave it.
@@ -254,10 +262,7 @@ export class TemplateFormState {
 			const blob = file.type === check.mime ? file : new Blob([file], { type: check.mime });
 			const answer = await api.uploadImage({ file: blob, filename: check.fileName, type: 'input' });
 			const value = uploadedImageValue(answer);
-			this.parameters = this.parameters.map((p) =>
-				p.id === id && !p.options?.includes(value) ? { ...p, options: [value, ...(p.options ?? [])] } : p
-			);
-			this.setValue(id, value);
+			this.useImage(id, value);
 			this.uploads[id] = { busy: false, message: `Uploaded as ${value}.` };
 		} catch (error) {
 			this.uploads[id] = {

@@ -1,0 +1,49 @@
+// Screenshots of every kind of result (issue 17) at 1280 and 360 px, light and dark:
+// `npx tsx scripts/screenshots-media.ts http://127.0.0.1:8188/` against the simulator serving the build.
+// One demo-media run is made in each context (IndexedDB is per context), then the run, History and its page.
+import { chromium, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { chromiumArgs, chromiumPath } from './chromium.js';
+
+const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
+const out = 'docs/screenshots';
+mkdirSync(out, { recursive: true });
+
+async function run(page: Page) {
+	await page.goto(`${base}#/generate/demo-media`);
+	const generate = page.getByRole('button', { name: 'Generate' });
+	await generate.waitFor();
+	await page.waitForTimeout(500);
+	await page
+		.getByRole('textbox', { name: 'Caption' })
+		.fill(
+			'A lighthouse on a rocky shore at dusk, waves breaking below.\nSecond line of a longer caption.\nThird.\nFourth.\nFifth.\nSixth.\nSeventh line, folded away until asked for.'
+		);
+	await generate.click();
+	await page.getByRole('list', { name: 'Results' }).locator('video').first().waitFor({ timeout: 30_000 });
+	await page.waitForTimeout(1500);
+}
+
+const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
+for (const scheme of ['light', 'dark'] as const) {
+	for (const width of [1280, 360]) {
+		const context = await browser.newContext({
+			viewport: { width, height: width > 500 ? 800 : 740 },
+			colorScheme: scheme,
+			deviceScaleFactor: 1
+		});
+		const page = await context.newPage();
+		await run(page);
+		await page.screenshot({ path: `${out}/media-run-${width}-${scheme}.png`, fullPage: true });
+		await page.goto(`${base}#/history`);
+		await page.getByRole('list', { name: 'Generations' }).getByRole('link').first().waitFor();
+		await page.waitForTimeout(800);
+		await page.screenshot({ path: `${out}/media-history-${width}-${scheme}.png` });
+		await page.getByRole('list', { name: 'Generations' }).getByRole('link').first().click();
+		await page.getByRole('list', { name: 'Results' }).locator('video').first().waitFor();
+		await page.waitForTimeout(1000);
+		await page.screenshot({ path: `${out}/media-history-detail-${width}-${scheme}.png`, fullPage: true });
+		await context.close();
+	}
+}
+await browser.close();

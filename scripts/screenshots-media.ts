@@ -24,6 +24,29 @@ async function run(page: Page) {
 	await page.waitForTimeout(1500);
 }
 
+/** The mask painter on an uploaded picture, with one stroke painted. */
+async function maskPainter(page: Page, path: string) {
+	await page.goto(`${base}#/generate/sd15-img2img`);
+	await page.getByRole('button', { name: 'Generate' }).waitFor();
+	await page.waitForTimeout(500);
+	await page
+		.getByRole('group', { name: 'Image' })
+		.locator('input[type="file"]')
+		.setInputFiles('tests/fixtures/comfyui/images/invert-png.png');
+	await page.getByRole('button', { name: /^Paint mask/ }).click();
+	const canvas = page.getByRole('dialog').locator('canvas');
+	await canvas.waitFor();
+	const box = await canvas.boundingBox();
+	if (box) {
+		await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
+		await page.mouse.down();
+		await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.6, { steps: 12 });
+		await page.mouse.up();
+	}
+	await page.waitForTimeout(300);
+	await page.screenshot({ path });
+}
+
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
 for (const scheme of ['light', 'dark'] as const) {
 	for (const width of [1280, 360]) {
@@ -43,6 +66,7 @@ for (const scheme of ['light', 'dark'] as const) {
 		await page.getByRole('list', { name: 'Results' }).locator('video').first().waitFor();
 		await page.waitForTimeout(1000);
 		await page.screenshot({ path: `${out}/media-history-detail-${width}-${scheme}.png`, fullPage: true });
+		await maskPainter(page, `${out}/mask-painter-${width}-${scheme}.png`);
 		await context.close();
 	}
 }

@@ -29,6 +29,12 @@ export interface SimulatorControls {
 	refuseUpgrades(options?: { times?: number; status?: number }): void;
 	/** How many WebSocket upgrades were accepted and refused (by `refuseUpgrades`) since the start. */
 	upgradeCounts(): { accepted: number; refused: number };
+	/**
+	 * The next prompt carries `text` where a server's text reaches a client: `node_errors` (its POST /prompt is
+	 * refused with one validation error per line of `text`), `execution_error` (its first node raises `text`, with a
+	 * traceback naming it) or `filename` (its SaveImage files are named after `text`, path separators replaced).
+	 */
+	hostileText(options: { text: string; where: 'node_errors' | 'execution_error' | 'filename' }): void;
 	/** Delays every WebSocket frame by `ms` simulated milliseconds, keeping the order. */
 	delayMessages(options: { ms: number }): void;
 	/** Sends malformed text and binary frames to the matching sockets (all when no clientId). */
@@ -96,6 +102,11 @@ export function createControls(sim: Simulator): SimulatorControls {
 		upgradeCounts() {
 			return { ...sim.upgradeCounts };
 		},
+		hostileText(options) {
+			if (options.where === 'node_errors') sim.hostile.nodeErrors = options.text;
+			else if (options.where === 'execution_error') sim.hostile.executionError = options.text;
+			else sim.hostile.filenamePrefix = options.text.replace(/[/\\]/g, '_');
+		},
 		delayMessages(options) {
 			sim.hub.setDelay(options.ms);
 		},
@@ -117,6 +128,7 @@ export function createControls(sim: Simulator): SimulatorControls {
 			sim.hub.resetControls();
 			sim.failRules = [];
 			sim.upgradeRefusal = null;
+			sim.hostile = { nodeErrors: null, executionError: null, filenamePrefix: null };
 			sim.slowModelLoadSeconds = 0;
 			sim.down = false;
 		}
@@ -182,6 +194,13 @@ export async function runControl(
 			return { ok: true };
 		case 'upgradeCounts':
 			return { ok: true, ...controls.upgradeCounts() };
+		case 'hostileText': {
+			const where = body['where'];
+			if (where !== 'node_errors' && where !== 'execution_error' && where !== 'filename')
+				throw new Error('"where" must be node_errors, execution_error or filename');
+			controls.hostileText({ text: String(body['text'] ?? ''), where });
+			return { ok: true };
+		}
 		case 'delayMessages':
 			controls.delayMessages({ ms: num(body['ms'], 'ms') });
 			return { ok: true };
@@ -206,7 +225,7 @@ export async function runControl(
 			return { ok: true };
 		default:
 			throw new Error(
-				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, slowRoute, truncateRoute, refuseUpgrades, upgradeCounts, delayMessages, injectMalformedFrames, slowModelLoad, previewStream, runs or reset`
+				`unknown action ${JSON.stringify(body['action'])}: use restart, dropSockets, failRoute, slowRoute, truncateRoute, refuseUpgrades, upgradeCounts, hostileText, delayMessages, injectMalformedFrames, slowModelLoad, previewStream, runs or reset`
 			);
 	}
 }

@@ -282,6 +282,18 @@ export class PromptWorker {
 			try {
 				await this.pause(0, generation);
 				if (this.interruptFlag) throw new Interrupted();
+				const hostile = this.sim.hostile;
+				if (hostile.executionError !== null) {
+					const text = hostile.executionError;
+					hostile.executionError = null;
+					throw new PyError('RuntimeError', text, [
+						`  File "custom_nodes/${text}.py", line 1, in run\n    ${text}\n`
+					]);
+				}
+				if (hostile.filenamePrefix !== null && 'filename_prefix' in inputs) {
+					inputs['filename_prefix'] = hostile.filenamePrefix;
+					hostile.filenamePrefix = null;
+				}
 				result = await impl.run(inputs, ctx);
 			} catch (error) {
 				if (error instanceof Aborted) throw error;

@@ -60,6 +60,32 @@ function postPrompt(sim: Simulator, data: Record<string, unknown>): SimReply {
 	const extra: Record<string, unknown> = { ...(rawExtra as Record<string, unknown>) };
 	if ('client_id' in data) extra['client_id'] = data['client_id'];
 	if (!result.ok) return json({ error: result.error, node_errors: result.nodeErrors }, 400);
+	const hostile = sim.hostile.nodeErrors;
+	if (hostile !== null) {
+		sim.hostile.nodeErrors = null;
+		const [nodeId, node] = Object.entries(prompt as ApiPrompt)[0] ?? ['1', { class_type: hostile }];
+		// One validation error per line of the text.
+		const errors = hostile.split('\n').map((line) => ({
+			type: 'value_not_valid',
+			message: line,
+			details: line,
+			extra_info: { input_name: line }
+		}));
+		return json(
+			{
+				error: {
+					type: 'prompt_outputs_failed_validation',
+					message: hostile,
+					details: hostile,
+					extra_info: {}
+				},
+				node_errors: {
+					[nodeId]: { errors, dependent_outputs: [nodeId], class_type: node.class_type }
+				}
+			},
+			400
+		);
+	}
 	const sensitive: Record<string, unknown> = {};
 	for (const key of SENSITIVE_EXTRA_DATA_KEYS) {
 		if (key in extra) {

@@ -70,6 +70,15 @@ export class Simulator {
 	upgradeRefusal: { status: number; remaining: number } | null = null;
 	/** WebSocket upgrades accepted and refused by the control, like a proxy's access log. */
 	readonly upgradeCounts = { accepted: 0, refused: 0 };
+	/**
+	 * The hostile-text control: one-shot texts the next prompts carry where untrusted text reaches a client (a
+	 * validation error, an execution error with its traceback, saved file names).
+	 */
+	hostile: { nodeErrors: string | null; executionError: string | null; filenamePrefix: string | null } = {
+		nodeErrors: null,
+		executionError: null,
+		filenamePrefix: null
+	};
 	/** Simulated seconds each model load takes on top of the normal time (slow-model-load control). */
 	slowModelLoadSeconds = 0;
 	/** Samplers' steps paced to `fps` real frames a second, cycling `frames` previews (preview-stream control). */

@@ -219,3 +219,25 @@ describe('refreshOptions', () => {
 		expect(refreshed.find((p) => p.id === 'steps')).toBe(ps.find((p) => p.id === 'steps'));
 	});
 });
+
+describe('detectParameters on hostile titles', () => {
+	it('keeps at most 200 characters of a node title as label and group, so the template stays valid', () => {
+		const title = `<img src=x onerror=alert(1)> ${'x'.repeat(5000)}`;
+		const api: ApiWorkflow = {
+			'1': {
+				class_type: 'EmptyImage',
+				inputs: { width: 64, height: 64, batch_size: 1, color: 0 },
+				_meta: { title: `deck: ${title}` }
+			},
+			'2': { class_type: 'SaveImage', inputs: { filename_prefix: 'x', images: ['1', 0] }, _meta: { title } }
+		};
+		const ps = detectParameters({ api, objectInfo });
+		expect(ps.length).toBeGreaterThan(0);
+		for (const p of ps) {
+			expect(zParameterDef.safeParse(p).success).toBe(true);
+			expect(p.group.length).toBeLessThanOrEqual(200);
+			expect(p.label.length).toBeLessThanOrEqual(200);
+		}
+		expect(ps[0]?.group).toBe(`${title.slice(0, 199)}…`);
+	});
+});

@@ -258,13 +258,15 @@ function add(
 	for (const t of free) ctx.taken.add(key(t.nodeId, t.input));
 	const def: ParameterDef = {
 		id: uniqueId(ctx.out, meta.id),
-		label: uniqueLabel(ctx.out, meta.label, {
-			api: ctx.api,
-			objectInfo: ctx.objectInfo,
-			nodeId: first.nodeId
-		}),
+		label: clampText(
+			uniqueLabel(ctx.out, meta.label, {
+				api: ctx.api,
+				objectInfo: ctx.objectInfo,
+				nodeId: first.nodeId
+			})
+		),
 		kind,
-		group: meta.group,
+		group: clampText(meta.group),
 		targets: free.map((t) => ({ nodeId: t.nodeId, input: t.input })),
 		default: value === undefined ? null : value,
 		required: spec.section === 'required' && kind !== 'STRING',
@@ -325,6 +327,14 @@ function isSamplingHelper(classType: string): boolean {
 
 function key(nodeId: string, input: string): string {
 	return `${nodeId}\u0000${input}`;
+}
+
+/**
+ * Labels and groups come from node titles, which a workflow file may make as long as it likes: a template keeps
+ * at most 200 characters of them (longer ones made the import throw instead of showing the review).
+ */
+function clampText(text: string): string {
+	return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
 function isScalar(v: unknown): v is string | number | boolean | null {

@@ -143,6 +143,7 @@ test('reopening a template shows its last result', async ({ page }) => {
 		timeout: 30_000
 	});
 	await page.goto(`${base}#/history`);
+	await expect(page.getByRole('heading', { name: 'History', level: 1 })).toBeVisible();
 	await page.goto(`${base}#/generate/demo-solid-color`);
 	await expect(page.getByText('Last result of this template.')).toBeVisible();
 	await expect(page.getByRole('list', { name: 'Results' }).getByRole('img')).toHaveCount(1);

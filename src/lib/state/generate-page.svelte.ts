@@ -133,7 +133,9 @@ export class GeneratePageState {
 			const form = this.form;
 			if (!form || hash === this.#seenHash) return;
 			this.#seenHash = hash;
-			if (hash !== form.hash && form.base.id === routeId) form.loadHash(hash);
+			// Leaving (the fragment already names another page while this one is torn down) must not load it.
+			if (!isPageOf(hash, routeId) || form.base.id !== routeId) return;
+			if (hash !== form.hash) form.loadHash(hash);
 		});
 	}
 
@@ -225,6 +227,16 @@ export class GeneratePageState {
 			}
 		}
 		this.#writing = undefined;
+	}
+}
+
+/** Whether a fragment is the generate page of a template (`#/generate/<id>` with or without values). */
+function isPageOf(hash: string, templateId: string): boolean {
+	const path = hash.split('?')[0] ?? '';
+	try {
+		return decodeURIComponent(path) === `#/generate/${templateId}`;
+	} catch {
+		return false;
 	}
 }
 

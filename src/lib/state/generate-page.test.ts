@@ -146,13 +146,16 @@ describe('GeneratePageState', () => {
 		expect(view.form).toBeNull();
 	});
 
-	it('follows a link to the same page with other values, but not its own URL', async () => {
+	it('follows a link to the same page with other values, but not its own URL nor the next page', async () => {
 		const { view } = setup();
 		await view.open(sd15.id);
 		view.form!.setValue('steps', 33);
 		view.followHash(view.form!.hash, sd15.id);
 		expect(view.form?.values.steps).toBe(33);
 		view.followHash('#/generate/sd15-txt2img?steps=7', sd15.id);
+		expect(view.form?.values.steps).toBe(7);
+		// Leaving for another page: the fragment changes before the page is torn down, and must not reset the form.
+		view.followHash('#/history', sd15.id);
 		expect(view.form?.values.steps).toBe(7);
 	});
 

@@ -78,7 +78,7 @@ test('a dropped ComfyUI PNG becomes a template; its form URL survives a reload; 
 
 	await expect(page.getByRole('heading', { level: 1, name: 'Edit invert-png' })).toBeVisible();
 	await page.getByRole('link', { name: 'Open form' }).click();
-	await expect(page.getByRole('heading', { level: 1, name: 'invert-png' })).toBeVisible();
+	await expect(page.getByRole('heading', { level: 1, name: 'invert-png', exact: true })).toBeVisible();
 	await expect(page.getByRole('textbox', { name: 'Width' })).toHaveValue('96');
 	await page.getByRole('textbox', { name: 'Width' }).fill('200');
 	await page.getByRole('textbox', { name: 'Height' }).fill('120');

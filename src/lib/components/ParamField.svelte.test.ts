@@ -137,4 +137,47 @@ describe('ParamField', () => {
 		expect(onupload).toHaveBeenCalledTimes(1);
 		expect((onupload.mock.lastCall?.[0] as File).name).toBe('cat.png');
 	});
+
+	it('steps a number by its step within its bounds, with buttons that stop at the ends', async () => {
+		const onchange = vi.fn();
+		const p: ParameterDef = {
+			...base,
+			id: 'width',
+			label: 'Width',
+			kind: 'INT',
+			default: 512,
+			min: 16,
+			max: 520,
+			step: 8
+		};
+		const field = render(ParamField, { parameter: p, value: 512, onchange });
+		await page.getByRole('button', { name: 'Increase Width' }).click();
+		expect(onchange).toHaveBeenLastCalledWith(520);
+		await page.getByRole('button', { name: 'Decrease Width' }).click();
+		expect(onchange).toHaveBeenLastCalledWith(504);
+		await field.rerender({ parameter: p, value: 520, onchange });
+		await expect.element(page.getByRole('button', { name: 'Increase Width' })).toBeDisabled();
+	});
+
+	it("gives ComfyUI's 0xRRGGBB colour integers a colour picker beside the number", async () => {
+		const onchange = vi.fn();
+		const p: ParameterDef = {
+			...base,
+			targets: [{ nodeId: '1', input: 'color' }],
+			id: 'color',
+			label: 'Color',
+			kind: 'INT',
+			default: 0,
+			min: 0,
+			max: 0xffffff,
+			step: 1
+		};
+		render(ParamField, { parameter: p, value: 16744448, onchange });
+		const picker = page.getByLabelText('Color picker');
+		await expect.element(picker).toHaveValue('#ff8000');
+		await expect.element(page.getByRole('textbox', { name: 'Color', exact: true })).toHaveValue('16744448');
+		(picker.element() as HTMLInputElement).value = '#3366cc';
+		picker.element().dispatchEvent(new Event('input', { bubbles: true }));
+		expect(onchange).toHaveBeenLastCalledWith(0x3366cc);
+	});
 });

@@ -143,9 +143,10 @@ export class TemplateEditorState {
 	/** The node a target writes, for display: `KSampler "Base" · seed`. */
 	describeTarget(t: { nodeId: string; input: string }): string {
 		const node = Object.hasOwn(this.draft.api, t.nodeId) ? this.draft.api[t.nodeId] : undefined;
-		if (!node) return `node ${t.nodeId} · ${t.input}`;
+		if (!node) return `${t.input} of node #${t.nodeId}`;
 		const title = node._meta?.title;
-		return `${title && title !== node.class_type ? `${title} (${node.class_type})` : node.class_type} #${t.nodeId} · ${t.input}`;
+		const named = title && title !== node.class_type ? `"${title}" (${node.class_type})` : node.class_type;
+		return `${t.input} of node #${t.nodeId}, ${named}`;
 	}
 
 	/** The draft as a plain template, ready to save. */

@@ -178,5 +178,8 @@ function serverText(
 }
 
 function formatNumber(n: number): string {
+	// ComfyUI's seed maximum is 0xFFFFFFFFFFFFFFFF, which a JS number holds as 2^64: name the integer the server means.
+	if (n === 2 ** 64) return '18446744073709551615';
+	if (Number.isInteger(n) && Math.abs(n) >= 1e15) return BigInt(n).toString();
 	return Math.abs(n) >= 1e15 ? n.toExponential(2) : String(n);
 }

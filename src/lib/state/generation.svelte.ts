@@ -1,4 +1,5 @@
 import { ComfyValidationError, isTerminal, uuidv4, type JobRecord } from '$lib/comfy';
+import { elapsedSeconds, progressFraction } from '$lib/comfy/job-progress';
 import { applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
 import { useCacheEntry } from '$lib/storage/cache';
 import { getImage } from '$lib/storage/images';
@@ -74,18 +75,12 @@ export class GenerationState {
 
 	/** Seconds since the job was created, or its whole run once finished. */
 	get elapsedSeconds(): number {
-		const job = this.job;
-		if (!job) return 0;
-		const end = job.timings.finished ?? this.now;
-		return Math.max(0, (end - (job.timings.started ?? job.timings.created)) / 1000);
+		return this.job ? elapsedSeconds(this.job, this.now) : 0;
 	}
 
 	/** Overall progress 0–1: nodes done (cached ones count) plus the current node's steps. */
 	get fraction(): number {
-		const p = this.job?.progress;
-		if (!p || !p.nodesTotal) return this.job?.status === 'succeeded' ? 1 : 0;
-		const inNode = p.max ? (p.value ?? 0) / p.max : 0;
-		return Math.min(1, (p.nodesDone + (this.job?.status === 'running' ? inNode : 0)) / p.nodesTotal);
+		return this.job ? progressFraction(this.job) : 0;
 	}
 
 	/**

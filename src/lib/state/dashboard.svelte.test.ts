@@ -5,13 +5,7 @@ import { openDeckDb } from '$lib/storage/db';
 import { jobRecord } from '$lib/storage/testing/records';
 import type { StoredJob } from '$lib/storage/jobs';
 import type { ServerView } from './app.svelte';
-import {
-	generationFromJob,
-	jobExecutionMs,
-	jobImages,
-	jobOutcome,
-	jobTemplateId
-} from './dashboard-jobs.svelte';
+import { generationFromJob, jobExecutionMs, jobImages, jobOutcome, jobTemplateId } from './dashboard-jobs';
 import { DashboardState, type DashboardApp } from './dashboard.svelte';
 import { FreeMemoryAction } from './models-free.svelte';
 

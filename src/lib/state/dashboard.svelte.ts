@@ -15,7 +15,7 @@ import {
 	jobTemplateId,
 	jobTemplateName,
 	NO_TEMPLATE
-} from './dashboard-jobs.svelte';
+} from './dashboard-jobs';
 import { FreeMemoryAction } from './models-free.svelte';
 import { StatsSampler, statsCharts, statsStoreFor, type StatsCharts } from './stats.svelte';
 

@@ -12,7 +12,7 @@ import {
 	withModel,
 	type FolderFiles,
 	type ModelSlot
-} from './models-usage.svelte';
+} from './models-usage';
 
 /** A model folder as the Models view shows it. */
 export interface FolderView extends FolderFiles {

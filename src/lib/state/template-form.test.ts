@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { zTemplate, type Template } from '$lib/comfy/workflow';
 import { realObjectInfo } from '$lib/comfy/workflow/testing/fixtures';
 import { TemplateFormState } from './template-form.svelte';
-import { diffTemplates } from './templates-diff.svelte';
+import { diffTemplates } from './templates-diff';
 import { TemplateEditorState } from './templates-editor.svelte';
 
 const starter = (id: string): Template =>

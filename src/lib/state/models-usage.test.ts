@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Template } from '$lib/comfy/workflow';
-import { folderOfInput, modelSlots, modelUsage, withModel } from './models-usage.svelte';
+import { folderOfInput, modelSlots, modelUsage, withModel } from './models-usage';
 
 // A stored template as the template core writes it (zTemplate): an API workflow plus form parameters.
 const portrait: Template = {

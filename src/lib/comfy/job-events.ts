@@ -147,7 +147,12 @@ export function applyMessage(
 				}
 			};
 		}
-		case 'execution_success':
+		case 'execution_success': {
+			// Every node of the prompt ran: nodes it skipped (unused by any output) count as done too.
+			const nodesTotal = Object.keys(job.workflow).length;
+			const progress = { ...progressOf(job, runtime), nodesDone: nodesTotal };
+			return { job: { ...job, progress }, confirm: 'soon' };
+		}
 		case 'execution_error':
 		case 'execution_interrupted':
 			return { job, confirm: 'soon' };

@@ -74,6 +74,32 @@ describe('decideFromServer: "How jobs stay found"', () => {
 		expect(decide(job({ status: 'running' }), unknown, { seenOnOpenSocket: true })).toEqual({ kind: 'lost' });
 	});
 
+	it('does not call lost a job the socket saw end with its files named: those are on the server’s disk', () => {
+		const image = { filename: 'out_00001_.png', subfolder: '', type: 'output' };
+		const ended = job({
+			status: 'running',
+			outputs: [image],
+			progress: { nodesDone: 2, nodesTotal: 2, cachedNodes: 0 }
+		});
+		expect(decide(ended, unknown)).toEqual({ kind: 'ended-on-socket' });
+		// Even a late cancel: it ran to the end anyway.
+		expect(decide({ ...ended, cancelRequested: true }, unknown)).toEqual({ kind: 'ended-on-socket' });
+		// One "unknown" is still only a job moving to history.
+		expect(decide(ended, unknown, { misses: 1 })).toEqual({ kind: 'ask-again' });
+	});
+
+	it('still calls lost a job cut before its last node, or one that named nothing', () => {
+		const image = { filename: 'out_00001_.png', subfolder: '', type: 'output' };
+		const cut = job({
+			status: 'running',
+			outputs: [image],
+			progress: { nodesDone: 1, nodesTotal: 2, cachedNodes: 0 }
+		});
+		expect(decide(cut, unknown)).toEqual({ kind: 'lost' });
+		const empty = job({ status: 'running', progress: { nodesDone: 2, nodesTotal: 2, cachedNodes: 0 } });
+		expect(decide(empty, unknown)).toEqual({ kind: 'lost' });
+	});
+
 	it('only moves a job forward: a queued answer does not undo running, a running answer moves it on', () => {
 		expect(decide(job({ status: 'running' }), { kind: 'queued' })).toMatchObject({ move: false });
 		expect(decide(job({ status: 'queued' }), { kind: 'queued' })).toMatchObject({ move: false });

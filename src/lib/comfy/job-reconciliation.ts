@@ -3,10 +3,10 @@
  * the record from its answer. The rules are in `README.md` under "How jobs stay found"; `decideFromServer` holds
  * them, the rest only asks and applies.
  */
-import { ComfyJobLostError, ComfyJobRemovedError } from './errors';
+import { ComfyHttpError, ComfyJobLostError, ComfyJobRemovedError } from './errors';
 import { imagesOfOutputs, isForward, outputsOfHistory, readServerView, textsOfOutputs } from './job-events';
 import type { ServerView } from './job-events';
-import { isTerminal, type JobRecord } from './job-store';
+import { isTerminal, type JobImage, type JobRecord } from './job-store';
 import type { JobTrackerContext } from './job-tracker-context';
 import { errorMessage } from '../util/error-message';
 import type { NodeOutput } from './schemas';
@@ -18,6 +18,16 @@ export function needsReconcile(job: JobRecord): boolean {
 	return !isTerminal(job.status);
 }
 
+/**
+ * True when the socket showed the job run to its end: every node of the prompt finished (or was cached) and the
+ * `executed` messages named what it made. A restart before REST confirmed it forgets the job, not its files.
+ */
+export function endedOnSocket(job: JobRecord): boolean {
+	const progress = job.progress;
+	const finished = !!progress && progress.nodesTotal > 0 && progress.nodesDone >= progress.nodesTotal;
+	return finished && (job.outputs.length > 0 || !!job.texts);
+}
+
 /** What to do with a job after the server's answer about it. */
 export type ReconcileDecision =
 	/** One "unknown" can be a job moving from queue to history: ask once more in a moment. */
@@ -26,6 +36,11 @@ export type ReconcileDecision =
 	| { kind: 'cancelled' }
 	/** Deleted or cleared from the queue while the socket that saw it stayed open: `interrupted`, not lost. */
 	| { kind: 'removed' }
+	/**
+	 * The server forgot a job the socket saw end with its outputs named (a restart right after it ran): it succeeds
+	 * with those outputs once they are fetched from the server's disk, and is `lost` only if they cannot be.
+	 */
+	| { kind: 'ended-on-socket' }
 	/** The server forgot it (a restart): `lost`, and it can be resubmitted. */
 	| { kind: 'lost' }
 	/** The server has it: the record moves to `status` when `move` (never backwards, but a timed-out job revives). */
@@ -50,6 +65,8 @@ export function decideFromServer(options: {
 			if (options.unknownAnswersInARow < 2 && job.status !== 'pending' && !job.cancelRequested) {
 				return { kind: 'ask-again' };
 			}
+			// It ran to the end (a late cancel did not stop it): what it made is on the server's disk.
+			if (endedOnSocket(job)) return { kind: 'ended-on-socket' };
 			if (job.cancelRequested) return { kind: 'cancelled' };
 			if (job.status === 'queued' && options.seenOnOpenSocket) return { kind: 'removed' };
 			return { kind: 'lost' };
@@ -203,6 +220,9 @@ export function createReconciler(options: {
 				registry.fail(id, { kind: 'lost', message: lost.message, hint: lost.hint }, 'lost');
 				return;
 			}
+			case 'ended-on-socket':
+				await finishFromSocket(id);
+				return;
 			case 'adopted':
 				runtime.seenOnConnection = context.connections;
 				if (decision.move) {
@@ -242,6 +262,60 @@ export function createReconciler(options: {
 			socket.reconnect({ renewClientId: true });
 		}
 		registry.update(finishedRecord({ job: current, view, outputs, now: now() }));
+	}
+
+	/**
+	 * Settles a job the server forgot after the socket saw it end: each file the `executed` messages named is fetched
+	 * (`/view` serves it from disk after a restart). It succeeds with them; a saved file the server no longer has
+	 * makes it `lost`, saying which. A preview (`temp`, emptied by a restart) that is gone is left out. When the
+	 * server cannot be reached the job stays as it is, for the next reconciliation.
+	 */
+	async function finishFromSocket(id: string) {
+		const job = registry.get(id);
+		if (!job) return;
+		const kept: JobImage[] = [];
+		const missing: string[] = [];
+		for (const image of job.outputs) {
+			try {
+				await api.view({ filename: image.filename, subfolder: image.subfolder, type: image.type });
+				kept.push(image);
+			} catch (error) {
+				// Only a 404 says the file is gone; anything else (down, 500) says nothing about it yet.
+				if (!(error instanceof ComfyHttpError) || error.status !== 404) {
+					logger?.warn('jobs', `could not fetch the outputs of ${id}: ${errorMessage(error)}`);
+					return;
+				}
+				if (image.type === 'output') missing.push(image.filename);
+			}
+		}
+		const current = registry.get(id);
+		if (!current || !needsReconcile(current)) return;
+		if (missing.length > 0 || (kept.length === 0 && !current.texts)) {
+			const lost = new ComfyJobLostError({ promptId: id });
+			const files = missing.length > 0 ? missing : job.outputs.map((image) => image.filename);
+			registry.fail(
+				id,
+				{
+					kind: 'lost',
+					message: `The server restarted before it confirmed job ${id}, and its files (${files.join(', ')}) could not be fetched from it.`,
+					hint: lost.hint
+				},
+				'lost'
+			);
+			return;
+		}
+		logger?.info(
+			'jobs',
+			`job ${id} ended on the socket before the server forgot it: its outputs are on disk`
+		);
+		registry.update(
+			finishedRecord({
+				job: { ...current, outputs: kept },
+				view: { kind: 'done', status: 'succeeded' },
+				outputs: undefined,
+				now: now()
+			})
+		);
 	}
 
 	return { reconcileOne, reconcileAll, scheduleConfirm };

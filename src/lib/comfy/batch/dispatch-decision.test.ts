@@ -163,8 +163,6 @@ describe('decideInFlight', () => {
 			action: 'requeue',
 			reason: 'Studio box lost it (restarted?); it goes out again.'
 		});
-		// Finished just before a restart wiped its history: the socket saw every node finish, so it is done.
-		expect(decide({ status: 'lost', finishedOnSocket: true })).toEqual({ action: 'done' });
 		expect(decide({ status: 'failed', error: { kind: 'connection', message: 'CORS blocked' } })).toEqual({
 			action: 'requeue',
 			reason: 'Studio box could not be reached: CORS blocked'

@@ -174,11 +174,7 @@ export function chooseServer({
 export interface InFlightAnswer {
 	status: JobStatus;
 	error?: Pick<JobError, 'kind' | 'message'>;
-	/**
-	 * The socket saw every node of the prompt finish. A server that restarts right after a run forgets its history
-	 * before the tracker confirms it over REST, so the job reads `lost`; its files are on the server's disk all the
-	 * same, and sending it again would run it twice.
-	 */
+	/** The socket saw every node of the prompt finish: its slot is free before REST confirms the end. */
 	finishedOnSocket?: boolean;
 }
 
@@ -192,9 +188,8 @@ export type InFlightDecision =
 
 /**
  * An item in flight after its server answered (or did not). It is sent again only when that cannot make it run
- * twice: the server proved it lost the prompt (asked twice, it does not know it: `lost`, and the socket did not
- * see it run to the end), the request never
- * reached its queue (`connection` failures are CORS, the Origin check, auth), or the user removed the server.
+ * twice: the server proved it lost the prompt (`lost`: asked twice, it does not know it, and it did not run to the
+ * end on the socket or its files are gone; the tracker settles that), the request never reached its queue (`connection` failures are CORS, the Origin check, auth), or the user removed the server.
  * A server that is just away keeps its items until it says what became of them.
  */
 export function decideInFlight({
@@ -220,7 +215,6 @@ export function decideInFlight({
 		case 'queued':
 			return { action: 'wait', reason: `In ${serverName}'s queue.` };
 		case 'lost':
-			if (answer.finishedOnSocket) return { action: 'done' };
 			return { action: 'requeue', reason: `${serverName} lost it (restarted?); it goes out again.` };
 		case 'interrupted':
 			return { action: 'failed', error: answer.error?.message ?? 'Cancelled.' };

@@ -196,14 +196,28 @@ describe('createDispatcher', () => {
 		expect(servers.map((s) => s.submitted)).toEqual([['p0'], ['p1']]);
 	});
 
-	it('does not send again a prompt the socket saw finish before its server forgot it', async () => {
+	it('counts a prompt done once the socket saw every node finish, and does not send it again after', async () => {
 		const { servers, dispatcher } = setup({ items: 1 });
 		await tick();
 		const progress = { nodesDone: 1, nodesTotal: 1, cachedNodes: 0 };
-		servers[0]!.set('p0', 'lost', { kind: 'lost', message: 'unknown to the server' }, progress);
+		servers[0]!.set('p0', 'running', undefined, progress);
 		await tick();
 		expect(statuses(dispatcher.state)).toEqual(['i0:done@a']);
-		expect(servers[1]!.submitted).toEqual([]);
+		// The tracker settles a restart that follows (decision 002); whatever it says, the item is not resent.
+		servers[0]!.set('p0', 'lost', { kind: 'lost', message: 'its files are gone' }, progress);
+		await tick();
+		expect(statuses(dispatcher.state)).toEqual(['i0:done@a']);
+		expect(servers.flatMap((s) => s.submitted)).toEqual(['p0']);
+	});
+
+	it('sends again a prompt its server proved lost', async () => {
+		const { servers, dispatcher } = setup({ items: 1 });
+		await tick();
+		servers[0]!.set('p0', 'lost', { kind: 'lost', message: 'unknown to the server' });
+		await tick();
+		expect(dispatcher.state.entries[0]!.attempts[0]!.reason).toBe(
+			'Server a lost it (restarted?); it goes out again.'
+		);
 	});
 
 	it('leaves items of a server that is away where they are until it answers', async () => {

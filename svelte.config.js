@@ -12,6 +12,9 @@ const config = {
 		router: { type: 'hash' },
 		paths: { relative: true },
 		output: { bundleStrategy: 'split' },
+		// Registered by the app (src/lib/state/app-update.svelte.ts): relative to the page, so it works under any
+		// subpath, skipped where the browser refuses it, and a new build is offered as "Reload to update".
+		serviceWorker: { register: false },
 		// vitest.config.ts holds the test projects; type-check it with the rest.
 		typescript: {
 			config: (tsconfig) => {

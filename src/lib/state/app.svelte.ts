@@ -18,6 +18,29 @@ export interface ServerView extends ServerRecord {
 
 export const SAME_ORIGIN_ID = 'same-origin';
 
+const SAME_ORIGIN_KEY = 'comfy-deck:same-origin';
+
+// Opened offline from a ComfyUI (--front-end-root), the check cannot ask it: the app it served last time is still
+// its app, so its server stays listed (and says it cannot be reached) instead of vanishing.
+function rememberedSameOrigin(): string | null {
+	if (typeof navigator === 'undefined' || navigator.onLine) return null;
+	try {
+		return localStorage.getItem(SAME_ORIGIN_KEY);
+	} catch {
+		return null;
+	}
+}
+
+function rememberSameOrigin(url: string | null): void {
+	if (typeof navigator === 'undefined' || !navigator.onLine) return;
+	try {
+		if (url) localStorage.setItem(SAME_ORIGIN_KEY, url);
+		else localStorage.removeItem(SAME_ORIGIN_KEY);
+	} catch {
+		// Storage refused (private mode): offline starts simply do not list it.
+	}
+}
+
 /** The composition root's state: settings, the servers in use, and their connections. */
 export class AppState {
 	/** Comfy Deck's IndexedDB database (opened once per tab). */
@@ -88,7 +111,8 @@ export class AppState {
 	 */
 	async start(pageUrl: string): Promise<void> {
 		const [, sameOrigin] = await Promise.all([this.settings.load(), detectSameOriginComfy({ pageUrl })]);
-		this.sameOriginUrl = sameOrigin;
+		this.sameOriginUrl = sameOrigin ?? rememberedSameOrigin();
+		rememberSameOrigin(sameOrigin);
 		this.logger.setLevel(this.settings.values.logLevel);
 		const requested = requestedServer(pageUrl);
 		if (requested) {

@@ -33,7 +33,8 @@ const host = process.env.HOST ?? '127.0.0.1';
 if (process.env.COMFYUI_URL) {
 	const { url } = await startStaticServer({ root: 'build', port, host });
 	const comfy = process.env.COMFYUI_URL;
-	console.log(`\nComfy Deck: ${url}?server=${encodeURIComponent(comfy)}\n`);
+	console.log(`\nComfy Deck: ${url}?server=${encodeURIComponent(comfy)}`);
+	console.log('(the page asks once before it adds that server to Settings: press Add)\n');
 	console.log(`It talks to ComfyUI at ${comfy} from another origin, so start ComfyUI with`);
 	console.log(`  python main.py --enable-cors-header ${new URL(url).origin}`);
 	console.log('or serve Comfy Deck from ComfyUI itself: python main.py --front-end-root build\n');

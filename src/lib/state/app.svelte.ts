@@ -5,7 +5,7 @@ import { syncQueueWithSocket } from '$lib/query/socket-sync';
 import { openDeckDb, type DeckDb, type ServerRecord } from '$lib/storage/db';
 import { detectSameOriginComfy } from '$lib/util/same-origin';
 import { MIB } from '$lib/util/units';
-import { hostOf, normalizeServerUrl, requestedServer } from '$lib/util/server-url';
+import { hostOf, serverLinkOffer, type ServerLinkOffer } from '$lib/util/server-url';
 import { ConnectionsState } from './connections.svelte';
 import { JobsState } from './jobs.svelte';
 import { SettingsState } from './settings.svelte';
@@ -55,6 +55,8 @@ export class AppState {
 	connections = new ConnectionsState({ queryClient: this.queryClient, logger: this.logger });
 	sameOriginUrl = $state<string | null>(null);
 	started = $state(false);
+	/** The server a `?server=` link names, waiting for the user's answer: nothing is saved or contacted before a yes. */
+	serverLink = $state<ServerLinkOffer | null>(null);
 
 	/** The same-origin ComfyUI (when found) first, then the configured servers in the user's order. */
 	get servers(): ServerView[] {
@@ -106,21 +108,24 @@ export class AppState {
 	}
 
 	/**
-	 * Loads settings, finds a same-origin ComfyUI, and adds the server named by `?server=` in the page URL
-	 * (what `npm start` prints when COMFYUI_URL is set) unless it is already configured.
+	 * Loads settings, finds a same-origin ComfyUI, and reads the server named by `?server=` in the page URL (what
+	 * `npm start` prints when COMFYUI_URL is set) as a question for the user (`serverLink`), never as a setting.
 	 */
 	async start(pageUrl: string): Promise<void> {
 		const [, sameOrigin] = await Promise.all([this.settings.load(), detectSameOriginComfy({ pageUrl })]);
 		this.sameOriginUrl = sameOrigin ?? rememberedSameOrigin();
 		rememberSameOrigin(sameOrigin);
 		this.logger.setLevel(this.settings.values.logLevel);
-		const requested = requestedServer(pageUrl);
-		if (requested) {
-			const url = normalizeServerUrl(requested);
-			if (url.ok && url.url !== sameOrigin && !this.settings.servers.some((s) => s.baseUrl === url.url)) {
-				await this.settings.saveServer({ name: hostOf(url.url), baseUrl: url.url });
-			}
-		}
+		const configured = this.settings.servers.map((s) => s.baseUrl);
+		this.serverLink = serverLinkOffer({ pageUrl, sameOrigin, configured });
 		this.started = true;
+	}
+
+	/** The user's answer to a `?server=` link: only a yes adds the server (and so lets the app contact it). */
+	async answerServerLink(add: boolean): Promise<void> {
+		const offer = this.serverLink;
+		this.serverLink = null;
+		if (!add || offer?.kind !== 'ask' || this.settings.servers.some((s) => s.baseUrl === offer.url)) return;
+		await this.settings.saveServer({ name: hostOf(offer.url), baseUrl: offer.url });
 	}
 }

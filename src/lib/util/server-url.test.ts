@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeServerUrl, pageBaseUrl } from './server-url';
+import { normalizeServerUrl, pageBaseUrl, serverLinkOffer, withoutServerParam } from './server-url';
 
 describe('normalizeServerUrl', () => {
 	it.each([
@@ -27,5 +27,37 @@ describe('pageBaseUrl', () => {
 	it('drops the file, query and hash so a subpath deployment keeps its prefix', () => {
 		expect(pageBaseUrl('http://h/deck/index.html?server=x#/history')).toBe('http://h/deck/');
 		expect(pageBaseUrl('http://h:8188/#/generate')).toBe('http://h:8188/');
+	});
+});
+
+describe('serverLinkOffer', () => {
+	const offer = (pageUrl: string, configured: string[] = [], sameOrigin: string | null = null) =>
+		serverLinkOffer({ pageUrl, sameOrigin, configured });
+
+	it('asks about the linked server by its address only (a token in the link is never read)', () => {
+		const link = `http://deck/?server=${encodeURIComponent('box:8188')}&token=secret#/settings`;
+		expect(offer(link)).toEqual({ kind: 'ask', url: 'http://box:8188/' });
+	});
+
+	it('asks nothing when there is no parameter or the server is already in use', () => {
+		expect(offer('http://deck/#/')).toBeNull();
+		expect(offer('http://deck/?server=box:8188', ['http://box:8188/'])).toBeNull();
+		expect(offer('http://h:8188/?server=http://h:8188', [], 'http://h:8188/')).toBeNull();
+	});
+
+	it('says why an address cannot be used, refusing credentials in it', () => {
+		const link = `http://deck/?server=${encodeURIComponent('http://me:pw@box:8188')}`;
+		expect(offer(link)).toEqual({
+			kind: 'invalid',
+			given: 'http://me:pw@box:8188',
+			message: expect.stringContaining('Token field')
+		});
+	});
+});
+
+describe('withoutServerParam', () => {
+	it('removes only the server parameter, keeping the route in the hash', () => {
+		expect(withoutServerParam('http://deck/?server=box&x=1#/settings')).toBe('http://deck/?x=1#/settings');
+		expect(withoutServerParam('http://deck/deck/?server=box#/')).toBe('http://deck/deck/#/');
 	});
 });

@@ -51,3 +51,32 @@ export function hostOf(url: string): string {
 export function requestedServer(pageUrl: string): string | null {
 	return new URL(pageUrl).searchParams.get('server');
 }
+
+/** What a `?server=` link asks of the user: to add a server, or to read why its address cannot be used. */
+export type ServerLinkOffer =
+	{ kind: 'ask'; url: string } | { kind: 'invalid'; given: string; message: string };
+
+/**
+ * The question a page URL's `?server=` puts to the user, or null when there is nothing to ask (no parameter, or the
+ * server is already in use). A link is untrusted: it is only ever offered, never saved or contacted, and it cannot
+ * carry a token (only the address is read, and an address with credentials is refused).
+ */
+export function serverLinkOffer(options: {
+	pageUrl: string;
+	sameOrigin: string | null;
+	configured: readonly string[];
+}): ServerLinkOffer | null {
+	const given = requestedServer(options.pageUrl);
+	if (given === null) return null;
+	const url = normalizeServerUrl(given);
+	if (!url.ok) return { kind: 'invalid', given, message: url.message };
+	if (url.url === options.sameOrigin || options.configured.includes(url.url)) return null;
+	return { kind: 'ask', url: url.url };
+}
+
+/** The page URL with `?server=` removed (once the user has answered, a reload does not ask again). */
+export function withoutServerParam(pageUrl: string): string {
+	const url = new URL(pageUrl);
+	url.searchParams.delete('server');
+	return url.href;
+}

@@ -149,7 +149,9 @@ test('a share link opens in a browser that never saw the template, and asks befo
 	await expect(other.getByRole('heading', { name: 'Demo: solid color (no models)' })).toBeVisible();
 	expect(await storedTemplateIds(other)).not.toContain('demo-solid-color');
 	await other.getByRole('button', { name: 'Save to my templates' }).click();
-	await expect(other.getByRole('heading', { level: 1, name: 'Demo: solid color (no models)' })).toBeVisible();
+	await expect(
+		other.getByRole('heading', { level: 1, name: 'Demo: solid color (no models)', exact: true })
+	).toBeVisible();
 	await expect(other.getByRole('textbox', { name: 'Width' })).toHaveValue('512');
 	expect(await storedTemplateIds(other)).toContain('demo-solid-color');
 	await fresh.close();

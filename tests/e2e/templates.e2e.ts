@@ -5,7 +5,12 @@ import { PORTS } from '../../playwright.config';
 // The simulator serves the built app (same origin: "This ComfyUI" with no set-up).
 const BASE = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 const FIXTURES = new URL('../fixtures/comfyui/images/', import.meta.url);
-const STARTERS = 7;
+// Every starter the build ships (static/templates/index.json) is installed on a first visit.
+const STARTERS = (
+	JSON.parse(readFileSync(new URL('../../static/templates/index.json', import.meta.url), 'utf8')) as {
+		templates: unknown[];
+	}
+).templates.length;
 
 /** Drops a file on the page the way a browser does (dragenter, then drop with a DataTransfer). */
 async function drop(page: Page, file: { name: string; bytes?: Buffer; zeros?: number; text?: string }) {

@@ -117,7 +117,7 @@ export class AppState {
 		rememberSameOrigin(sameOrigin);
 		this.logger.setLevel(this.settings.values.logLevel);
 		const configured = this.settings.servers.map((s) => s.baseUrl);
-		this.serverLink = serverLinkOffer({ pageUrl, sameOrigin, configured });
+		this.serverLink = serverLinkOffer({ pageUrl, sameOrigin: this.sameOriginUrl, configured });
 		this.started = true;
 	}
 

@@ -1,0 +1,34 @@
+import { describe, expect, it, vi } from 'vitest';
+import { page } from 'vitest/browser';
+import { render } from 'vitest-browser-svelte';
+import HistoryNotes from './HistoryNotes.svelte';
+
+describe('HistoryNotes', () => {
+	it('saves the edited tags and note, and links each tag to the gallery filtered by it', async () => {
+		const onsavetags = vi.fn();
+		const onsavenote = vi.fn();
+		render(HistoryNotes, { tags: ['sky', 'night & day'], note: 'first try', onsavetags, onsavenote });
+
+		await expect
+			.element(page.getByRole('link', { name: 'night & day' }))
+			.toHaveAttribute('href', '#/history?tag=night%20%26%20day');
+		const tags = page.getByRole('textbox', { name: 'Tags (comma-separated)' });
+		await expect.element(tags).toHaveValue('sky, night & day');
+		await tags.fill('sky, keeper');
+		await page.getByRole('button', { name: 'Save tags' }).click();
+		expect(onsavetags).toHaveBeenCalledWith('sky, keeper');
+
+		const note = page.getByRole('textbox', { name: 'Note' });
+		await expect.element(note).toHaveValue('first try');
+		await note.fill('<b>better</b> with more steps');
+		await page.getByRole('button', { name: 'Save note' }).click();
+		expect(onsavenote).toHaveBeenCalledWith('<b>better</b> with more steps');
+		expect(onsavetags).toHaveBeenCalledTimes(1);
+	});
+
+	it('shows no tag list for a run without tags', async () => {
+		render(HistoryNotes, { tags: [], note: '', onsavetags: vi.fn(), onsavenote: vi.fn() });
+		await expect.element(page.getByRole('button', { name: 'Save tags' })).toBeVisible();
+		await expect.element(page.getByRole('list', { name: 'Tags' })).not.toBeInTheDocument();
+	});
+});

@@ -90,6 +90,24 @@ function at(f: Fuzzer, i: number): string {
 }
 
 // A plain check, not expect(): 10^5 expect() calls cost more than the code under test.
+/** A socket opened on a fake server (fake timers must be on), with every event it emits. */
+async function openSocket(logger?: ReturnType<typeof createLogger>) {
+	const server = new FakeSocketServer();
+	const socket = createComfySocket({
+		baseUrl: 'http://127.0.0.1:8188/',
+		WebSocket: server.WebSocket,
+		environment: new FakeEnvironment(),
+		logger,
+		clientIdChannel: null,
+		clientIdStorage: { getItem: () => null, setItem: () => undefined }
+	});
+	const events: SocketEvent[] = [];
+	socket.subscribe((event) => events.push(event));
+	socket.connect();
+	await vi.advanceTimersByTimeAsync(0);
+	return { server, socket, events, ws: server.last.accept().greet() };
+}
+
 function check(ok: boolean, f: Fuzzer, i: number, what: string): void {
 	if (!ok) throw new Error(`${at(f, i)}: ${what}`);
 }
@@ -169,21 +187,10 @@ describe('fuzz', () => {
 		async () => {
 			vi.useFakeTimers();
 			try {
-				const server = new FakeSocketServer();
-				const socket = createComfySocket({
-					baseUrl: 'http://127.0.0.1:8188/',
-					WebSocket: server.WebSocket,
-					environment: new FakeEnvironment(),
-					// Warnings for every ignored frame would be 20,000 log lines: keep errors only.
-					logger: createLogger({ level: 'error', capacity: 50 }),
-					clientIdChannel: null,
-					clientIdStorage: { getItem: () => null, setItem: () => undefined }
-				});
-				const events: SocketEvent[] = [];
-				socket.subscribe((event) => events.push(event));
-				socket.connect();
-				await vi.advanceTimersByTimeAsync(0);
-				const ws = server.last.accept().greet();
+				// Warnings for every ignored frame would be 20,000 log lines: keep errors only.
+				const { server, socket, events, ws } = await openSocket(
+					createLogger({ level: 'error', capacity: 50 })
+				);
 				expect(socket.state).toBe('open');
 				const f = new Fuzzer(SEED + 2);
 				for (let i = 0; i < 20_000; i++) {
@@ -224,19 +231,7 @@ describe('frames whose type names an Object member', () => {
 	it('are custom messages, not a crash (found by the fuzzer: "constructor" found Object and threw)', async () => {
 		vi.useFakeTimers();
 		try {
-			const server = new FakeSocketServer();
-			const socket = createComfySocket({
-				baseUrl: 'http://127.0.0.1:8188/',
-				WebSocket: server.WebSocket,
-				environment: new FakeEnvironment(),
-				clientIdChannel: null,
-				clientIdStorage: { getItem: () => null, setItem: () => undefined }
-			});
-			const events: SocketEvent[] = [];
-			socket.subscribe((event) => events.push(event));
-			socket.connect();
-			await vi.advanceTimersByTimeAsync(0);
-			const ws = server.last.accept().greet();
+			const { events, ws } = await openSocket();
 			for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
 				ws.receive(JSON.stringify({ type, data: { x: 1 } }));
 			expect(

@@ -133,6 +133,10 @@ export class ConnectionsState {
 	 * online). `timeoutMs` bounds each of the check's (at most two) requests.
 	 */
 	async check(server: ServerTarget, o: { timeoutMs?: number } = {}): Promise<ServerConnection> {
+		// A poll in flight has the default 5 s bound, and fetchQuery would join it: someone waiting on this check
+		// (Generate on a silent server) then waited for the poll instead of this check's own, shorter bound.
+		if (o.timeoutMs !== undefined)
+			await this.#client.cancelQueries({ queryKey: serverKeys.systemStats(server.id) });
 		await this.#client
 			.fetchQuery({
 				...this.statsQuery(server),

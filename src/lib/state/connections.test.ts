@@ -110,4 +110,32 @@ describe('ConnectionsState', () => {
 		expect(connections.get('s1').status).toBe('checking');
 		expect(queryClient.getQueryData(serverKeys.systemStats('s1'))).toBeUndefined();
 	});
+	it('a check with its own bound does not wait for a poll already in flight', async () => {
+		// A silent server: the poll (no bound of its own here) hangs until it is cancelled; a bounded check gives
+		// up after its bound. Generate checks with 2 s and must not inherit the poll's wait.
+		const queryClient = createDeckQueryClient();
+		queryClient.mount();
+		const probe = vi.fn(
+			(o: ProbeServerOptions) =>
+				new Promise<ProbeServerResult>((resolve) => {
+					if (o.timeoutMs === undefined)
+						o.signal?.addEventListener('abort', () => resolve(refused('unreachable')));
+					else setTimeout(() => resolve(refused('unreachable')), o.timeoutMs);
+				})
+		);
+		const connections = new ConnectionsState({ queryClient, probe, pageUrl: () => 'http://deck:4173/' });
+		const stop = new QueryObserver(queryClient, connections.statsQuery(server)).subscribe(() => {});
+		await vi.advanceTimersByTimeAsync(10);
+		expect(probe).toHaveBeenCalledTimes(1);
+
+		let answered = false;
+		const checked = connections.check(server, { timeoutMs: 2_000 }).then((state) => {
+			answered = true;
+			return state;
+		});
+		await vi.advanceTimersByTimeAsync(2_010);
+		expect(answered).toBe(true);
+		expect((await checked).status).toBe('offline');
+		stop();
+	});
 });

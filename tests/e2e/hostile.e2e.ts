@@ -7,6 +7,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { PORTS } from '../../playwright.config';
 import { XSS_PAYLOADS } from '../fixtures/xss-payloads';
+import { drop, storedTemplateIds } from './page-helpers';
 
 const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 /** Every payload, in one text: each surface gets the whole corpus at once. */
@@ -174,34 +175,6 @@ test('what the user types: server name and address, tags and notes', async ({ pa
 	expect(await page.locator('main img[src="x"], main script, main iframe').count()).toBe(0);
 });
 
-/** Drops a file on the page the way a browser does (dragenter, then drop with a DataTransfer). */
-async function drop(page: Page, file: { name: string; text: string }) {
-	const dataTransfer = await page.evaluateHandle(({ name, text }) => {
-		const dt = new DataTransfer();
-		dt.items.add(new File([text], name, { type: 'application/json' }));
-		return dt;
-	}, file);
-	await page.dispatchEvent('main', 'dragenter', { dataTransfer });
-	await page.dispatchEvent('main', 'drop', { dataTransfer });
-}
-
-async function storedTemplateIds(page: Page): Promise<string[]> {
-	return page.evaluate(
-		() =>
-			new Promise<string[]>((resolve, reject) => {
-				const open = indexedDB.open('comfy-deck');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const req = open.result.transaction('templates').objectStore('templates').getAllKeys();
-					req.onsuccess = () => {
-						resolve((req.result as string[]).sort());
-						open.result.close();
-					};
-				};
-			})
-	);
-}
-
 /** The page still runs frames and handles input. */
 async function expectResponsive(page: Page) {
 	await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(true))));
@@ -236,7 +209,7 @@ test('files: hostile names, titles and keys; prototype keys; deep nesting; a 100
 	const text = JSON.stringify(hostile)
 		.replace('"inputs":{', `"inputs":{${JSON.stringify(XSS_PAYLOADS[2])}:1,"__proto__":{"polluted":1},`)
 		.replace('{"1":', '{"__proto__":{"polluted":1},"1":');
-	await drop(page, { name: `${XSS_PAYLOADS[1]}.json`, text });
+	await drop(page, { name: `${XSS_PAYLOADS[1]}.json`, text, type: 'application/json' });
 	const review = page.getByRole('region', { name: 'Review the import' });
 	await expect(review).toBeVisible({ timeout: 15_000 });
 	await expectLiteral(review, `From: ${XSS_PAYLOADS[1]}.json`);
@@ -271,7 +244,7 @@ test('files: hostile names, titles and keys; prototype keys; deep nesting; a 100
 	];
 	for (const refusal of refusals) {
 		const started = Date.now();
-		await drop(page, refusal);
+		await drop(page, { ...refusal, type: 'application/json' });
 		const refused = page.getByRole('region', { name: 'This cannot be imported' });
 		await expect(refused.getByRole('alert')).toHaveText(refusal.message);
 		test.info().annotations.push({

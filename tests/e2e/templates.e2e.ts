@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { PORTS } from '../../playwright.config';
+import { drop, storedTemplateIds } from './page-helpers';
 
 // The simulator serves the built app (same origin: "This ComfyUI" with no set-up).
 const BASE = `http://127.0.0.1:${PORTS.simulatorApp}/`;
@@ -11,44 +12,6 @@ const STARTERS = (
 		templates: unknown[];
 	}
 ).templates.length;
-
-/** Drops a file on the page the way a browser does (dragenter, then drop with a DataTransfer). */
-async function drop(page: Page, file: { name: string; bytes?: Buffer; zeros?: number; text?: string }) {
-	const dataTransfer = await page.evaluateHandle(
-		({ name, b64, zeros, text }) => {
-			const body =
-				zeros !== undefined
-					? new Uint8Array(zeros)
-					: text !== undefined
-						? text
-						: Uint8Array.from(atob(b64 ?? ''), (c) => c.charCodeAt(0));
-			const dt = new DataTransfer();
-			dt.items.add(new File([body], name));
-			return dt;
-		},
-		{ name: file.name, b64: file.bytes?.toString('base64'), zeros: file.zeros, text: file.text }
-	);
-	await page.dispatchEvent('main', 'dragenter', { dataTransfer });
-	await page.dispatchEvent('main', 'drop', { dataTransfer });
-}
-
-/** Templates stored in this browser's IndexedDB. */
-async function storedTemplateIds(page: Page): Promise<string[]> {
-	return page.evaluate(
-		() =>
-			new Promise<string[]>((resolve, reject) => {
-				const open = indexedDB.open('comfy-deck');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const req = open.result.transaction('templates').objectStore('templates').getAllKeys();
-					req.onsuccess = () => {
-						resolve((req.result as string[]).sort());
-						open.result.close();
-					};
-				};
-			})
-	);
-}
 
 async function openTemplates(page: Page) {
 	await page.goto(`${BASE}#/templates`);

@@ -23,6 +23,7 @@ describe('openDeckDb', () => {
 		expect([...db.objectStoreNames].sort()).toEqual([
 			'cache',
 			'formValues',
+			'grids',
 			'images',
 			'jobs',
 			'presets',
@@ -56,6 +57,8 @@ describe('openDeckDb', () => {
 			expect(await upgraded.getAllFromIndex('templateVersions', 'byTemplate', 't')).toHaveLength(1);
 			await upgraded.put('formValues', { templateId: 't', values: {}, seedModes: {}, updatedAt: 1 });
 			expect(await upgraded.get('formValues', 't')).toBeDefined();
+			await putRawRecord(upgraded, 'grids', { id: 'g', createdAt: 1, jobIds: ['p1', 'p2'] });
+			expect((await upgraded.getFromIndex('grids', 'byJob', 'p2'))?.id).toBe('g');
 			upgraded.close();
 		}
 	});

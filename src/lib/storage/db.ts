@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { Template } from '$lib/comfy/workflow';
+import type { StoredGrid } from './grids';
 import type { StoredJob } from './stored-job';
 import type { TemplateVersion } from './templates';
 import { watchUnreadable, type UnreadableListener } from './unreadable';
@@ -116,6 +117,7 @@ export interface DeckSchema extends DBSchema {
 	cache: { key: string; value: StoredCacheEntry; indexes: { byLastUsed: number } };
 	stats: { key: [string, number]; value: StoredStatsSample; indexes: { byTime: number } };
 	formValues: { key: string; value: StoredFormValues };
+	grids: { key: string; value: StoredGrid; indexes: { byCreatedAt: number; byJob: string } };
 }
 
 export const DB_NAME = 'comfy-deck';
@@ -160,6 +162,12 @@ const MIGRATIONS: Migration[] = [
 	// v5: the generate form remembers each template's last values.
 	(db) => {
 		db.createObjectStore('formValues', { keyPath: 'templateId' });
+	},
+	// v6: X/Y grids (their axes and which run each cell is), listed newest first and found from any of their runs.
+	(db) => {
+		const grids = db.createObjectStore('grids', { keyPath: 'id' });
+		grids.createIndex('byCreatedAt', 'createdAt');
+		grids.createIndex('byJob', 'jobIds', { multiEntry: true });
 	}
 ];
 

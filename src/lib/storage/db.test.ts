@@ -59,6 +59,13 @@ describe('openDeckDb', () => {
 			expect(await upgraded.get('formValues', 't')).toBeDefined();
 			await putRawRecord(upgraded, 'grids', { id: 'g', createdAt: 1, jobIds: ['p1', 'p2'] });
 			expect((await upgraded.getFromIndex('grids', 'byJob', 'p2'))?.id).toBe('g');
+			await putRawRecord(upgraded, 'jobs', {
+				id: 'c1',
+				serverId: 'a',
+				createdAt: 6,
+				metadata: { batch: 'g' }
+			});
+			expect((await upgraded.getAllFromIndex('jobs', 'byBatch', 'g')).map((j) => j.id)).toEqual(['c1']);
 			upgraded.close();
 		}
 	});

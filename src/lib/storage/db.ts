@@ -104,7 +104,14 @@ export interface DeckSchema extends DBSchema {
 	jobs: {
 		key: string;
 		value: StoredJob;
-		indexes: { byCreatedAt: number; byStatus: string; byServer: string; byTemplate: string; byTag: string };
+		indexes: {
+			byCreatedAt: number;
+			byStatus: string;
+			byServer: string;
+			byTemplate: string;
+			byTag: string;
+			byBatch: string;
+		};
 	};
 	templates: { key: string; value: Template; indexes: { byUpdatedAt: number } };
 	templateVersions: {
@@ -168,6 +175,11 @@ const MIGRATIONS: Migration[] = [
 		const grids = db.createObjectStore('grids', { keyPath: 'id' });
 		grids.createIndex('byCreatedAt', 'createdAt');
 		grids.createIndex('byJob', 'jobIds', { multiEntry: true });
+	},
+	// v7: the runs of a batch or grid (the dispatcher tags each job with its group), so a grid finds its cells'
+	// runs even when its record never learned their prompt ids (the tab closed right after a release).
+	(_db, tx) => {
+		tx.objectStore('jobs').createIndex('byBatch', 'metadata.batch');
 	}
 ];
 

@@ -8,13 +8,15 @@ import {
 	getGrid,
 	gridOfJob,
 	gridRecordFromExpansion,
+	listGridJobs,
 	listGrids,
 	readGridRecord,
 	saveGrid,
 	updateGridCells,
 	type GridRecord
 } from './grids';
-import { putRawRecord } from './testing/records';
+import { putJob } from './jobs';
+import { jobRecord, putRawRecord } from './testing/records';
 import type { UnreadableRecord } from './unreadable';
 
 let n = 0;
@@ -115,6 +117,19 @@ describe('grids store', () => {
 		expect((await gridOfJob({ db, jobId: 'p2' }))?.id).toBe('g1');
 		expect(await gridOfJob({ db, jobId: 'p1' })).toBeUndefined();
 		expect(await updateGridCells({ db, gridId: 'nope', runs: [] })).toBeUndefined();
+		db.close();
+	});
+
+	it("finds a grid's runs, resent ones too, by the group the dispatcher tagged them with", async () => {
+		const db = await open();
+		const tagged = (id: string, batch: string, batchKey: string) =>
+			jobRecord({ id, metadata: { batch, batchKey } });
+		await putJob(db, tagged('p1', 'g1', 'z0-y0-x0-r0-n0'));
+		await putJob(db, tagged('p3', 'g1', 'z0-y0-x0-r0-n0'));
+		await putJob(db, tagged('p2', 'other', 'z0-y0-x0-r0-n0'));
+		await putJob(db, jobRecord({ id: 'single' }));
+		const ids = (await listGridJobs({ db, gridId: 'g1' })).map((j) => j.id).sort();
+		expect(ids).toEqual(['p1', 'p3']);
 		db.close();
 	});
 

@@ -9,6 +9,7 @@ import { describeItem, type Expansion } from '$lib/comfy/batch';
 import { safeParse } from '$lib/comfy/parse';
 import type { ParameterDef } from '$lib/comfy/workflow';
 import type { DeckDb } from './db';
+import { readJobs, type StoredJob } from './jobs';
 import { reportUnreadable } from './unreadable';
 
 const zIndex = z.int().check(z.nonnegative());
@@ -189,6 +190,16 @@ export async function gridOfJob({
 	jobId: string;
 }): Promise<GridRecord | undefined> {
 	return readGrid(db, await db.getFromIndex('grids', 'byJob', jobId));
+}
+
+/**
+ * Every run of a grid, resent ones included, in no particular order: each job the dispatcher submitted carries
+ * its group in `metadata` (`batch` = grid id, `batchKey` = cell key).
+ * @param options.db the open database.
+ * @param options.gridId the grid's id.
+ */
+export async function listGridJobs({ db, gridId }: { db: DeckDb; gridId: string }): Promise<StoredJob[]> {
+	return readJobs(db, await db.getAllFromIndex('jobs', 'byBatch', gridId));
 }
 
 /** Where a cell's run is now. */

@@ -15,6 +15,20 @@ const config = {
 		// Registered by the app (src/lib/state/app-update.svelte.ts): relative to the page, so it works under any
 		// subpath, skipped where the browser refuses it, and a new build is offered as "Reload to update".
 		serviceWorker: { register: false },
+		csp: {
+			mode: 'hash',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self'],
+				'img-src': ['self', 'blob:', 'data:', 'http:', 'https:'],
+				'media-src': ['self', 'blob:', 'data:', 'http:', 'https:'],
+				'connect-src': ['self', 'http:', 'https:', 'ws:', 'wss:'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self']
+			}
+		},
 		// vitest.config.ts holds the test projects; type-check it with the rest.
 		typescript: {
 			config: (tsconfig) => {

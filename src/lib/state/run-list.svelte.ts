@@ -1,0 +1,212 @@
+import { isTerminal, type JobRecord } from '$lib/comfy';
+import { progressFraction } from '$lib/comfy/job-progress';
+import type { DeckDb } from '$lib/storage/db';
+import { listJobsOfTemplate, type StoredJob } from '$lib/storage/jobs';
+import type { AppState } from './app.svelte';
+
+/** `waiting`: in the browser's own queue, not sent to a server yet. */
+export type RunStatus = 'waiting' | JobRecord['status'];
+
+/** One run of the form as the run list shows it. */
+export interface RunRow {
+	/** The job's prompt id, or the browser-queue item's id while it waits there. */
+	id: string;
+	/** Set once it is a job on a server (History opens it). */
+	jobId?: string;
+	/** What sets it apart (`CFG 5.5 · Seed 101` for a batch item), else empty. */
+	label: string;
+	status: RunStatus;
+	/** 0–1. */
+	fraction: number;
+	createdAt: number;
+	serverId?: string;
+	/** The first kept output, for the thumbnail. */
+	thumbHash?: string;
+	/** The newest live preview while it runs. */
+	previewUrl?: string;
+	groupId?: string;
+}
+
+/** What the list needs of the app's jobs (a narrow view, so tests can hand in plain objects). */
+export interface RunListJobs {
+	readonly byId: Readonly<Record<string, (JobRecord & { serverId: string }) | undefined>>;
+	readonly previews: Readonly<Record<string, { url: string } | undefined>>;
+}
+
+/** An item of this form in the browser queue. `promptId` is set once it was sent (it is a job from then on). */
+export interface WaitingRun {
+	id: string;
+	label?: string;
+	createdAt: number;
+	groupId?: string;
+	promptId?: string;
+}
+
+/** A status that may still change: the run can be cancelled. */
+export function isActive(status: RunStatus): boolean {
+	return status === 'waiting' || !isTerminal(status);
+}
+
+const ACTIVE_ORDER: Record<RunStatus, number> = {
+	running: 0,
+	pending: 1,
+	queued: 1,
+	waiting: 2,
+	succeeded: 3,
+	failed: 3,
+	interrupted: 3,
+	lost: 3
+};
+
+/**
+ * Every run a template's form started, not only the newest: the jobs of the template kept in IndexedDB (so the list
+ * survives a reload) with their live status over the stored one, and the form's items still waiting in the browser
+ * queue. Cancel acts on exactly the run it is given.
+ */
+export class RunListState {
+	#stored = $state.raw<StoredJob[]>([]);
+	#templateId: string;
+	#db: Promise<DeckDb>;
+	#jobs: RunListJobs;
+	#waiting: () => WaitingRun[];
+	#cancelJob: (job: { id: string; serverId: string }) => Promise<void>;
+	#removeWaiting: (ids: string[]) => void;
+	#limit: number;
+	// One read at a time; a change meanwhile reads once more when it ends (a batch finishing is many changes).
+	#loading: Promise<void> | undefined;
+	#again = false;
+
+	/**
+	 * @param options.limit finished runs shown at most (unfinished ones always are).
+	 * @param options.cancelJob deletes a job from its server's queue, or interrupts it when it is the one running.
+	 */
+	constructor(options: {
+		templateId: string;
+		db: Promise<DeckDb>;
+		jobs: RunListJobs;
+		cancelJob: (job: { id: string; serverId: string }) => Promise<void>;
+		waiting?: () => WaitingRun[];
+		removeWaiting?: (ids: string[]) => void;
+		limit?: number;
+	}) {
+		this.#templateId = options.templateId;
+		this.#db = options.db;
+		this.#jobs = options.jobs;
+		this.#cancelJob = options.cancelJob;
+		this.#waiting = options.waiting ?? (() => []);
+		this.#removeWaiting = options.removeWaiting ?? (() => undefined);
+		this.#limit = options.limit ?? 50;
+	}
+
+	get templateId(): string {
+		return this.#templateId;
+	}
+
+	/** Running first, then queued, then waiting in the browser, then finished; newest first within each. */
+	get runs(): RunRow[] {
+		const rows = new Map<string, RunRow>();
+		for (const job of this.#stored) rows.set(job.id, this.#rowOfJob(job));
+		// A job started a moment ago may be live before its stored record is read.
+		for (const job of Object.values(this.#jobs.byId)) {
+			if (job && !rows.has(job.id) && job.metadata?.templateId === this.#templateId)
+				rows.set(job.id, this.#rowOfJob(job));
+		}
+		for (const item of this.#waiting()) {
+			if (item.promptId && rows.has(item.promptId)) continue;
+			rows.set(item.id, {
+				id: item.id,
+				label: item.label ?? '',
+				status: 'waiting',
+				fraction: 0,
+				createdAt: item.createdAt,
+				...(item.groupId ? { groupId: item.groupId } : {})
+			});
+		}
+		const sorted = [...rows.values()].sort(
+			(a, b) => ACTIVE_ORDER[a.status] - ACTIVE_ORDER[b.status] || b.createdAt - a.createdAt
+		);
+		let finished = 0;
+		return sorted.filter((row) => isActive(row.status) || finished++ < this.#limit);
+	}
+
+	/** How many runs are in each state (the list's summary line). */
+	get counts(): { total: number; active: number; succeeded: number; failed: number } {
+		const runs = this.runs;
+		const active = runs.filter((r) => isActive(r.status)).length;
+		const succeeded = runs.filter((r) => r.status === 'succeeded').length;
+		return { total: runs.length, active, succeeded, failed: runs.length - active - succeeded };
+	}
+
+	/** Reads the template's jobs from IndexedDB (call on start and whenever history changed). */
+	load(): Promise<void> {
+		if (this.#loading) {
+			this.#again = true;
+			return this.#loading;
+		}
+		this.#loading = this.#read().finally(() => {
+			this.#loading = undefined;
+			if (this.#again) {
+				this.#again = false;
+				void this.load();
+			}
+		});
+		return this.#loading;
+	}
+
+	/** Cancels one run: out of the browser queue while it waits there, else off its server (queued or running). */
+	async cancel(id: string): Promise<void> {
+		const row = this.runs.find((r) => r.id === id);
+		if (!row || !isActive(row.status)) return;
+		if (row.status === 'waiting') {
+			this.#removeWaiting([id]);
+			return;
+		}
+		if (row.serverId) await this.#cancelJob({ id, serverId: row.serverId });
+	}
+
+	async #read(): Promise<void> {
+		try {
+			const db = await this.#db;
+			this.#stored = await listJobsOfTemplate(db, this.#templateId);
+		} catch {
+			// The list is a view of history: a failed read leaves what it showed, and the next change reads again.
+		}
+	}
+
+	#rowOfJob(job: (JobRecord & { serverId: string }) | StoredJob): RunRow {
+		const live = this.#jobs.byId[job.id];
+		const current = live ?? job;
+		const app = 'app' in job ? job.app : undefined;
+		// A batch item's label and group ride in the app part as extra fields (the stored schema keeps them).
+		const extra: Record<string, unknown> = { ...app };
+		const label = typeof extra.label === 'string' ? extra.label : '';
+		const groupId = typeof extra.groupId === 'string' ? extra.groupId : undefined;
+		const thumbHash = app?.images?.find((i) => i.hash)?.hash;
+		const previewUrl = current.status === 'running' ? this.#jobs.previews[job.id]?.url : undefined;
+		return {
+			id: job.id,
+			jobId: job.id,
+			label,
+			status: current.status,
+			fraction: current.status === 'succeeded' ? 1 : progressFraction(current),
+			createdAt: current.timings.created,
+			serverId: current.serverId,
+			...(thumbHash ? { thumbHash } : {}),
+			...(previewUrl ? { previewUrl } : {}),
+			...(groupId ? { groupId } : {})
+		};
+	}
+}
+
+/** The run list of a template's form in the app: its jobs, and Cancel through each job's own server. */
+export function runListOfApp({ app, templateId }: { app: AppState; templateId: string }): RunListState {
+	return new RunListState({
+		templateId,
+		db: app.db,
+		jobs: app.jobs,
+		cancelJob: async ({ id, serverId }) => {
+			const server = app.servers.find((s) => s.id === serverId);
+			if (server) await app.jobs.clientFor(server).jobs.cancel(id);
+		}
+	});
+}

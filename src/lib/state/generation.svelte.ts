@@ -3,6 +3,7 @@ import { elapsedSeconds, progressFraction } from '$lib/comfy/job-progress';
 import { applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
 import { useCacheEntry } from '$lib/storage/cache';
 import { getImage } from '$lib/storage/images';
+import { normalizeStyle, stylesOfTemplate } from '$lib/storage/history';
 import { getJob, listJobsOfTemplate, putJob, type StoredJob } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
 import type { AppState, ServerView } from './app.svelte';
@@ -47,6 +48,10 @@ export class GenerationState {
 	/** The images shown are the template's last run from history (the page was opened, nothing run yet). */
 	fromHistory = $state(false);
 	now = $state(Date.now());
+	/** The style label the next run gets (starts as the template's last one). */
+	style = $state('');
+	/** Style labels this template's runs used, most recent first (the field offers them). */
+	pastStyles = $state<string[]>([]);
 
 	#app: AppState;
 	#urls: string[] = [];
@@ -93,6 +98,8 @@ export class GenerationState {
 		values: FormValues;
 		server: ServerView;
 		force?: boolean;
+		/** The run's style label (free text; stored with the job, filterable in History). */
+		style?: string;
 		onnodeerrors?: (nodeErrors: unknown) => void;
 	}): Promise<boolean> {
 		// Plain copies: the form's values are reactive proxies, which IndexedDB cannot store.
@@ -130,6 +137,12 @@ export class GenerationState {
 		const id = uuidv4();
 		const created = Date.now();
 		const initials = this.#app.settings.values.userInitials.trim();
+		const style = normalizeStyle(options.style ?? this.style);
+		if (style) this.pastStyles = [style, ...this.pastStyles.filter((s) => s !== style)];
+		const labels = {
+			...(initials ? { userInitials: initials } : {}),
+			...(style ? { style } : {})
+		};
 		const pending: StoredJob = {
 			id,
 			serverUrl: server.baseUrl,
@@ -146,7 +159,7 @@ export class GenerationState {
 				parameters: values,
 				promptHash: hash,
 				randomized,
-				...(initials ? { userInitials: initials } : {})
+				...labels
 			}
 		};
 		this.jobId = id;
@@ -164,7 +177,7 @@ export class GenerationState {
 				metadata: {
 					templateId: template.id,
 					templateName: template.name,
-					...(initials ? { userInitials: initials } : {})
+					...labels
 				}
 			});
 			return true;
@@ -243,6 +256,16 @@ export class GenerationState {
 			this.jobId = latest.id;
 			this.fromHistory = true;
 		}
+	}
+
+	/**
+	 * Reads the style labels a template's runs used; the field starts with the last one unless something was
+	 * typed already.
+	 */
+	async loadStyles(templateId: string): Promise<void> {
+		const styles = await stylesOfTemplate(await this.#app.db, { templateId });
+		this.pastStyles = styles;
+		if (!this.style && styles[0]) this.style = styles[0];
 	}
 
 	/** Stops sending, removes the job from the queue, or interrupts it when running. */

@@ -202,7 +202,7 @@ export class HistoryDetailState {
 		this.error = '';
 		const id = uuidv4();
 		const created = Date.now();
-		const { templateId, templateName, presetId, parameters, promptHash, randomized } = job.app ?? {};
+		const { templateId, templateName, presetId, parameters, promptHash, randomized, style } = job.app ?? {};
 		const pending: StoredJob = {
 			id,
 			serverUrl: server.baseUrl,
@@ -215,7 +215,16 @@ export class HistoryDetailState {
 			...(job.metadata ? { metadata: job.metadata } : {}),
 			serverId: server.id,
 			createdAt: created,
-			app: { templateId, templateName, presetId, parameters, promptHash, randomized }
+			// The same run again keeps its style label.
+			app: {
+				templateId,
+				templateName,
+				presetId,
+				parameters,
+				promptHash,
+				randomized,
+				...(style ? { style } : {})
+			}
 		};
 		try {
 			const db = await this.#app.db;

@@ -27,6 +27,7 @@ export interface HistoryQuery {
 	from?: string;
 	to?: string;
 	tag?: string;
+	style?: string;
 	q?: string;
 }
 
@@ -75,7 +76,7 @@ export function formatShortWhen(t: number): string {
 	return new Date(t).getFullYear() === thisYear ? shortWhen.format(t) : when.format(t);
 }
 
-const QUERY_KEYS = ['template', 'status', 'server', 'from', 'to', 'tag', 'q'] as const;
+const QUERY_KEYS = ['template', 'status', 'server', 'from', 'to', 'tag', 'style', 'q'] as const;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Reads the filters of a `#/history?…` fragment (or whole URL); unknown keys and malformed dates are ignored. */
@@ -118,6 +119,7 @@ export function toFilter(query: HistoryQuery): HistoryFilter {
 		...(query.status ? { status: query.status } : {}),
 		...(query.server ? { serverId: query.server } : {}),
 		...(query.tag ? { tag: query.tag } : {}),
+		...(query.style ? { style: query.style } : {}),
 		...(query.q ? { text: query.q } : {}),
 		...(query.from ? { from: day(query.from, false) } : {}),
 		...(query.to ? { to: day(query.to, true) } : {})
@@ -249,7 +251,13 @@ export class ThumbnailUrls {
 export class HistoryState {
 	query = $state<HistoryQuery>({});
 	items = $state.raw<HistoryItem[]>([]);
-	facets = $state.raw<HistoryFacets>({ templates: [], serverIds: [], statuses: [], tags: [] });
+	facets = $state.raw<HistoryFacets>({
+		templates: [],
+		serverIds: [],
+		statuses: [],
+		tags: [],
+		styles: []
+	});
 	/** True until the first page of the current query is there. */
 	loading = $state(true);
 	/** True while the matches after the first page are read. */

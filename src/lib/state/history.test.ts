@@ -13,6 +13,7 @@ describe('gallery filters in the URL', () => {
 			from: '2026-01-02',
 			to: '2026-01-31',
 			tag: 'night & day',
+			style: 'oil on canvas',
 			q: 'a cat, 50% #1'
 		};
 		const hash = historyHash(query);

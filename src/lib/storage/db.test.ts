@@ -90,6 +90,20 @@ describe('openDeckDb', () => {
 		upgraded.close();
 	});
 
+	it('v8 indexes jobs by style label, including jobs stored before the upgrade', async () => {
+		const name = uniqueName();
+		const old = await openDeckDb({ name, version: 7 });
+		const stored = { serverId: 'a', status: 'succeeded', createdAt: 1 };
+		await putRawRecord(old, 'jobs', { ...stored, id: 'styled', app: { style: 'ink' } });
+		await putRawRecord(old, 'jobs', { ...stored, id: 'plain', app: {} });
+		old.close();
+
+		const upgraded = await openDeckDb({ name, version: 8 });
+		expect((await upgraded.getAllFromIndex('jobs', 'byStyle', 'ink')).map((j) => j.id)).toEqual(['styled']);
+		expect(await upgraded.count('jobs')).toBe(2);
+		upgraded.close();
+	});
+
 	it('refuses a version it does not know', () => {
 		expect(() => openDeckDb({ name: uniqueName(), version: DB_VERSION + 1 })).toThrow(RangeError);
 	});

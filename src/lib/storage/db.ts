@@ -111,6 +111,7 @@ export interface DeckSchema extends DBSchema {
 			byTemplate: string;
 			byTag: string;
 			byBatch: string;
+			byStyle: string;
 		};
 	};
 	templates: { key: string; value: Template; indexes: { byUpdatedAt: number } };
@@ -180,6 +181,10 @@ const MIGRATIONS: Migration[] = [
 	// runs even when its record never learned their prompt ids (the tab closed right after a release).
 	(_db, tx) => {
 		tx.objectStore('jobs').createIndex('byBatch', 'metadata.batch');
+	},
+	// v8: the history gallery filters by a run's style label, and the filter lists the styles used.
+	(_db, tx) => {
+		tx.objectStore('jobs').createIndex('byStyle', 'app.style');
 	}
 ];
 

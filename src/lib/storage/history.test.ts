@@ -7,11 +7,14 @@ import {
 	deleteHistoryJobs,
 	diffRuns,
 	historyFacets,
+	MAX_STYLE_CHARS,
+	normalizeStyle,
 	normalizeTags,
 	queryHistory,
 	runsOfTemplate,
 	setJobNote,
 	setJobTags,
+	stylesOfTemplate,
 	type HistoryFilter,
 	type HistoryPage
 } from './history';
@@ -207,8 +210,34 @@ describe('history queries', () => {
 			],
 			serverIds: ['s1', 's2'],
 			statuses: ['failed', 'succeeded'],
-			tags: ['best', 'zeta']
+			tags: ['best', 'zeta'],
+			styles: []
 		});
+	});
+
+	it('keeps a style label per run: filtered on exactly, searchable, listed, and offered again per template', async () => {
+		const db = await open();
+		const app = (templateId: string, style?: string) => ({ templateId, ...(style ? { style } : {}) });
+		await putJob(db, job('old', 100, { app: app('t1', 'Watercolour') }));
+		await putJob(db, job('mid', 200, { app: app('t1', 'ink') }));
+		await putJob(db, job('new', 300, { app: app('t1', 'Watercolour') }));
+		await putJob(db, job('other', 400, { app: app('t2', 'neon') }));
+		await putJob(db, job('none', 500, { app: app('t1') }));
+
+		expect(await ids(db, { style: 'Watercolour' })).toEqual(['new', 'old']);
+		expect(await ids(db, { style: 'watercolour' })).toEqual([]);
+		expect(await ids(db, { style: 'ink', templateId: 't1' })).toEqual(['mid']);
+		expect(await ids(db, { text: 'NEON' })).toEqual(['other']);
+		expect((await queryHistory(db, { filter: { style: 'ink' } })).items[0]?.style).toBe('ink');
+		expect((await historyFacets(db)).styles).toEqual(['ink', 'neon', 'Watercolour']);
+		expect(await stylesOfTemplate(db, { templateId: 't1' })).toEqual(['Watercolour', 'ink']);
+		expect(await stylesOfTemplate(db, { templateId: 'none' })).toEqual([]);
+	});
+
+	it('cleans a typed style: trimmed, spaces collapsed, bounded', () => {
+		expect(normalizeStyle('  oil   on\tcanvas ')).toBe('oil on canvas');
+		expect(normalizeStyle('   ')).toBe('');
+		expect(normalizeStyle('x'.repeat(100))).toHaveLength(MAX_STYLE_CHARS);
 	});
 
 	it('lists other runs of a template for comparison', async () => {

@@ -19,6 +19,8 @@ export interface HistoryFilter {
 	/** Created at or before (ms since epoch). */
 	to?: number;
 	tag?: string;
+	/** The run's style label, exactly. */
+	style?: string;
 	/** Words that must all appear (case-insensitive) in the prompts, other parameters, template name, tags or note. */
 	text?: string;
 }
@@ -35,6 +37,8 @@ export interface HistoryItem {
 	thumbHash?: string;
 	imageCount: number;
 	tags: string[];
+	/** The run's style label. */
+	style?: string;
 	/** One line about why it failed, when it did. */
 	error?: string;
 	/** Execution time (started → finished), when known. */
@@ -54,6 +58,7 @@ export interface HistoryFacets {
 	serverIds: string[];
 	statuses: string[];
 	tags: string[];
+	styles: string[];
 }
 
 /** One parameter (or workflow input) that differs between two runs. */
@@ -99,6 +104,7 @@ export function toHistoryItem(job: StoredJob): HistoryItem {
 		thumbHash: images.find((i) => i.hash)?.hash,
 		imageCount: Math.max(images.length, job.outputs?.length ?? 0),
 		tags: job.app.tags ?? [],
+		...(job.app.style ? { style: job.app.style } : {}),
 		...(error ? { error: error.length > 200 ? `${error.slice(0, 200)}…` : error } : {}),
 		...(started && finished ? { durationMs: finished - started } : {})
 	};
@@ -112,6 +118,7 @@ export function matchesFilter(job: StoredJob, filter: HistoryFilter): boolean {
 	if (filter.from !== undefined && job.createdAt < filter.from) return false;
 	if (filter.to !== undefined && job.createdAt > filter.to) return false;
 	if (filter.tag && !(job.app.tags ?? []).includes(filter.tag)) return false;
+	if (filter.style && job.app.style !== filter.style) return false;
 	const words = searchWords(filter.text);
 	if (words.length) {
 		const haystack = searchTextOf(job);
@@ -129,7 +136,12 @@ function searchWords(text: string | undefined): string[] {
  * parameter values (else its workflow's).
  */
 function searchTextOf(job: StoredJob): string {
-	const parts: string[] = [job.app.templateName ?? '', job.app.note ?? '', ...(job.app.tags ?? [])];
+	const parts: string[] = [
+		job.app.templateName ?? '',
+		job.app.note ?? '',
+		job.app.style ?? '',
+		...(job.app.tags ?? [])
+	];
 	for (const values of Object.values(job.texts ?? {})) {
 		for (const value of values) parts.push(typeof value === 'string' ? value : JSON.stringify(value));
 	}
@@ -253,6 +265,7 @@ function dateRange(filter: HistoryFilter): IDBKeyRange | null {
 async function readSelectiveIndex(db: DeckDb, filter: HistoryFilter): Promise<StoredJob[] | undefined> {
 	const candidates = [
 		filter.tag ? (['byTag', filter.tag] as const) : undefined,
+		filter.style ? (['byStyle', filter.style] as const) : undefined,
 		filter.templateId ? (['byTemplate', filter.templateId] as const) : undefined,
 		filter.status ? (['byStatus', filter.status] as const) : undefined,
 		filter.serverId ? (['byServer', filter.serverId] as const) : undefined
@@ -284,7 +297,7 @@ export async function historyFacets(db: DeckDb): Promise<HistoryFacets> {
 		templates.push({ id: String(cursor.key), name: job?.app.templateName ?? String(cursor.key) });
 		cursor = await cursor.continue();
 	}
-	const uniqueKeys = async (index: 'byServer' | 'byStatus' | 'byTag') => {
+	const uniqueKeys = async (index: 'byServer' | 'byStatus' | 'byTag' | 'byStyle') => {
 		const keys: string[] = [];
 		let c = await tx.store.index(index).openKeyCursor(null, 'nextunique');
 		while (c) {
@@ -296,10 +309,31 @@ export async function historyFacets(db: DeckDb): Promise<HistoryFacets> {
 	const serverIds = await uniqueKeys('byServer');
 	const statuses = await uniqueKeys('byStatus');
 	const tags = await uniqueKeys('byTag');
+	const styles = await uniqueKeys('byStyle');
 	await tx.done;
 	templates.sort((a, b) => a.name.localeCompare(b.name));
 	tags.sort((a, b) => a.localeCompare(b));
-	return { templates, serverIds, statuses, tags };
+	styles.sort((a, b) => a.localeCompare(b));
+	return { templates, serverIds, statuses, tags, styles };
+}
+
+/** Longest style label kept (characters). */
+export const MAX_STYLE_CHARS = 60;
+
+/** A style label as typed, cleaned: trimmed, inner spaces collapsed, bounded; empty when there is none. */
+export function normalizeStyle(style: string): string {
+	return style.trim().replace(/\s+/g, ' ').slice(0, MAX_STYLE_CHARS).trim();
+}
+
+/** The style labels a template's runs used, most recent first, each once (what its form offers again). */
+export async function stylesOfTemplate(db: DeckDb, options: { templateId: string }): Promise<string[]> {
+	const jobs = await listJobsOfTemplate(db, options.templateId);
+	const styles: string[] = [];
+	for (const job of jobs.sort(newestFirst)) {
+		const style = job.app.style;
+		if (style && !styles.includes(style)) styles.push(style);
+	}
+	return styles;
 }
 
 /** Other runs of the same template, newest first (to compare parameters with). */

@@ -40,6 +40,8 @@ export interface JobAppInfo {
 	note?: string;
 	/** Who ran it, from Settings (the seed plan's `userInitials`). */
 	userInitials?: string;
+	/** The run's free-text style label (the seed plan's `style`), offered again on the form and filterable. */
+	style?: string;
 }
 
 /** A job as the `jobs` store keeps it: the core's record, the server it ran on, and the app's additions. */
@@ -87,7 +89,8 @@ const zJobAppInfo = z.looseObject({
 	images: z.optional(z.array(zKeptImage)),
 	tags: z.optional(z.array(z.string())),
 	note: zOptionalString,
-	userInitials: zOptionalString
+	userInitials: zOptionalString,
+	style: zOptionalString
 });
 
 // Fields beyond these pass as they are (loose objects): what the views read is checked, the rest is kept. An

@@ -27,6 +27,9 @@ test.afterEach(async ({ page }) => {
 });
 
 test('a generation shows queue state, step progress, live previews and the final image', async ({ page }) => {
+	// Steps paced at 10 a second: at the e2e time scale a step takes 1 ms, and on a loaded machine the whole
+	// sampling could pass between two of Playwright's polls, so the step text was never seen (a CI failure).
+	await control(page, { action: 'previewStream', fps: 10 });
 	await openTemplate(page, 'sd15-txt2img');
 	await page.getByRole('button', { name: 'Generate' }).click();
 

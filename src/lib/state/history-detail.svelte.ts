@@ -286,7 +286,7 @@ export class HistoryDetailState {
 	async remove(): Promise<boolean> {
 		this.busy = true;
 		try {
-			const result = await deleteJobs(this.#app, [this.id]);
+			const result = await deleteJobs({ app: this.#app, ids: [this.id] });
 			return result.deleted.length > 0;
 		} catch (error) {
 			this.error = `Could not delete: ${errorMessage(error)}`;

@@ -1,0 +1,120 @@
+import type { DeckDb, StoredImage } from '$lib/storage/db';
+import { getImages } from '$lib/storage/images';
+
+/**
+ * Object URLs of thumbnails, made when a card shows and revoked when the last card showing it leaves (a
+ * virtualized list mounts only the visible cards, so only those hold memory).
+ */
+export class ThumbnailUrls {
+	#db: Promise<DeckDb>;
+	#entries = new Map<string, { count: number; url: Promise<string | undefined> }>();
+	#scrolledAt = -Infinity;
+	#pending = 0;
+	#onSettled: (() => void)[] = [];
+
+	constructor(db: Promise<DeckDb>) {
+		this.#db = db;
+	}
+
+	/** The URL of an image's thumbnail (or of the image itself when it has none); call `release` when done. */
+	acquire(hash: string): Promise<string | undefined> {
+		const existing = this.#entries.get(hash);
+		if (existing) {
+			existing.count++;
+			return existing.url;
+		}
+		const url = this.#read(hash)
+			.then((image) => {
+				const blob = image?.thumbnail ?? image?.blob;
+				// Released before the read finished: make nothing.
+				return blob && this.#entries.has(hash) ? URL.createObjectURL(blob) : undefined;
+			})
+			.catch(() => undefined)
+			.finally(() => {
+				if (--this.#pending === 0) for (const done of this.#onSettled.splice(0)) done();
+			});
+		this.#pending++;
+		this.#entries.set(hash, { count: 1, url });
+		return url;
+	}
+
+	// Reads asked for in the same moment (a screen of cards mounting) share one transaction.
+	#batch: {
+		hash: string;
+		resolve: (image: StoredImage | undefined) => void;
+		reject: (e: unknown) => void;
+	}[] = [];
+
+	#read(hash: string): Promise<StoredImage | undefined> {
+		return new Promise((resolve, reject) => {
+			this.#batch.push({ hash, resolve, reject });
+			if (this.#batch.length === 1) setTimeout(() => void this.#flush(), 0);
+		});
+	}
+
+	async #flush() {
+		const batch = this.#batch.splice(0);
+		try {
+			const images = await getImages(
+				await this.#db,
+				batch.map((r) => r.hash)
+			);
+			batch.forEach((r, i) => r.resolve(images[i]));
+		} catch (error) {
+			for (const r of batch) r.reject(error);
+		}
+	}
+
+	release(hash: string): void {
+		const entry = this.#entries.get(hash);
+		if (!entry || --entry.count > 0) return;
+		this.#entries.delete(hash);
+		void entry.url.then((url) => url && URL.revokeObjectURL(url));
+	}
+
+	/**
+	 * Resolves once the thumbnails asked for so far have their URLs (or after `maxMs`): the gallery waits for the
+	 * first screen of thumbnails before reading the rest of history, which would otherwise hold the page up.
+	 */
+	async settled(options: { maxMs: number }): Promise<void> {
+		// Let the page render the first cards (which then ask for their thumbnails).
+		if (typeof requestAnimationFrame === 'function') {
+			await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+		}
+		if (!this.#pending) return;
+		await new Promise<void>((resolve) => {
+			const timer = setTimeout(resolve, options.maxMs);
+			this.#onSettled.push(() => {
+				clearTimeout(timer);
+				resolve();
+			});
+		});
+	}
+
+	/** Called on every scroll of the list (see `scrolling`). */
+	noteScroll(): void {
+		this.#scrolledAt = performance.now();
+	}
+
+	/**
+	 * True while the list moves: a card then waits a moment before asking for its thumbnail, so a fast fling does
+	 * not read and decode hundreds of images that are gone a frame later.
+	 */
+	get scrolling(): boolean {
+		return performance.now() - this.#scrolledAt < 150;
+	}
+
+	/** How many thumbnails hold an object URL now. */
+	get size(): number {
+		return this.#entries.size;
+	}
+
+	/** Revokes everything (the gallery closed). */
+	clear(): void {
+		for (const hash of [...this.#entries.keys()]) {
+			const entry = this.#entries.get(hash);
+			if (entry) entry.count = 1;
+			this.release(hash);
+		}
+	}
+}

@@ -37,18 +37,17 @@ export interface DetailImage {
  * its template; tags and note; and the actions run again, edit and run, download and delete.
  */
 export class HistoryDetailState {
-	id = $state('');
-	job = $state.raw<StoredJob | undefined>(undefined);
-	loading = $state(true);
-	missing = $state(false);
-	images = $state.raw<DetailImage[]>([]);
-	/** Other runs of the same template, to compare with. */
-	others = $state.raw<HistoryItem[]>([]);
-	compareId = $state('');
-	diff = $state.raw<ParameterChange[] | undefined>(undefined);
-	message = $state('');
-	error = $state('');
-	busy = $state(false);
+	#id = $state('');
+	#job = $state.raw<StoredJob | undefined>(undefined);
+	#loading = $state(true);
+	#missing = $state(false);
+	#images = $state.raw<DetailImage[]>([]);
+	#others = $state.raw<HistoryItem[]>([]);
+	#compareId = $state('');
+	#diff = $state.raw<ParameterChange[] | undefined>(undefined);
+	#message = $state('');
+	#error = $state('');
+	#busy = $state(false);
 
 	#app: AppState;
 	#templates: TemplatesState;
@@ -60,73 +59,128 @@ export class HistoryDetailState {
 		this.#templates = options.templates;
 	}
 
+	/** The id of the job shown. */
+	get id(): string {
+		return this.#id;
+	}
+
+	/** The job as stored (undefined while loading or when it is gone). */
+	get job(): StoredJob | undefined {
+		return this.#job;
+	}
+
+	/** True until the job is read. */
+	get loading(): boolean {
+		return this.#loading;
+	}
+
+	/** True when no job has this id (deleted, or a link from another browser). */
+	get missing(): boolean {
+		return this.#missing;
+	}
+
+	/** Its kept images, with object URLs of the original bytes. */
+	get images(): DetailImage[] {
+		return this.#images;
+	}
+
+	/** Other runs of the same template, to compare with. */
+	get others(): HistoryItem[] {
+		return this.#others;
+	}
+
+	/** The run compared with (empty for none). */
+	get compareId(): string {
+		return this.#compareId;
+	}
+
+	/** What differs from the compared run. */
+	get diff(): ParameterChange[] | undefined {
+		return this.#diff;
+	}
+
+	/** What the last action did (shown in a status line). */
+	get message(): string {
+		return this.#message;
+	}
+
+	/** Why the last action or read failed. */
+	get error(): string {
+		return this.#error;
+	}
+
+	/** True while running again or deleting. */
+	get busy(): boolean {
+		return this.#busy;
+	}
+
 	/** The job as it is now: the live tracker record (status, progress) over what is stored. */
 	get live(): (JobRecord & { serverId: string }) | undefined {
-		return this.#app.jobs.byId[this.id];
+		return this.#app.jobs.byId[this.#id];
 	}
 
 	get status(): JobRecord['status'] | undefined {
-		return this.live?.status ?? this.job?.status;
+		return this.live?.status ?? this.#job?.status;
 	}
 
 	get serverName(): string {
-		const id = this.job?.serverId;
+		const id = this.#job?.serverId;
 		return this.#app.servers.find((s) => s.id === id)?.name ?? id ?? '';
 	}
 
 	get nodeCount(): number {
-		return Object.keys(this.job?.workflow ?? {}).length;
+		return Object.keys(this.#job?.workflow ?? {}).length;
 	}
 
 	get workflowJson(): string {
-		return JSON.stringify(this.job?.workflow ?? {}, null, 2);
+		return JSON.stringify(this.#job?.workflow ?? {}, null, 2);
 	}
 
 	/** Opens a job (or reloads it after a change here or in another tab). */
 	async load(id: string): Promise<void> {
 		const generation = ++this.#generation;
-		const changed = id !== this.id;
-		this.id = id;
+		const changed = id !== this.#id;
+		this.#id = id;
 		if (changed) {
-			this.loading = true;
-			this.message = '';
-			this.error = '';
-			this.compareId = '';
-			this.diff = undefined;
+			this.#loading = true;
+			this.#message = '';
+			this.#error = '';
+			this.#compareId = '';
+			this.#diff = undefined;
 		}
 		try {
 			const db = await this.#app.db;
 			const job = await getJob(db, id);
 			if (generation !== this.#generation) return;
-			this.job = job;
-			this.missing = !job;
-			this.loading = false;
+			this.#job = job;
+			this.#missing = !job;
+			this.#loading = false;
 			if (!job) return this.#setImages([]);
 			await this.#loadImages(job, generation);
 			const templateId = job.app?.templateId;
 			const others = templateId ? (await runsOfTemplate(db, { templateId })).filter((i) => i.id !== id) : [];
 			if (generation !== this.#generation) return;
-			this.others = others;
-			if (!this.compareId && others[0]) this.compareId = others[0].id;
-			await this.compare(this.compareId);
+			this.#others = others;
+			if (!this.#compareId && others[0]) this.#compareId = others[0].id;
+			await this.compare(this.#compareId);
 		} catch (error) {
 			if (generation !== this.#generation) return;
-			this.loading = false;
-			this.error = `Could not read this generation: ${errorMessage(error)}`;
+			this.#loading = false;
+			this.#error = `Could not read this generation: ${errorMessage(error)}`;
 		}
 	}
 
 	/** Shows what differs between this run and another one. */
 	async compare(otherId: string): Promise<void> {
-		this.compareId = otherId;
-		const job = this.job;
+		this.#compareId = otherId;
+		const job = this.#job;
 		if (!otherId || !job) {
-			this.diff = undefined;
+			this.#diff = undefined;
 			return;
 		}
 		const other = await getJob(await this.#app.db, otherId);
-		if (this.compareId !== otherId) return;
-		this.diff = other ? diffRuns(job, other) : undefined;
+		if (this.#compareId !== otherId) return;
+		this.#diff = other ? diffRuns(job, other) : undefined;
 	}
 
 	async #loadImages(job: StoredJob, generation: number) {
@@ -151,7 +205,7 @@ export class HistoryDetailState {
 	#setImages(images: DetailImage[]) {
 		for (const url of this.#urls) URL.revokeObjectURL(url);
 		this.#urls = [];
-		this.images = images.map((image) => {
+		this.#images = images.map((image) => {
 			if (!image.blob) return image;
 			const url = URL.createObjectURL(image.blob);
 			this.#urls.push(url);
@@ -163,25 +217,25 @@ export class HistoryDetailState {
 	async saveTags(text: string): Promise<void> {
 		const tags = normalizeTags(text.split(','));
 		await this.#edit(async (db) => {
-			await setJobTags(db, this.id, tags);
+			await setJobTags(db, this.#id, tags);
 			return 'Tags saved.';
 		});
 	}
 
 	async saveNote(note: string): Promise<void> {
 		await this.#edit(async (db) => {
-			await setJobNote(db, this.id, note);
+			await setJobNote(db, this.#id, note);
 			return 'Note saved.';
 		});
 	}
 
 	async #edit(action: (db: Awaited<AppState['db']>) => Promise<string>) {
-		this.error = '';
+		this.#error = '';
 		try {
-			this.message = await action(await this.#app.db);
+			this.#message = await action(await this.#app.db);
 			this.#app.jobs.announce();
 		} catch (error) {
-			this.error = `Could not save: ${errorMessage(error)}`;
+			this.#error = `Could not save: ${errorMessage(error)}`;
 		}
 	}
 
@@ -190,16 +244,16 @@ export class HistoryDetailState {
 	 * preset and parameters. Resolves with the new job's id (undefined when it could not be sent; `error` says why).
 	 */
 	async runAgain(): Promise<string | undefined> {
-		const job = this.job;
+		const job = this.#job;
 		if (!job) return undefined;
 		const server = this.#app.servers.find((s) => s.id === job.serverId);
 		if (!server) {
-			this.error =
+			this.#error =
 				'The server this ran on is no longer configured. Add it again in Settings, or use "Edit and run" to run it on another server.';
 			return undefined;
 		}
-		this.busy = true;
-		this.error = '';
+		this.#busy = true;
+		this.#error = '';
 		const id = uuidv4();
 		const created = Date.now();
 		const { templateId, templateName, presetId, parameters, promptHash, randomized, style } = job.app ?? {};
@@ -239,25 +293,25 @@ export class HistoryDetailState {
 			});
 			return id;
 		} catch (error) {
-			this.error = `Could not run it again on ${server.name}: ${errorMessage(error)}`;
+			this.#error = `Could not run it again on ${server.name}: ${errorMessage(error)}`;
 			// Keep the record: the job view shows it as failed or lost, with its own error.
 			return id;
 		} finally {
-			this.busy = false;
+			this.#busy = false;
 		}
 	}
 
 	/** The form link of this run's template, prefilled with its parameters (undefined when it cannot be made). */
 	async editLink(): Promise<string | undefined> {
-		const job = this.job;
+		const job = this.#job;
 		const templateId = job?.app?.templateId;
 		if (!job || !templateId) {
-			this.error = 'This generation was not made from a template, so there is no form to open.';
+			this.#error = 'This generation was not made from a template, so there is no form to open.';
 			return undefined;
 		}
 		const template = await this.#templates.get(templateId);
 		if (!template) {
-			this.error = `The template "${job.app.templateName ?? templateId}" is no longer in this browser.`;
+			this.#error = `The template "${job.app.templateName ?? templateId}" is no longer in this browser.`;
 			return undefined;
 		}
 		return encodeFormState({
@@ -269,30 +323,30 @@ export class HistoryDetailState {
 
 	/** This run's images for download: the one image itself, or a zip of them all (original bytes). */
 	async download(): Promise<{ blob: Blob; name: string } | undefined> {
-		const kept = this.images.flatMap((i) => (i.blob ? [{ name: i.filename, blob: i.blob }] : []));
+		const kept = this.#images.flatMap((i) => (i.blob ? [{ name: i.filename, blob: i.blob }] : []));
 		const first = kept[0];
 		if (!first) {
-			this.error = 'No image of this generation is kept in this browser.';
+			this.#error = 'No image of this generation is kept in this browser.';
 			return undefined;
 		}
 		if (kept.length === 1) return { blob: first.blob, name: first.name };
 		const files = await Promise.all(
 			kept.map(async (i) => ({ name: i.name, bytes: new Uint8Array(await i.blob.arrayBuffer()) }))
 		);
-		return { blob: zipBlob(files), name: `comfy-deck-${this.id.slice(0, 8)}.zip` };
+		return { blob: zipBlob(files), name: `comfy-deck-${this.#id.slice(0, 8)}.zip` };
 	}
 
 	/** Deletes this job and its images; resolves true when it is gone. */
 	async remove(): Promise<boolean> {
-		this.busy = true;
+		this.#busy = true;
 		try {
-			const result = await deleteJobs({ app: this.#app, ids: [this.id] });
+			const result = await deleteJobs({ app: this.#app, ids: [this.#id] });
 			return result.deleted.length > 0;
 		} catch (error) {
-			this.error = `Could not delete: ${errorMessage(error)}`;
+			this.#error = `Could not delete: ${errorMessage(error)}`;
 			return false;
 		} finally {
-			this.busy = false;
+			this.#busy = false;
 		}
 	}
 

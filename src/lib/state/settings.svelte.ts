@@ -16,19 +16,38 @@ export type SaveResult =
 
 /** Servers and app settings, loaded from IndexedDB and written back on every change. */
 export class SettingsState {
-	servers = $state<ServerRecord[]>([]);
-	values = $state<SettingsValues>({ ...DEFAULT_SETTINGS });
-	loaded = $state(false);
-	/** Set when IndexedDB is unusable (private mode in some browsers, quota): the app keeps working in memory. */
-	storageError = $state<string | null>(null);
+	#servers = $state<ServerRecord[]>([]);
+	#values = $state<SettingsValues>({ ...DEFAULT_SETTINGS });
+	#loaded = $state(false);
+	#storageError = $state<string | null>(null);
 
 	#db: Promise<DeckDb | null>;
 
 	constructor(db: Promise<DeckDb>) {
 		this.#db = db.catch((error: unknown) => {
-			this.storageError = `Settings cannot be saved in this browser (${String(error)}). They last until the tab closes.`;
+			this.#storageError = `Settings cannot be saved in this browser (${String(error)}). They last until the tab closes.`;
 			return null;
 		});
+	}
+
+	/** The configured servers, in the order the user gave them. */
+	get servers(): ServerRecord[] {
+		return this.#servers;
+	}
+
+	/** Every app setting (defaults for those never set). */
+	get values(): SettingsValues {
+		return this.#values;
+	}
+
+	/** True once servers and settings were read (or storage turned out to be unusable). */
+	get loaded(): boolean {
+		return this.#loaded;
+	}
+
+	/** Set when IndexedDB is unusable (private mode in some browsers, quota): the app keeps working in memory. */
+	get storageError(): string | null {
+		return this.#storageError;
 	}
 
 	/** Reads servers and settings; safe to call again. */
@@ -36,14 +55,14 @@ export class SettingsState {
 		const db = await this.#db;
 		if (db) {
 			const [servers, values] = await Promise.all([listServers(db), loadSettings(db)]);
-			this.servers = servers;
-			this.values = values;
+			this.#servers = servers;
+			this.#values = values;
 		}
-		this.loaded = true;
+		this.#loaded = true;
 	}
 
 	/** Adds a server, or updates the one with `id`. */
-	async saveServer(input: ServerInput, id?: string): Promise<SaveResult> {
+	async saveServer({ id, ...input }: ServerInput & { id?: string }): Promise<SaveResult> {
 		const errors: Partial<Record<keyof ServerInput, string>> = {};
 		const url = normalizeServerUrl(input.baseUrl);
 		if (!url.ok) errors.baseUrl = url.message;
@@ -51,21 +70,21 @@ export class SettingsState {
 		if (!name) errors.name = 'Give the server a name.';
 		if (!url.ok || Object.keys(errors).length) return { ok: false, errors };
 
-		const existing = id ? this.servers.find((s) => s.id === id) : undefined;
+		const existing = id ? this.#servers.find((s) => s.id === id) : undefined;
 		const token = input.token?.trim();
 		const server: ServerRecord = {
 			id: existing?.id ?? crypto.randomUUID(),
 			name,
 			baseUrl: url.url,
 			...(token ? { token } : {}),
-			order: existing?.order ?? this.servers.reduce((max, s) => Math.max(max, s.order + 1), 0),
+			order: existing?.order ?? this.#servers.reduce((max, s) => Math.max(max, s.order + 1), 0),
 			createdAt: existing?.createdAt ?? Date.now()
 		};
 		const db = await this.#db;
 		if (db) await saveServer(db, server);
-		this.servers = existing
-			? this.servers.map((s) => (s.id === server.id ? server : s))
-			: [...this.servers, server];
+		this.#servers = existing
+			? this.#servers.map((s) => (s.id === server.id ? server : s))
+			: [...this.#servers, server];
 		return { ok: true, server };
 	}
 
@@ -73,12 +92,18 @@ export class SettingsState {
 	async removeServer(id: string): Promise<void> {
 		const db = await this.#db;
 		if (db) await deleteServer(db, id);
-		this.servers = this.servers.filter((s) => s.id !== id);
+		this.#servers = this.#servers.filter((s) => s.id !== id);
 	}
 
 	/** Changes one setting and saves it. */
-	async set<K extends keyof SettingsValues>(key: K, value: SettingsValues[K]): Promise<void> {
-		this.values = { ...this.values, [key]: value };
+	async set<K extends keyof SettingsValues>({
+		key,
+		value
+	}: {
+		key: K;
+		value: SettingsValues[K];
+	}): Promise<void> {
+		this.#values = { ...this.#values, [key]: value };
 		const db = await this.#db;
 		if (db) await saveSetting(db, key, value);
 	}

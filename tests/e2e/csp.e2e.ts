@@ -76,8 +76,13 @@ test('every view works under the policy with no violation, a running generation 
 	// Generate and a run: form, live preview (a blob: image), results, the download link.
 	await page.goto(`${base}#/generate`);
 	await expect(heading(page, 'Generate')).toBeVisible();
+	// Steps paced at 10 a second, so the live preview lasts long enough to be seen on a loaded machine.
+	await control(page, { action: 'previewStream', fps: 10 });
 	await page.goto(`${base}#/generate/sd15-txt2img`);
 	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	// A fresh browser's first run uses the template's seed, and the server would answer from its cache (no steps,
+	// no previews) if an earlier test ran the same prompt.
+	await page.getByRole('button', { name: 'Randomize Seed' }).click();
 	await page.getByRole('button', { name: 'Generate' }).click();
 	await expect(page.getByRole('img', { name: 'Live preview of the running generation' })).toBeVisible({
 		timeout: 15_000

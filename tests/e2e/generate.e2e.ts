@@ -31,6 +31,9 @@ test('a generation shows queue state, step progress, live previews and the final
 	// sampling could pass between two of Playwright's polls, so the step text was never seen (a CI failure).
 	await control(page, { action: 'previewStream', fps: 10 });
 	await openTemplate(page, 'sd15-txt2img');
+	// A fresh browser's first run uses the template's seed, and the server would answer from its cache (no steps,
+	// no previews) if an earlier test ran the same prompt.
+	await page.getByRole('button', { name: 'Randomize Seed' }).click();
 	await page.getByRole('button', { name: 'Generate' }).click();
 
 	await expect(page.getByRole('progressbar', { name: 'Overall progress' })).toBeVisible();

@@ -46,6 +46,11 @@ test('at 1280x800 Generate and the preview are in view beside the form, and stay
 	expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(100);
 	await expect(generate).toBeInViewport({ ratio: 1 });
 
+	// A fresh browser's first run uses the template's seed, and the server would answer from its cache (no steps,
+	// no previews) if an earlier test ran the same prompt.
+	await page.getByRole('button', { name: 'Randomize Seed' }).click();
+	// Steps paced at 10 a second, so the live preview lasts long enough to be seen on a loaded machine.
+	await control(page, { action: 'previewStream', fps: 10 });
 	await generate.click();
 	await expect(page.getByRole('img', { name: 'Live preview of the running generation' })).toBeInViewport({
 		timeout: 15_000

@@ -288,16 +288,27 @@ describe('job tracker', () => {
 			{ ...base, id: '11111111-1111-4111-8111-111111111111', status: 'running', attempts: 1 },
 			{ ...base, id: '22222222-2222-4222-8222-222222222222', status: 'queued', attempts: 1 },
 			{ ...base, id: '33333333-3333-4333-8333-333333333333', status: 'pending', attempts: 1 },
-			{ ...base, id: '44444444-4444-4444-8444-444444444444', status: 'succeeded', attempts: 1 }
+			{ ...base, id: '44444444-4444-4444-8444-444444444444', status: 'succeeded', attempts: 1 },
+			// Stored before its POST by a page that closed: the POST may or may not have left.
+			{ ...base, id: '55555555-5555-4555-8555-555555555555', status: 'pending', attempts: 0 },
+			{ ...base, id: '66666666-6666-4666-8666-666666666666', status: 'pending', attempts: 0 }
 		];
 		for (const record of stored) await store.put(record);
 		const h = setup({ store });
 		h.comfy.complete('11111111-1111-4111-8111-111111111111');
 		h.comfy.jobs.set('33333333-3333-4333-8333-333333333333', { status: 'pending', number: 5 });
+		h.comfy.jobs.set('55555555-5555-4555-8555-555555555555', { status: 'pending', number: 6 });
 		const loading = h.tracker.load();
 		await vi.advanceTimersByTimeAsync(3_000);
 		await loading;
-		expect(h.tracker.list().map((j) => j.status)).toEqual(['succeeded', 'lost', 'queued', 'succeeded']);
+		expect(h.tracker.list().map((j) => j.status)).toEqual([
+			'succeeded',
+			'lost',
+			'queued',
+			'succeeded',
+			'queued',
+			'lost'
+		]);
 		expect(await store.get('22222222-2222-4222-8222-222222222222')).toMatchObject({
 			status: 'lost',
 			error: { kind: 'lost' }

@@ -173,7 +173,12 @@ export function createJobTracker(options: JobTrackerOptions): JobTracker {
 		},
 		waitFor: (id, waitOptions = {}) => registry.waitForEnd(id, waitOptions.signal),
 		async load() {
-			for (const record of await store.list({ serverUrl })) registry.restore(record);
+			for (const record of await store.list({ serverUrl })) {
+				// A job still pending with no attempt on record was written before its POST by a page that is gone: the
+				// POST may have left before the attempt was stored. Asking the server settles it (it has it, or lost).
+				const unsure = record.status === 'pending' && record.attempts === 0;
+				registry.restore(unsure ? { ...record, attempts: 1 } : record);
+			}
 			watchdog.sync();
 			await reconciler.reconcileAll('page load');
 		},

@@ -21,6 +21,7 @@ describe('openDeckDb', () => {
 		const db = await openDeckDb({ name: uniqueName() });
 		expect(db.version).toBe(DB_VERSION);
 		expect([...db.objectStoreNames].sort()).toEqual([
+			'browserQueue',
 			'cache',
 			'formValues',
 			'grids',
@@ -66,6 +67,8 @@ describe('openDeckDb', () => {
 				metadata: { batch: 'g' }
 			});
 			expect((await upgraded.getAllFromIndex('jobs', 'byBatch', 'g')).map((j) => j.id)).toEqual(['c1']);
+			await upgraded.put('browserQueue', { version: 1 }, 'queue');
+			expect(await upgraded.get('browserQueue', 'queue')).toEqual({ version: 1 });
 			upgraded.close();
 		}
 	});

@@ -34,6 +34,14 @@ export interface SettingsValues {
 	cacheMaxMb: number;
 	/** Recorded with every generation (the seed plan's `userInitials`), so shared history says who made what. */
 	userInitials: string;
+	/** The browser queue: most items released or running per server. */
+	queueMaxInFlight: number;
+	/** The browser queue waits while a server's own queue is longer than this. */
+	queueThreshold: number;
+	/** Submissions per second over all servers (0: no limit). */
+	queueRate: number;
+	/** Submissions that may go out back to back. */
+	queueBurst: number;
 }
 
 /** A named parameter set of a template. */
@@ -126,6 +134,8 @@ export interface DeckSchema extends DBSchema {
 	stats: { key: [string, number]; value: StoredStatsSample; indexes: { byTime: number } };
 	formValues: { key: string; value: StoredFormValues };
 	grids: { key: string; value: StoredGrid; indexes: { byCreatedAt: number; byJob: string } };
+	/** The browser queue's snapshot (one record, key `queue`); read back through `readQueueSnapshot`. */
+	browserQueue: { key: string; value: unknown };
 }
 
 export const DB_NAME = 'comfy-deck';
@@ -185,6 +195,10 @@ const MIGRATIONS: Migration[] = [
 	// v8: the history gallery filters by a run's style label, and the filter lists the styles used.
 	(_db, tx) => {
 		tx.objectStore('jobs').createIndex('byStyle', 'app.style');
+	},
+	// v9: the browser queue (batches and grids waiting for a server) survives reloads and browser restarts.
+	(db) => {
+		db.createObjectStore('browserQueue');
 	}
 ];
 

@@ -7,7 +7,11 @@ export const DEFAULT_SETTINGS: SettingsValues = {
 	logLevel: 'info',
 	theme: 'system',
 	cacheMaxMb: 500,
-	userInitials: ''
+	userInitials: '',
+	queueMaxInFlight: 2,
+	queueThreshold: 8,
+	queueRate: 10,
+	queueBurst: 4
 };
 
 // What a stored value must be; one that is not (a damaged record, a value an older build allowed) is reported
@@ -16,7 +20,11 @@ const SETTING_SCHEMAS: { [K in keyof SettingsValues]: z.ZodMiniType<SettingsValu
 	logLevel: z.enum(['debug', 'info', 'warn', 'error']),
 	theme: z.enum(['system', 'light', 'dark']),
 	cacheMaxMb: z.number().check(z.int(), z.minimum(0)),
-	userInitials: z.string()
+	userInitials: z.string(),
+	queueMaxInFlight: z.number().check(z.int(), z.minimum(1), z.maximum(64)),
+	queueThreshold: z.number().check(z.int(), z.minimum(0)),
+	queueRate: z.number().check(z.minimum(0)),
+	queueBurst: z.number().check(z.int(), z.minimum(1))
 };
 
 /**
@@ -33,14 +41,10 @@ export async function loadSettings(db: DeckDb): Promise<SettingsValues> {
 		reportUnreadable(db, { store: 'settings', key, problem: `a ${typeof value} that is not a valid ${key}` });
 		return DEFAULT_SETTINGS[key];
 	};
-	const [logLevel, theme, cacheMaxMb, userInitials] = await Promise.all([
-		read('logLevel'),
-		read('theme'),
-		read('cacheMaxMb'),
-		read('userInitials')
-	]);
+	const keys = Object.keys(DEFAULT_SETTINGS) as (keyof SettingsValues)[];
+	const values = await Promise.all(keys.map((key) => read(key)));
 	await tx.done;
-	return { logLevel, theme, cacheMaxMb, userInitials };
+	return Object.fromEntries(keys.map((key, i) => [key, values[i]])) as unknown as SettingsValues;
 }
 
 /**

@@ -101,7 +101,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			server.jobs.submit({
 				id: promptId,
 				workflow: entry.workflow,
-				metadata: entry.group ? { batch: entry.group.id, batchKey: entry.group.key } : undefined
+				extraData: entry.extraData,
+				metadata: metadataOf(entry)
 			}));
 
 	let state = options.initial;
@@ -200,7 +201,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
 	/** Releases what can go now; stops at the first item the token bucket holds back (a timer is set). */
 	function release(servers: DispatchServer[], nextReasons: Map<string, string>) {
-		const snapshots: ServerSnapshot[] = servers.map((s) => ({ id: s.id, name: s.name, ...s.snapshot() }));
+		// Read only when something waits: a snapshot may fetch a server's object_info.
+		let snapshots: ServerSnapshot[] | undefined;
 		const ids = servers.map((s) => s.id);
 		const inFlight = inFlightByServer(state);
 		for (const candidate of releaseCandidates({ state, serverIds: ids, maxInFlight })) {
@@ -211,7 +213,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			const choice = chooseServer({
 				needs: needsOf(entry),
 				target: entry.target,
-				servers: snapshots,
+				servers: (snapshots ??= servers.map((s) => ({ id: s.id, name: s.name, ...s.snapshot() }))),
 				inFlight,
 				maxInFlight,
 				queueThreshold
@@ -280,7 +282,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 				for (const e of state.entries) {
 					if (e.status === 'paused') nextReasons.set(e.id, 'Paused.');
 					else if (e.status === 'waiting' && !nextReasons.has(e.id))
-						nextReasons.set(e.id, `Waiting for a free server (at most ${maxInFlight} each).`);
+						nextReasons.set(e.id, unjudgedReason(e, servers, maxInFlight));
 				}
 				const changed = before !== state || !sameReasons(reasons, nextReasons);
 				reasons = nextReasons;
@@ -345,6 +347,26 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			idleWaiters.clear();
 		}
 	};
+}
+
+/** What the job record's metadata says of an item: its template and its place in a batch or grid. */
+export function metadataOf(entry: QueueEntry): Record<string, unknown> | undefined {
+	const metadata: Record<string, unknown> = {
+		...(entry.app?.templateId ? { templateId: entry.app.templateId } : {}),
+		...(entry.app?.templateName ? { templateName: entry.app.templateName } : {}),
+		...(entry.app?.userInitials ? { userInitials: entry.app.userInitials } : {}),
+		...(entry.group ? { batch: entry.group.id, batchKey: entry.group.key } : {})
+	};
+	return Object.keys(metadata).length ? metadata : undefined;
+}
+
+/** Why a waiting item no server was asked about waits: no server at all, its own server gone, or all full. */
+function unjudgedReason(entry: QueueEntry, servers: DispatchServer[], maxInFlight: number): string {
+	if (servers.length === 0) return 'No server is set up: add one in Settings.';
+	const target = entry.target;
+	if (target.kind === 'server' && !servers.some((s) => s.id === target.serverId))
+		return 'Its server is not in Settings any more: choose another server for it.';
+	return `Waiting for a free server (at most ${maxInFlight} each).`;
 }
 
 function sameReasons(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

@@ -25,6 +25,18 @@ const zAttempt = z.object({
 	reason: z.string()
 });
 
+const zJobApp = z.object({
+	templateId: z.optional(z.string()),
+	templateName: z.optional(z.string()),
+	presetId: z.optional(z.string()),
+	parameters: z.optional(z.record(z.string(), z.unknown())),
+	promptHash: z.optional(z.string()),
+	randomized: z.optional(z.boolean()),
+	tags: z.optional(z.array(z.string())),
+	note: z.optional(z.string()),
+	userInitials: z.optional(z.string())
+});
+
 export const zQueueEntry = z.object({
 	id: z.string().check(z.minLength(1)),
 	status: z.enum(['waiting', 'paused', 'released', 'running', 'done', 'failed']),
@@ -33,6 +45,8 @@ export const zQueueEntry = z.object({
 	workflow: z.record(z.string(), zApiNode),
 	group: z.optional(z.object({ id: z.string(), key: z.string() })),
 	label: z.optional(z.string()),
+	app: z.optional(zJobApp),
+	extraData: z.optional(z.record(z.string(), z.unknown())),
 	createdAt: z.number(),
 	serverId: z.optional(z.string()),
 	promptId: z.optional(z.string()),

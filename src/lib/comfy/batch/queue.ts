@@ -17,6 +17,25 @@ export type QueueItemStatus = 'waiting' | 'paused' | 'released' | 'running' | 'd
 /** Where an item may run: the first suitable server, or one server only. */
 export type ServerTarget = { kind: 'any' } | { kind: 'server'; serverId: string };
 
+/**
+ * What the app records with the job an item becomes, so it lands in History like a run from the form: its
+ * template, form values and labels. The queue passes it through untouched.
+ */
+export interface QueueJobApp {
+	templateId?: string;
+	templateName?: string;
+	presetId?: string;
+	/** The form values that made the workflow. */
+	parameters?: Record<string, unknown>;
+	/** Canonical hash of the API prompt (the result cache's key). */
+	promptHash?: string;
+	/** A random seed made it: its result is never served from the cache. */
+	randomized?: boolean;
+	tags?: string[];
+	note?: string;
+	userInitials?: string;
+}
+
 /** A release that did not end the item (the server lost it or never got it). */
 export interface QueueAttempt {
 	serverId: string;
@@ -38,6 +57,10 @@ export interface QueueEntry {
 	group?: { id: string; key: string };
 	/** A short text for lists ("CFG 5.5 · Sampler euler"). */
 	label?: string;
+	/** What its job record keeps (template, form values, labels). */
+	app?: QueueJobApp;
+	/** Sent with the prompt as ComfyUI's `extra_data` (`extra_pnginfo.workflow`: the UI graph for the PNG). */
+	extraData?: Record<string, unknown>;
 	createdAt: number;
 	/** Set while released or running, and kept when it ends. */
 	serverId?: string;
@@ -79,7 +102,7 @@ export function isInFlight(entry: QueueEntry): boolean {
 
 /** New entries for `add`: everything but the bookkeeping the queue fills in. */
 export type NewEntry = Pick<QueueEntry, 'id' | 'workflow'> &
-	Partial<Pick<QueueEntry, 'priority' | 'target' | 'group' | 'label'>>;
+	Partial<Pick<QueueEntry, 'priority' | 'target' | 'group' | 'label' | 'app' | 'extraData'>>;
 
 /** Queues new items at the end of their priority (or first among it, with `front`). Duplicate ids are refused. */
 export function addItems(

@@ -1,0 +1,135 @@
+import { untrack } from 'svelte';
+import type { ComfyClient, JobRecord } from '$lib/comfy';
+import {
+	capabilitiesOf,
+	type DispatchServer,
+	type ServerCapabilities,
+	type ServerHealth
+} from '$lib/comfy/batch';
+import type { ObjectInfo } from '$lib/comfy/workflow/object-info';
+import { serverKeys } from '$lib/query/keys';
+import { objectInfoQuery } from '$lib/query/server-queries';
+import type { AppState, ServerView } from './app.svelte';
+import type { DispatchSource } from './dispatch.svelte';
+
+/**
+ * The servers in Settings as the dispatcher sees them: each one's job tracker (the app's own client, so what the
+ * queue sends is followed, kept and shown like any run), its health from the connection checks and its socket,
+ * and what it can run from its object_info in the query cache (read once per server when missing).
+ *
+ * A server that cannot be reached gets no client (the layout does not start one), and one whose client is still
+ * restoring its stored jobs cannot yet say whether it has an item: both answer "not known yet" for items in
+ * flight, so those wait for the server instead of going out a second time.
+ */
+export function createAppDispatchServers({
+	app,
+	onChange
+}: {
+	app: AppState;
+	/** Called when something a server says changed (socket state, queue length, object_info arrived). */
+	onChange: () => void;
+}) {
+	const wrapped = new WeakMap<ComfyClient, DispatchServer['jobs']>();
+	const capabilities = new WeakMap<ObjectInfo, ServerCapabilities>();
+	const reading = new Set<string>();
+	const awayJobs = new Map<string, DispatchServer['jobs']>();
+
+	function jobsOf(client: ComfyClient): DispatchServer['jobs'] {
+		let jobs = wrapped.get(client);
+		if (jobs) return jobs;
+		let ready = false;
+		void client.ready.then(() => {
+			ready = true;
+			onChange();
+		});
+		client.socket.subscribe((event) => {
+			if (event.type === 'state' || event.type === 'status') onChange();
+		});
+		jobs = {
+			submit: (options) => client.jobs.submit(options),
+			get: (id) => (ready ? client.jobs.get(id) : notKnownYet(id, client.baseUrl)),
+			subscribe: (listener) => client.jobs.subscribe(listener)
+		};
+		wrapped.set(client, jobs);
+		return jobs;
+	}
+
+	function objectInfoOf(server: ServerView, online: boolean): ObjectInfo | undefined {
+		const info = app.queryClient.getQueryData<ObjectInfo>(serverKeys.objectInfo(server.id));
+		if (info || !online || reading.has(server.id)) return info;
+		reading.add(server.id);
+		void app.queryClient
+			.fetchQuery(objectInfoQuery({ serverId: server.id, api: app.apiFor(server) }))
+			.catch(() => undefined)
+			.finally(() => {
+				reading.delete(server.id);
+				onChange();
+			});
+		return undefined;
+	}
+
+	function sourceOf(server: ServerView): DispatchSource {
+		const connection = app.connections.get(server.id);
+		const reachable = connection.status !== 'offline';
+		const client = reachable ? app.jobs.clientFor(server) : undefined;
+		let jobs = client ? jobsOf(client) : awayJobs.get(server.baseUrl);
+		if (!jobs) awayJobs.set(server.baseUrl, (jobs = away(server.baseUrl)));
+		return {
+			id: server.id,
+			name: server.name,
+			baseUrl: client?.baseUrl ?? server.baseUrl,
+			jobs,
+			snapshot: () =>
+				untrack(() => {
+					const now = app.connections.get(server.id);
+					const socket = now.status === 'offline' ? 'reconnecting' : (client?.socket.state ?? 'idle');
+					const health: ServerHealth = {
+						socket,
+						latencyMs: now.latencyMs,
+						queueLength: app.queryClient.getQueryData<number>(serverKeys.queueRemaining(server.id)),
+						freeVramBytes: now.stats?.devices[0]?.vram_free
+					};
+					const info = objectInfoOf(server, socket === 'open');
+					let caps = info ? capabilities.get(info) : undefined;
+					if (info && !caps) capabilities.set(info, (caps = capabilitiesOf({ objectInfo: info })));
+					return { health, capabilities: caps };
+				})
+		};
+	}
+
+	return {
+		/** Every server in Settings now. */
+		servers: (): DispatchSource[] => untrack(() => app.servers.map(sourceOf)),
+		/** Any server's object_info (which inputs name model files), once one was read. */
+		objectInfo: (): ObjectInfo | undefined =>
+			untrack(() => {
+				for (const server of app.servers) {
+					const info = app.queryClient.getQueryData<ObjectInfo>(serverKeys.objectInfo(server.id));
+					if (info) return info;
+				}
+				return undefined;
+			})
+	};
+}
+
+/** A record that says "not known yet": the dispatcher then waits instead of taking the item for never sent. */
+function notKnownYet(id: string, serverUrl: string): JobRecord {
+	return {
+		id,
+		serverUrl,
+		workflow: {},
+		status: 'pending',
+		outputs: [],
+		timings: { created: 0 },
+		attempts: 1
+	};
+}
+
+/** The tracker of a server that cannot be reached now: it knows nothing yet and takes nothing. */
+function away(serverUrl: string): DispatchServer['jobs'] {
+	return {
+		submit: () => Promise.reject(new Error('This server cannot be reached now.')),
+		get: (id) => notKnownYet(id, serverUrl),
+		subscribe: () => () => {}
+	};
+}

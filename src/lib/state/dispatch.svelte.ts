@@ -1,10 +1,8 @@
 import {
 	addItems,
 	changePriority,
-	createDispatcher,
 	emptyQueue,
 	isInFlight,
-	metadataOf,
 	moveItem,
 	moveToFront,
 	pauseAll,
@@ -13,57 +11,24 @@ import {
 	resumeAll,
 	resumeItems,
 	summarizeQueue,
-	type Clock,
-	type Dispatcher,
-	type DispatchServer,
 	type QueueEntry,
 	type QueueJobApp,
 	type QueueResult,
 	type QueueState,
 	type QueueSummary,
-	type ServerTarget,
-	type SubmitRequest,
-	type TokenBucketConfig
-} from '$lib/comfy/batch';
+	type ServerTarget
+} from '$lib/comfy/batch/queue';
+import type { Clock, Dispatcher, DispatchServer, SubmitRequest } from '$lib/comfy/batch';
 import type { ObjectInfo } from '$lib/comfy/workflow/object-info';
 import type { ApiWorkflow } from '$lib/comfy/workflow/types';
-import { loadBrowserQueue, saveBrowserQueue, setAsideBrowserQueue } from '$lib/storage/browser-queue';
 import type { DeckDb } from '$lib/storage/db';
 import type { StoredJob } from '$lib/storage/jobs';
 import { errorMessage } from '$lib/util/error-message';
+import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './dispatch-settings';
 
-/** The dispatcher's limits, as Settings hold them. */
-export interface DispatchSettings {
-	/** Most items released or running per server. */
-	maxInFlight: number;
-	/** A server whose own queue is longer gets nothing more until it shrinks. */
-	queueThreshold: number;
-	/** Submissions over all servers: `ratePerSecond` (Infinity: no limit) in bursts of `burst`. */
-	bucket: TokenBucketConfig;
-}
+type Engine = typeof import('./dispatch-engine');
 
-export const DEFAULT_DISPATCH_SETTINGS: DispatchSettings = {
-	maxInFlight: 2,
-	queueThreshold: 8,
-	bucket: { ratePerSecond: 10, burst: 4 }
-};
-
-/** The dispatcher's limits from the app's settings (a rate of 0 means no limit). */
-export function dispatchSettingsOf(values: {
-	queueMaxInFlight: number;
-	queueThreshold: number;
-	queueRate: number;
-	queueBurst: number;
-}): DispatchSettings {
-	return {
-		maxInFlight: values.queueMaxInFlight,
-		queueThreshold: values.queueThreshold,
-		bucket: {
-			ratePerSecond: values.queueRate > 0 ? values.queueRate : Infinity,
-			burst: values.queueBurst
-		}
-	};
-}
+export { DEFAULT_DISPATCH_SETTINGS, dispatchSettingsOf, type DispatchSettings } from './dispatch-settings';
 
 /** One item for `enqueue`: a ready API prompt, where it may run, and what its job record keeps. */
 export interface DispatchItem {
@@ -89,12 +54,16 @@ export interface DispatchSource extends DispatchServer {
 	baseUrl: string;
 }
 
-export interface DispatchStateOptions {
-	db: Promise<DeckDb>;
-	/** Every server in Settings now (the app: `appDispatchServers`; tests: simulators). */
+/** Where the dispatcher finds servers (given to the constructor or to `start`). */
+export interface DispatchSources {
+	/** Every server in Settings now (the app: `createAppDispatchServers`; tests: simulators). */
 	servers: () => DispatchSource[];
 	/** Any server's object_info, to tell which inputs name model files. */
 	objectInfo?: () => ObjectInfo | undefined;
+}
+
+export interface DispatchStateOptions extends Partial<DispatchSources> {
+	db: Promise<DeckDb>;
 	settings?: DispatchSettings;
 	clock?: Clock;
 	/** Told after a job record was written before its POST (History reloads). */
@@ -117,6 +86,9 @@ export class DispatchState {
 	#options: DispatchStateOptions;
 	#settings: DispatchSettings;
 	#dispatcher: Dispatcher | undefined;
+	#engine: Engine | undefined;
+	#sources: DispatchSources = { servers: () => [] };
+	#starting: Promise<void> | undefined;
 	// Operations asked for before the stored queue was read: applied over it once it is.
 	#early: ((state: QueueState) => QueueState | QueueResult)[] = [];
 	#baseUrls = new Map<string, string>();
@@ -129,6 +101,7 @@ export class DispatchState {
 	constructor(options: DispatchStateOptions) {
 		this.#options = options;
 		this.#settings = options.settings ?? DEFAULT_DISPATCH_SETTINGS;
+		if (options.servers) this.#sources = { servers: options.servers, objectInfo: options.objectInfo };
 	}
 
 	/** Every item, in the queue's order (pending ones in release order). */
@@ -175,17 +148,35 @@ export class DispatchState {
 		return this.#queue.entries.find((e) => e.id === itemId);
 	}
 
-	/** Reads the stored queue (a broken one is set aside and reported) and starts dispatching. */
-	async start(): Promise<void> {
-		if (this.#dispatcher || this.#closed) return;
+	/**
+	 * Reads the stored queue (a broken one is set aside and reported) and starts dispatching; safe to call again.
+	 * @param sources the servers, when the constructor was not given them.
+	 */
+	start(sources?: DispatchSources): Promise<void> {
+		if (sources) this.#sources = sources;
+		this.#starting ??= this.#start();
+		return this.#starting;
+	}
+
+	async #start(): Promise<void> {
+		if (this.#closed) return;
 		let initial = emptyQueue();
+		let engine: Engine;
+		try {
+			engine = await import('./dispatch-engine');
+		} catch (error) {
+			// A chunk that does not load (an update replaced the build): the queue stays in this tab for now.
+			this.#loadError = `The queue could not start: ${errorMessage(error)}. Reload the page.`;
+			return;
+		}
+		this.#engine = engine;
 		try {
 			const db = await this.#options.db;
-			const stored = await loadBrowserQueue(db);
+			const stored = await engine.loadBrowserQueue(db);
 			if (stored.ok) initial = stored.state ?? initial;
 			else {
 				this.#loadError = stored.message;
-				await setAsideBrowserQueue(db);
+				await engine.setAsideBrowserQueue(db);
 			}
 		} catch (error) {
 			this.#loadError = `The saved queue could not be read: ${errorMessage(error)}`;
@@ -194,10 +185,10 @@ export class DispatchState {
 		for (const operation of this.#early) initial = resultOf(operation(initial)).state;
 		this.#early = [];
 		this.#queue = initial;
-		this.#dispatcher = createDispatcher({
+		this.#dispatcher = engine.createDispatcher({
 			servers: () => this.#servers(),
 			initial,
-			objectInfo: this.#options.objectInfo,
+			objectInfo: () => this.#sources.objectInfo?.(),
 			...this.#settings,
 			clock: this.#options.clock,
 			submit: (request) => this.#submit(request),
@@ -278,7 +269,7 @@ export class DispatchState {
 
 	/** Whether a server can take items now, and if not why (for "queue until it is back"). */
 	availability({ serverId }: { serverId: string }): { online: true } | { online: false; message: string } {
-		const server = this.#options.servers().find((s) => s.id === serverId);
+		const server = this.#sources.servers().find((s) => s.id === serverId);
 		if (!server) return { online: false, message: 'This server is not in Settings any more.' };
 		const health = server.snapshot().health;
 		if (health?.socket === 'open') return { online: true };
@@ -313,13 +304,14 @@ export class DispatchState {
 	}
 
 	#servers(): DispatchServer[] {
-		const servers = this.#options.servers();
+		const servers = this.#sources.servers();
 		for (const s of servers) this.#baseUrls.set(s.id, s.baseUrl);
 		return servers;
 	}
 
 	/** The job record first (with the queue saying "released", in one write), then the POST. */
 	async #submit({ server, entry, promptId }: SubmitRequest): Promise<unknown> {
+		const { metadataOf } = this.#engine!;
 		const created = Date.now();
 		const job: StoredJob = {
 			id: promptId,
@@ -375,7 +367,7 @@ export class DispatchState {
 			const waiters = this.#waiters.splice(0);
 			try {
 				if (!db) throw new Error('this browser refused IndexedDB');
-				await saveBrowserQueue(db, { state: this.#queue, jobs });
+				await this.#engine!.saveBrowserQueue(db, { state: this.#queue, jobs });
 				this.#saveError = null;
 				for (const w of waiters) w.resolve();
 			} catch (error) {

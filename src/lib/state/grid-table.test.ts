@@ -4,6 +4,7 @@ import {
 	cellView,
 	gridTables,
 	pickCellRun,
+	describeSummary,
 	summarizeGrid,
 	type GridCellView,
 	type GridRun
@@ -122,16 +123,29 @@ describe('gridTables', () => {
 });
 
 describe('summarizeGrid', () => {
-	it('is complete only when every cell ended', () => {
+	it('is complete only when every cell ended, and counts cells never run apart from failures', () => {
 		const v = (state: GridCellView['state']): GridCellView => ({ key: state, state });
-		expect(summarizeGrid([v('done'), v('running'), v('failed')])).toEqual({
-			total: 3,
+		expect(summarizeGrid([v('done'), v('running'), v('failed'), v('unknown')])).toEqual({
+			total: 4,
 			done: 1,
 			failed: 1,
 			running: 1,
+			notRun: 1,
 			complete: false
 		});
-		expect(summarizeGrid([v('done'), v('failed')]).complete).toBe(true);
+		expect(summarizeGrid([v('done'), v('failed'), v('unknown')]).complete).toBe(true);
+		expect(summarizeGrid([v('done'), v('waiting')]).complete).toBe(false);
 		expect(summarizeGrid([]).complete).toBe(false);
+	});
+
+	it('reads as a line that says whether the grid ended, and how', () => {
+		const v = (state: GridCellView['state']): GridCellView => ({ key: state, state });
+		expect(describeSummary(summarizeGrid([v('done'), v('running'), v('waiting')]))).toBe(
+			'1 of 3 done · 1 running'
+		);
+		expect(describeSummary(summarizeGrid([v('done'), v('failed'), v('unknown')]))).toBe(
+			'Ended: 1 of 3 done · 1 failed · 1 not run'
+		);
+		expect(describeSummary(summarizeGrid([v('done'), v('done')]))).toBe('Complete: 2 of 2 done');
 	});
 });

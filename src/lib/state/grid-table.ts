@@ -53,7 +53,9 @@ export interface GridSummary {
 	done: number;
 	failed: number;
 	running: number;
-	/** Every cell has ended (done or failed). */
+	/** Cells with no run that the browser queue no longer has: nothing will run them. */
+	notRun: number;
+	/** Every cell has ended (done, failed or never to run). */
 	complete: boolean;
 }
 
@@ -159,12 +161,25 @@ export function gridTables({
 
 /** Counts for the grid's header. */
 export function summarizeGrid(views: Iterable<GridCellView>): GridSummary {
-	const s = { total: 0, done: 0, failed: 0, running: 0 };
+	const s = { total: 0, done: 0, failed: 0, running: 0, notRun: 0 };
 	for (const v of views) {
 		s.total++;
 		if (v.state === 'done') s.done++;
-		else if (v.state === 'failed' || v.state === 'unknown') s.failed++;
+		else if (v.state === 'failed') s.failed++;
+		else if (v.state === 'unknown') s.notRun++;
 		else if (v.state === 'running') s.running++;
 	}
-	return { ...s, complete: s.total > 0 && s.done + s.failed === s.total };
+	return { ...s, complete: s.total > 0 && s.done + s.failed + s.notRun === s.total };
+}
+
+/** The header line: `Ended: 4 of 6 done · 1 failed · 1 not run` (`Complete:` once every cell has its image). */
+export function describeSummary(summary: GridSummary): string {
+	const counts = [
+		`${summary.done} of ${summary.total} done`,
+		...(summary.running ? [`${summary.running} running`] : []),
+		...(summary.failed ? [`${summary.failed} failed`] : []),
+		...(summary.notRun ? [`${summary.notRun} not run`] : [])
+	].join(' · ');
+	if (!summary.complete) return counts;
+	return `${summary.done === summary.total ? 'Complete' : 'Ended'}: ${counts}`;
 }

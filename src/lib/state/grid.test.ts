@@ -91,7 +91,7 @@ describe('GridState', () => {
 		expect(table!.rows[0]!.cells[1]![0]).toMatchObject({ jobId: 'p2', imageHash: h2 });
 		expect(table!.rows[1]!.cells[0]![0]).toMatchObject({ jobId: 'p3', detail: 'CUDA out of memory' });
 		expect(state.thumbnailOf(h1)).toMatch(/^blob:/);
-		expect(state.summary).toMatchObject({ total: 6, done: 2, failed: 4, complete: true });
+		expect(state.summary).toMatchObject({ total: 6, done: 2, failed: 1, notRun: 3, complete: true });
 		// It wrote down which run each cell is, so a run's page finds its grid.
 		expect((await getGrid({ db, id: 'g1' }))?.cells['z0-y0-x1-r0-n0']?.promptId).toBe('p2');
 		expect((await gridOfJob({ db, jobId: 'p3' }))?.id).toBe('g1');
@@ -132,7 +132,7 @@ describe('GridState', () => {
 		const stored = await getGrid({ db, id: 'g1' });
 		const summary = storedSummary(stored!, await listGridJobs({ db, gridId: 'g1' }));
 		// Cells storage knows no run of may still be waiting in the queue: not counted as failed.
-		expect(summary).toEqual({ total: 6, done: 2, failed: 1, running: 0, complete: false });
+		expect(summary).toEqual({ total: 6, done: 2, failed: 1, running: 0, notRun: 0, complete: false });
 		db.close();
 	});
 });

@@ -43,14 +43,10 @@ const CHANNEL = 'comfy-deck-jobs';
  * thumbnail — whatever view is open, so nothing generated is lost to navigation or a reload.
  */
 export class JobsState {
-	/** Live records by prompt id (all servers), updated from the trackers. */
-	byId = $state<Record<string, JobRecord & { serverId: string }>>({});
-	/** The newest preview per running job. */
-	previews = $state<Record<string, LivePreview | undefined>>({});
-	/** Bumped whenever history changed here or in another tab, so history views reload. */
-	historyVersion = $state(0);
-	/** The last thing that went wrong while keeping results (shown, never thrown). */
-	keepError = $state<string | null>(null);
+	#byId = $state<Record<string, JobRecord & { serverId: string }>>({});
+	#previews = $state<Record<string, LivePreview | undefined>>({});
+	#historyVersion = $state(0);
+	#keepError = $state<string | null>(null);
 
 	#db: Promise<DeckDb>;
 	#logger: Logger;
@@ -78,8 +74,28 @@ export class JobsState {
 		this.#cacheBytes = options.cacheBytes;
 		if (typeof BroadcastChannel !== 'undefined') {
 			this.#channel = new BroadcastChannel(CHANNEL);
-			this.#channel.onmessage = () => this.historyVersion++;
+			this.#channel.onmessage = () => this.#historyVersion++;
 		}
+	}
+
+	/** Live records by prompt id (all servers), updated from the trackers. */
+	get byId(): Readonly<Record<string, JobRecord & { serverId: string }>> {
+		return this.#byId;
+	}
+
+	/** The newest preview per running job. */
+	get previews(): Readonly<Record<string, LivePreview | undefined>> {
+		return this.#previews;
+	}
+
+	/** Bumped whenever history changed here or in another tab, so history views reload. */
+	get historyVersion(): number {
+		return this.#historyVersion;
+	}
+
+	/** The last thing that went wrong while keeping results (shown, never thrown). */
+	get keepError(): string | null {
+		return this.#keepError;
 	}
 
 	/**
@@ -150,7 +166,7 @@ export class JobsState {
 				timings: { ...job.timings, finished }
 			};
 			await putJob(db, ended);
-			if (this.byId[job.id]) this.byId[job.id] = { ...this.byId[job.id], ...ended };
+			if (this.#byId[job.id]) this.#byId[job.id] = { ...this.#byId[job.id], ...ended };
 			this.#dropPreview(job.id);
 			changed = true;
 		}
@@ -159,7 +175,7 @@ export class JobsState {
 
 	/** Live jobs, newest first. */
 	get list(): (JobRecord & { serverId: string })[] {
-		return Object.values(this.byId).sort((a, b) => b.timings.created - a.timings.created);
+		return Object.values(this.#byId).sort((a, b) => b.timings.created - a.timings.created);
 	}
 
 	/** Closes every client (page unload, tests). */
@@ -174,24 +190,24 @@ export class JobsState {
 
 	/** Tells other tabs that history changed. */
 	announce(): void {
-		this.historyVersion++;
+		this.#historyVersion++;
 		this.#channel?.postMessage('changed');
 	}
 
 	#mirror(serverId: string, job: JobRecord) {
-		this.byId[job.id] = { ...job, serverId };
+		this.#byId[job.id] = { ...job, serverId };
 	}
 
 	#onChange(serverId: string, client: ComfyClient, change: JobChange) {
 		if (change.kind === 'removed') {
-			delete this.byId[change.job.id];
+			delete this.#byId[change.job.id];
 			this.#dropPreview(change.job.id);
 			return;
 		}
 		this.#mirror(serverId, change.job);
 		if (change.preview) {
-			const old = this.previews[change.job.id];
-			this.previews[change.job.id] = {
+			const old = this.#previews[change.job.id];
+			this.#previews[change.job.id] = {
 				url: URL.createObjectURL(change.preview.blob),
 				nodeId: change.preview.nodeId,
 				at: Date.now()
@@ -208,9 +224,9 @@ export class JobsState {
 	}
 
 	#dropPreview(id: string) {
-		const old = this.previews[id];
+		const old = this.#previews[id];
 		if (old) URL.revokeObjectURL(old.url);
-		delete this.previews[id];
+		delete this.#previews[id];
 	}
 
 	/** After a reload: successes whose images were never fetched (the tab closed right after) get them now. */
@@ -313,7 +329,7 @@ export class JobsState {
 	}
 
 	#report(message: string) {
-		this.keepError = message;
+		this.#keepError = message;
 		this.#logger.warn('history', message);
 	}
 }

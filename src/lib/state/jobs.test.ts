@@ -1,0 +1,122 @@
+import 'fake-indexeddb/auto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { createLogger, uuidv4, type ApiWorkflow } from '$lib/comfy';
+import { useCacheEntry } from '$lib/storage/cache';
+import { openDeckDb } from '$lib/storage/db';
+import { getImage } from '$lib/storage/images';
+import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
+import { startSimulator, type RunningSimulator } from '../../../tests/simulator/index';
+import { JobsState } from './jobs.svelte';
+
+const WORKFLOW: ApiWorkflow = {
+	'1': { class_type: 'EmptyImage', inputs: { width: 16, height: 8, batch_size: 1, color: 255 } },
+	'2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'jobs-state' } }
+};
+
+function pendingJob(o: { id: string; serverId: string; promptHash?: string }): StoredJob {
+	return {
+		id: o.id,
+		serverUrl: 'http://127.0.0.1:1',
+		workflow: WORKFLOW,
+		status: 'pending',
+		outputs: [],
+		timings: { created: 1 },
+		attempts: 0,
+		serverId: o.serverId,
+		createdAt: 1,
+		app: { templateId: 't1', ...(o.promptHash ? { promptHash: o.promptHash, randomized: false } : {}) }
+	};
+}
+
+function jobsState() {
+	const db = openDeckDb({ name: `jobs-state-${Math.random()}` });
+	const jobs = new JobsState({ db, logger: createLogger(), cacheBytes: () => 10_000_000 });
+	return { db, jobs };
+}
+
+describe('JobsState against a simulated ComfyUI', () => {
+	let sim: RunningSimulator;
+	let close: (() => Promise<void>) | undefined;
+
+	beforeAll(async () => {
+		sim = await startSimulator();
+		// Node 20 has no WebSocket of its own; the app's clients use the global one.
+		vi.stubGlobal('WebSocket', WebSocket);
+	});
+	afterEach(async () => {
+		await close?.();
+		close = undefined;
+	});
+	afterAll(async () => {
+		vi.unstubAllGlobals();
+		await sim.close();
+	});
+
+	it('keeps a finished job’s images in IndexedDB, fills the result cache and tells the history views', async () => {
+		const { db, jobs } = jobsState();
+		close = () => jobs.close();
+		const server = { id: 's1', baseUrl: sim.url };
+		const id = uuidv4();
+		await putJob(await db, pendingJob({ id, serverId: 's1', promptHash: 'hash-1' }));
+		const before = jobs.historyVersion;
+
+		await jobs.clientFor(server).jobs.submit({ id, workflow: WORKFLOW });
+
+		await vi.waitFor(() => expect(jobs.byId[id]?.status).toBe('succeeded'), { timeout: 10_000 });
+		expect(jobs.byId[id]?.serverId).toBe('s1');
+		expect(jobs.list.map((j) => j.id)).toEqual([id]);
+		await vi.waitFor(async () => expect((await getJob(await db, id))?.app.images?.[0]?.hash).toBeTruthy(), {
+			timeout: 10_000
+		});
+		const stored = await getJob(await db, id);
+		const kept = stored?.app.images?.[0];
+		expect(kept?.filename).toMatch(/^jobs-state_\d+_\.png$/);
+		const image = await getImage(await db, kept?.hash ?? '');
+		expect(image?.blob.size).toBeGreaterThan(0);
+		expect(kept?.bytes).toBe(image?.blob.size);
+		expect((await useCacheEntry(await db, 'hash-1'))?.imageHashes).toEqual([kept?.hash]);
+		expect(jobs.historyVersion).toBeGreaterThan(before);
+		expect(jobs.keepError).toBeNull();
+		expect(jobs.previews[id]).toBeUndefined();
+	});
+
+	it('uses one client per server and replaces it when the server’s address changes', async () => {
+		const { jobs } = jobsState();
+		close = () => jobs.close();
+		const first = jobs.clientFor({ id: 's1', baseUrl: sim.url });
+		expect(jobs.clientFor({ id: 's1', baseUrl: sim.url })).toBe(first);
+		const moved = jobs.clientFor({ id: 's1', baseUrl: `${sim.url}/` });
+		expect(moved).not.toBe(first);
+		jobs.syncServers([{ id: 's2', baseUrl: sim.url }]);
+		expect(jobs.clientFor({ id: 's2', baseUrl: sim.url })).not.toBe(moved);
+	});
+});
+
+describe('JobsState when a server is removed', () => {
+	it('ends that server’s unfinished jobs with a reason and leaves the others alone', async () => {
+		const { db, jobs } = jobsState();
+		await putJob(await db, pendingJob({ id: 'gone', serverId: 'removed' }));
+		await putJob(await db, pendingJob({ id: 'kept', serverId: 'still-here' }));
+		await putJob(await db, {
+			...pendingJob({ id: 'done', serverId: 'removed' }),
+			status: 'succeeded',
+			timings: { created: 1, finished: 2 }
+		});
+		const before = jobs.historyVersion;
+
+		await jobs.endJobsOfRemovedServers(['still-here']);
+
+		const gone = await getJob(await db, 'gone');
+		expect(gone?.status).toBe('interrupted');
+		expect(gone?.error?.message).toMatch(/server was removed from Settings/);
+		expect(gone?.timings.finished).toBeGreaterThan(0);
+		expect((await getJob(await db, 'kept'))?.status).toBe('pending');
+		expect((await getJob(await db, 'done'))?.timings.finished).toBe(2);
+		expect(jobs.historyVersion).toBe(before + 1);
+
+		await jobs.endJobsOfRemovedServers(['still-here']);
+		expect(jobs.historyVersion).toBe(before + 1);
+		await jobs.close();
+	});
+});

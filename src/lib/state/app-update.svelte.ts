@@ -5,22 +5,35 @@
  * private window): the app then works as before, only not offline.
  */
 export class AppUpdateState {
-	online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
-	/** A new build is installed and waits for the user's "Reload to update". */
-	updateReady = $state(false);
-	/** Why the app will not open offline, when the service worker could not be registered. */
-	unavailable = $state<string | null>(null);
+	#online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+	#updateReady = $state(false);
+	#unavailable = $state<string | null>(null);
 
 	#waiting: ServiceWorker | null = null;
 	#reloading = false;
 
+	/** Whether the browser says it is online (the offline banner shows when not). */
+	get online(): boolean {
+		return this.#online;
+	}
+
+	/** A new build is installed and waits for the user's "Reload to update". */
+	get updateReady(): boolean {
+		return this.#updateReady;
+	}
+
+	/** Why the app will not open offline, when the service worker could not be registered. */
+	get unavailable(): string | null {
+		return this.#unavailable;
+	}
+
 	/** Listens for online/offline and registers the service worker; returns the function that stops listening. */
-	start(o: { register: boolean; scriptUrl?: string }): () => void {
-		const onNetwork = () => (this.online = navigator.onLine);
+	start(options: { register: boolean; scriptUrl?: string }): () => void {
+		const onNetwork = () => (this.#online = navigator.onLine);
 		addEventListener('online', onNetwork);
 		addEventListener('offline', onNetwork);
 		let stopWorker = () => {};
-		if (o.register) stopWorker = this.#register(o.scriptUrl ?? './service-worker.js');
+		if (options.register) stopWorker = this.#register(options.scriptUrl ?? './service-worker.js');
 		return () => {
 			removeEventListener('online', onNetwork);
 			removeEventListener('offline', onNetwork);
@@ -38,7 +51,8 @@ export class AppUpdateState {
 	#register(scriptUrl: string): () => void {
 		const container = typeof navigator === 'undefined' ? undefined : navigator.serviceWorker;
 		if (!container) {
-			this.unavailable = 'This browser keeps no offline copy here (service workers need https or localhost).';
+			this.#unavailable =
+				'This browser keeps no offline copy here (service workers need https or localhost).';
 			return () => {};
 		}
 		const onControllerChange = () => {
@@ -49,7 +63,7 @@ export class AppUpdateState {
 			// Only an update: the very first install has no page to replace.
 			if (!container.controller) return;
 			this.#waiting = worker;
-			this.updateReady = true;
+			this.#updateReady = true;
 		};
 		let registration: ServiceWorkerRegistration | undefined;
 		const check = () => {
@@ -69,7 +83,7 @@ export class AppUpdateState {
 				document.addEventListener('visibilitychange', check);
 			})
 			.catch((error: unknown) => {
-				this.unavailable = `No offline copy: the browser refused the service worker (${String(error)}).`;
+				this.#unavailable = `No offline copy: the browser refused the service worker (${String(error)}).`;
 			});
 		return () => {
 			container.removeEventListener('controllerchange', onControllerChange);

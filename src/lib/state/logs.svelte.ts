@@ -40,19 +40,17 @@ export function matchesLog(entry: LogEntry, o: { level: LogLevel; query: string 
 
 /** The Logs view: the client's ring buffer, live, with a level filter, search, copy and download. */
 export class LogsState {
-	/** Everything in the ring buffer, newest first. */
-	entries = $state.raw<LogEntry[]>([]);
+	#entries = $state.raw<LogEntry[]>([]);
 	/** The least severe level shown. */
 	level = $state<LogLevel>('debug');
 	query = $state('');
-	/** The result of the last copy or download, for a status line. */
-	notice = $state<{ ok: boolean; text: string } | null>(null);
+	#notice = $state<{ ok: boolean; text: string } | null>(null);
 
 	readonly visible: LogEntry[] = $derived(
-		this.entries.filter((e) => matchesLog(e, { level: this.level, query: this.query }))
+		this.#entries.filter((e) => matchesLog(e, { level: this.level, query: this.query }))
 	);
 	readonly counts: Record<LogLevel, number> = $derived(
-		this.entries.reduce<Record<LogLevel, number>>(
+		this.#entries.reduce<Record<LogLevel, number>>(
 			(acc, e) => {
 				acc[e.level]++;
 				return acc;
@@ -65,6 +63,16 @@ export class LogsState {
 
 	constructor(logger: Logger) {
 		this.#logger = logger;
+	}
+
+	/** Everything in the ring buffer, newest first. */
+	get entries(): LogEntry[] {
+		return this.#entries;
+	}
+
+	/** The result of the last copy or download, for a status line. */
+	get notice(): { ok: boolean; text: string } | null {
+		return this.#notice;
 	}
 
 	/** Follows the logger; returns the function that stops. */
@@ -92,9 +100,9 @@ export class LogsState {
 		const count = this.visible.length;
 		try {
 			await navigator.clipboard.writeText(this.text());
-			this.notice = { ok: true, text: `Copied ${count} ${count === 1 ? 'entry' : 'entries'}.` };
+			this.#notice = { ok: true, text: `Copied ${count} ${count === 1 ? 'entry' : 'entries'}.` };
 		} catch {
-			this.notice = {
+			this.#notice = {
 				ok: false,
 				text: 'This browser did not allow copying (it needs HTTPS or localhost). Use Download instead.'
 			};
@@ -105,16 +113,16 @@ export class LogsState {
 	download(): void {
 		const fileName = `comfy-deck-log-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.txt`;
 		downloadText(`${this.text()}\n`, fileName, 'text/plain');
-		this.notice = { ok: true, text: `Saved ${fileName}.` };
+		this.#notice = { ok: true, text: `Saved ${fileName}.` };
 	}
 
 	clear(): void {
 		this.#logger.clear();
 		this.#read();
-		this.notice = null;
+		this.#notice = null;
 	}
 
 	#read() {
-		this.entries = this.#logger.entries().reverse();
+		this.#entries = this.#logger.entries().reverse();
 	}
 }

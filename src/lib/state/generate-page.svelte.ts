@@ -1,9 +1,16 @@
 import { untrack } from 'svelte';
 import type { ComfyApi } from '$lib/comfy';
-import { encodeFormState, type FormValues, type ObjectInfo, type Template } from '$lib/comfy/workflow';
+import {
+	encodeFormState,
+	serverFileOfValue,
+	type FormValues,
+	type ObjectInfo,
+	type Template
+} from '$lib/comfy/workflow';
 import type { DeckDb } from '$lib/storage/db';
 import { getRememberedForm, rememberForm } from '$lib/storage/form-values';
 import type { Preset } from '$lib/storage/presets';
+import { savedOutputsOf, type SavedOutputs } from '$lib/storage/saved-outputs';
 import type { ServerView } from './app.svelte';
 import { TemplateFormState } from './template-form.svelte';
 
@@ -35,6 +42,8 @@ export class GeneratePageState {
 	/** The answer to "Copy link". */
 	copied = $state('');
 	valuesSource = $state<ValuesSource | null>(null);
+	/** Files this browser's runs saved on the server, offered to file fields beside the server's input files. */
+	savedOutputs = $state.raw<SavedOutputs>({ IMAGE: [], VIDEO: [], AUDIO: [] });
 
 	#templates: GeneratePageTemplates;
 	#db: Promise<DeckDb>;
@@ -116,13 +125,18 @@ export class GeneratePageState {
 		void this.refresh();
 	}
 
-	/** Reads option lists (models, samplers, input images) from the server. */
+	/** Reads option lists (models, samplers, input files) from the server, and the files saved on it from here. */
 	async refresh(): Promise<void> {
 		const form = this.form;
 		if (!form) return;
 		this.serverNote = '';
-		const info = await this.#templates.objectInfo();
+		const serverId = this.#templates.server?.id;
+		const [info, saved] = await Promise.all([
+			this.#templates.objectInfo(),
+			serverId ? this.#db.then((db) => savedOutputsOf(db, { serverId })).catch(() => undefined) : undefined
+		]);
 		if (form !== this.form) return;
+		if (saved) this.savedOutputs = saved;
 		if (info.ok) form.refresh(info.objectInfo);
 		else this.serverNote = info.message;
 	}
@@ -173,17 +187,11 @@ export class GeneratePageState {
 		this.form?.reset();
 	}
 
-	/** A URL showing a server input image named by an image field's value (`sub/name.png [input]`). */
+	/** A URL showing the server file a file field's value names (`sub/name.png`, `video/a.mp4 [output]`). */
 	previewUrl(value: unknown): string | undefined {
 		const server = this.#templates.server;
 		if (!server || typeof value !== 'string' || !value) return undefined;
-		const clean = value.replace(/\s*\[(input|output|temp)\]$/, '');
-		const slash = clean.lastIndexOf('/');
-		return this.#apiFor(server).viewUrl({
-			filename: slash === -1 ? clean : clean.slice(slash + 1),
-			subfolder: slash === -1 ? '' : clean.slice(0, slash),
-			type: 'input'
-		});
+		return this.#apiFor(server).viewUrl(serverFileOfValue(value));
 	}
 
 	/** The form URL that opens a preset's values. */

@@ -7,7 +7,7 @@ import {
 	type ComfyApi,
 	type MaskBitmap
 } from '$lib/comfy';
-import { uploadedImageValue } from '$lib/comfy/workflow';
+import { serverFileOfValue, uploadedImageValue } from '$lib/comfy/workflow';
 import { errorMessage } from '$lib/util/error-message';
 
 const MAX_UNDO = 30;
@@ -21,14 +21,7 @@ export interface MaskTarget {
 
 /** Reads an image field's value (`sub/name.png`, maybe with ` [input]`) as the file it names. */
 export function maskTargetOf(value: string): MaskTarget {
-	const annotated = /\s*\[(input|output|temp)\]$/.exec(value);
-	const clean = annotated ? value.slice(0, annotated.index) : value;
-	const slash = clean.lastIndexOf('/');
-	return {
-		filename: slash === -1 ? clean : clean.slice(slash + 1),
-		subfolder: slash === -1 ? '' : clean.slice(0, slash),
-		type: annotated?.[1] ?? 'input'
-	};
+	return serverFileOfValue(value);
 }
 
 /**

@@ -2,9 +2,11 @@ import type { ComfyApi } from '$lib/comfy';
 import {
 	advanceSeeds,
 	checkImageUpload,
+	checkMediaUpload,
 	decodeFormState,
 	encodeFormState,
 	mapNodeErrorsToParameters,
+	MEDIA_HEAD_BYTES,
 	refreshOptions,
 	uploadedImageValue,
 	validateValues,
@@ -231,7 +233,7 @@ export class TemplateFormState {
 		this.values = advanceSeeds({ parameters: this.effectiveParameters, values: this.values });
 	}
 
-	/** Puts a server image (just uploaded, or a saved mask) into an image field, listing it if the server had not. */
+	/** Puts a server file (just uploaded, or a saved mask) into a file field, listing it if the server had not. */
 	useImage(id: string, value: string): void {
 		this.parameters = this.parameters.map((p) =>
 			p.id === id && !p.options?.includes(value) ? { ...p, options: [value, ...(p.options ?? [])] } : p
@@ -240,10 +242,12 @@ export class TemplateFormState {
 	}
 
 	/**
-	 * Checks an image (magic bytes, the server's `max_upload_size`) and uploads it to the server's input folder;
-	 * the field then holds the name the server gave it.
+	 * Checks a file for an image, video or audio field (its magic bytes against what the field loads, the server's
+	 * `max_upload_size`) and uploads it to the server's input folder as ComfyUI's frontend does
+	 * (`POST /upload/image`, field `image`, whatever the kind); the field then holds the name the server gave it.
 	 */
-	async uploadImage({ id, file, api }: { id: string; file: File; api: ComfyApi }): Promise<void> {
+	async uploadFile({ id, file, api }: { id: string; file: File; api: ComfyApi }): Promise<void> {
+		const kind = this.parameters.find((p) => p.id === id)?.kind;
 		this.uploads[id] = { busy: true, message: `Checking ${file.name}…` };
 		try {
 			let maxUploadSize: number | undefined;
@@ -252,8 +256,12 @@ export class TemplateFormState {
 			} catch {
 				// Older servers have no /features: the server still enforces its own limit.
 			}
-			const head = new Uint8Array(await file.slice(0, 32).arrayBuffer());
-			const check = checkImageUpload({ name: file.name, bytes: head, size: file.size, maxUploadSize });
+			const head = new Uint8Array(await file.slice(0, MEDIA_HEAD_BYTES).arrayBuffer());
+			const facts = { name: file.name, bytes: head, size: file.size, maxUploadSize };
+			const check =
+				kind === 'VIDEO' || kind === 'AUDIO'
+					? checkMediaUpload({ accept: kind === 'VIDEO' ? 'video' : 'audio', ...facts })
+					: checkImageUpload(facts);
 			if (!check.ok) {
 				this.uploads[id] = { busy: false, message: check.message, error: true };
 				return;

@@ -3,6 +3,7 @@
  * fails on at run time) and refuses bodies above its `max_upload_size` with an unhelpful error, so both are
  * checked here first, from the file's magic bytes rather than its name or MIME type.
  */
+import { baseName, formatSize, safeUploadName } from './upload-names';
 
 export type UploadImageType = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'tiff';
 
@@ -35,15 +36,15 @@ export function detectImageType({ bytes }: { bytes: Uint8Array }): UploadImageTy
 	return undefined;
 }
 
-export type UploadCheck =
+export type UploadCheck<T = UploadImageType> =
 	| {
 			ok: true;
-			type: UploadImageType;
+			type: T;
 			mime: string;
-			/** A safe file name for the form field: no path parts, the right extension for ComfyUI's image list. */
+			/** A safe file name for the form field: no path parts, the right extension for ComfyUI's file lists. */
 			fileName: string;
 	  }
-	| { ok: false; code: 'empty' | 'not-image' | 'too-large'; message: string };
+	| { ok: false; code: 'empty' | 'not-image' | 'wrong-type' | 'too-large'; message: string };
 
 /**
  * Checks `bytes` (the whole file, or at least its first 16 bytes with `size` given) against the server's
@@ -77,31 +78,25 @@ export function checkImageUpload({
 			message: `${shown} is not an image ComfyUI can load (PNG, JPEG, WebP, GIF, BMP or TIFF), whatever its name says.`
 		};
 	}
-	return { ok: true, type, mime: MIME[type], fileName: safeFileName(name, type) };
+	return { ok: true, type, mime: MIME[type], fileName: safeUploadName(name, EXTENSIONS[type], 'image') };
+}
+
+/**
+ * Where the file a LoadImage/LoadVideo/LoadAudio value names lives: `sub/name.png` is in the input folder,
+ * `name.mp4 [output]` (a saved result, as m_media.json loads one back) in the output folder.
+ */
+export function serverFileOfValue(value: string): { filename: string; subfolder: string; type: string } {
+	const annotated = /\s*\[(input|output|temp)\]$/.exec(value);
+	const clean = annotated ? value.slice(0, annotated.index) : value;
+	const slash = clean.lastIndexOf('/');
+	return {
+		filename: slash === -1 ? clean : clean.slice(slash + 1),
+		subfolder: slash === -1 ? '' : clean.slice(0, slash),
+		type: annotated?.[1] ?? 'input'
+	};
 }
 
 /** The value a LoadImage input takes for an upload answer `{name, subfolder}`. */
 export function uploadedImageValue({ name, subfolder }: { name: string; subfolder?: string }): string {
 	return subfolder ? `${subfolder}/${name}` : name;
-}
-
-function baseName(name: string): string {
-	return name.split(/[\\/]/).pop() ?? '';
-}
-
-function safeFileName(name: string, type: UploadImageType): string {
-	let base = baseName(name)
-		// eslint-disable-next-line no-control-regex
-		.replace(/[\u0000-\u001f\u007f:*?"<>|]/g, '_')
-		.replace(/^[.\s]+/, '')
-		.trim();
-	const ext = /\.([A-Za-z0-9]+)$/.exec(base)?.[1]?.toLowerCase();
-	if (!ext || !EXTENSIONS[type].includes(ext)) base = `${base || 'image'}.${EXTENSIONS[type][0]}`;
-	if (base.length > 150) base = `${base.slice(0, 140)}.${EXTENSIONS[type][0]}`;
-	return base;
-}
-
-function formatSize(n: number): string {
-	const mb = n / (1024 * 1024);
-	return mb >= 1 ? `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB` : `${Math.ceil(n / 1024)} kB`;
 }

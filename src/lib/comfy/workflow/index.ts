@@ -3,6 +3,7 @@ export * from './apply-parameters';
 export * from './check-workflow';
 export * from './image-metadata';
 export * from './image-upload-check';
+export * from './media-upload-check';
 export * from './import-file';
 export * from './object-info';
 export * from './parameter-def';

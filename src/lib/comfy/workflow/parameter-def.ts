@@ -4,9 +4,40 @@
  */
 import * as z from 'zod/mini';
 
-/** Field kinds. `IMAGE` is a LoadImage-style combo with an upload button. */
-export const zParameterKind = z.enum(['INT', 'FLOAT', 'STRING', 'BOOLEAN', 'COMBO', 'IMAGE']);
+/**
+ * Field kinds. `IMAGE`, `VIDEO` and `AUDIO` are combos of the server's input files with an upload button
+ * (`image_upload` or `animated_image_upload`, `video_upload`, `audio_upload` in `/object_info`).
+ */
+export const zParameterKind = z.enum([
+	'INT',
+	'FLOAT',
+	'STRING',
+	'BOOLEAN',
+	'COMBO',
+	'IMAGE',
+	'VIDEO',
+	'AUDIO'
+]);
 export type ParameterKind = z.infer<typeof zParameterKind>;
+
+/** The kinds whose value is a file in the server's input folder (or `name [output]`). */
+export type FileParameterKind = 'IMAGE' | 'VIDEO' | 'AUDIO';
+
+/** The field kind of a combo with each upload flag. */
+export const UPLOAD_PARAMETER_KIND: Record<
+	'image' | 'animated_image' | 'video' | 'audio',
+	FileParameterKind
+> = {
+	image: 'IMAGE',
+	animated_image: 'IMAGE',
+	video: 'VIDEO',
+	audio: 'AUDIO'
+};
+
+/** Whether a field holds a server file (an image, a video or an audio file) and offers an upload. */
+export function isFileParameter(p: { kind: ParameterKind }): p is { kind: FileParameterKind } {
+	return p.kind === 'IMAGE' || p.kind === 'VIDEO' || p.kind === 'AUDIO';
+}
 
 /** How a seed changes between runs. */
 export const zSeedMode = z.enum(['fixed', 'random', 'increment']);

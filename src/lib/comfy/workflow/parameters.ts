@@ -5,7 +5,13 @@
  * default) expose all their widgets.
  */
 import { getInputSpecs, getNodeDef, isModelInput, type InputSpec, type ObjectInfo } from './object-info';
-import { type ParameterDef, type ParameterKind, type ParameterTarget, type SeedMode } from './parameter-def';
+import {
+	UPLOAD_PARAMETER_KIND,
+	type ParameterDef,
+	type ParameterKind,
+	type ParameterTarget,
+	type SeedMode
+} from './parameter-def';
 import { isApiLink, type ApiWorkflow } from './types';
 import type { WidgetControl } from './ui-to-api';
 import { conditioningRoots, findTexts, PRIMITIVES } from './prompt-texts';
@@ -91,11 +97,17 @@ export function detectParameters({
 		}
 	}
 
-	// 2. Input images.
+	// 2. Input files: images (still or animated), videos and audio, each with its upload button.
 	for (const id of order) {
-		for (const w of widgets(ctx, id))
-			if (w.spec.upload === 'image')
+		for (const w of widgets(ctx, id)) {
+			const upload = w.spec.upload;
+			if (upload === 'image' || upload === 'animated_image')
 				add(ctx, [w.target], { id: 'image', label: 'Image', group: 'Image' }, w.spec);
+			else if (upload === 'video')
+				add(ctx, [w.target], { id: 'video', label: 'Video', group: 'Video' }, w.spec);
+			else if (upload === 'audio')
+				add(ctx, [w.target], { id: 'audio', label: 'Audio', group: 'Audio' }, w.spec);
+		}
 	}
 
 	// 3. Sampling settings, sampler by sampler (the first keeps the plain names).
@@ -254,7 +266,7 @@ function add(
 	if (!node || !nodeDef || !spec || !spec.isWidget) return;
 	const value = node.inputs[first.input];
 	if (value !== undefined && !isScalar(value)) return;
-	const kind: ParameterKind = spec.upload === 'image' ? 'IMAGE' : (spec.kind as ParameterKind);
+	const kind: ParameterKind = spec.upload ? UPLOAD_PARAMETER_KIND[spec.upload] : (spec.kind as ParameterKind);
 	for (const t of free) ctx.taken.add(key(t.nodeId, t.input));
 	const def: ParameterDef = {
 		id: uniqueId(ctx.out, meta.id),

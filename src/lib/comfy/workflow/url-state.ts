@@ -199,7 +199,9 @@ function parseValue(
 		case 'STRING':
 			return { ok: true, value: text };
 		case 'COMBO':
-		case 'IMAGE': {
+		case 'IMAGE':
+		case 'VIDEO':
+		case 'AUDIO': {
 			if (text === '') return { ok: true, value: null };
 			// Options may be numbers: give back the option itself, so it round-trips with its type.
 			const option = p.options?.find((o) => String(o) === text);

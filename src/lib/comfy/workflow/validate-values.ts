@@ -54,8 +54,15 @@ export function validateValue({
 		case 'STRING':
 			return typeof value === 'string' ? undefined : err('type', 'Enter text.');
 		case 'IMAGE':
-			// The list of server images may be older than the last upload, so any file name is accepted.
-			return typeof value === 'string' ? undefined : err('type', 'Choose or upload an image.');
+		case 'VIDEO':
+		case 'AUDIO':
+			// The list of server files may be older than the last upload, so any file name is accepted.
+			return typeof value === 'string'
+				? undefined
+				: err(
+						'type',
+						`Choose or upload ${p.kind === 'IMAGE' ? 'an image' : p.kind === 'VIDEO' ? 'a video' : 'an audio file'}.`
+					);
 		case 'COMBO': {
 			const options = p.options ?? [];
 			if (options.includes(value as string | number)) return undefined;

@@ -1,21 +1,47 @@
-import { encodeFormState, uploadedImageValue, type Template } from '$lib/comfy/workflow';
+import { kindOfOutputFile } from '$lib/comfy';
+import {
+	encodeFormState,
+	uploadedImageValue,
+	type FileParameterKind,
+	type Template
+} from '$lib/comfy/workflow';
 import type { ComfyApi } from '$lib/comfy';
 
-/** Templates that take an input image (a LoadImage parameter), for "Use as input". */
-export function templatesWithImageInput(
-	templates: Template[]
+/**
+ * The kind of file field a result may feed: pictures (still or animated) go to image inputs, videos to
+ * `video_upload` inputs, audio to `audio_upload` inputs; text and other files to none.
+ */
+export function inputKindOfResult(result: {
+	kind?: string;
+	filename: string;
+	mime?: string;
+	unplayable?: boolean;
+}): FileParameterKind | undefined {
+	if (result.unplayable) return undefined;
+	const kind = result.kind ?? kindOfOutputFile({ filename: result.filename, contentType: result.mime });
+	if (kind === 'image' || kind === 'animated') return 'IMAGE';
+	if (kind === 'video') return 'VIDEO';
+	if (kind === 'audio') return 'AUDIO';
+	return undefined;
+}
+
+/** Templates with a visible field of `kind` (LoadImage, LoadVideo, LoadAudio…), for "Use as input". */
+export function templatesWithInput(
+	templates: Template[],
+	kind: FileParameterKind
 ): { template: Template; parameterId: string }[] {
 	return templates.flatMap((template) => {
-		const parameter = template.parameters.find((p) => p.kind === 'IMAGE' && !p.hidden);
+		const parameter = template.parameters.find((p) => p.kind === kind && !p.hidden);
 		return parameter ? [{ template, parameterId: parameter.id }] : [];
 	});
 }
 
 /**
- * Sends a result image to another template as its input: uploads the original bytes to the server's input
- * folder (ComfyUI keeps identical content once) and returns the form's URL fragment with that image selected.
+ * Sends a result to another template as its input: uploads the original bytes to the server's input folder the
+ * way ComfyUI's frontend uploads any input file (`/upload/image`; identical content is kept once) and returns the
+ * form's URL fragment with that file selected.
  */
-export async function useImageAsInput(options: {
+export async function useResultAsInput(options: {
 	api: Pick<ComfyApi, 'uploadImage'>;
 	blob: Blob;
 	filename: string;

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeFormState, zTemplate, type Template } from '$lib/comfy/workflow';
+import { inputKindOfResult, templatesWithInput, useResultAsInput } from './use-as-input';
+
+const starter = (file: string): Template =>
+	zTemplate.parse(
+		JSON.parse(readFileSync(new URL(`../../../static/templates/${file}`, import.meta.url), 'utf8'))
+	);
+const img2img = starter('sd15-img2img.json');
+const remix = starter('demo-media-remix.json');
+const txt2img = starter('sd15-txt2img.json');
+const all = [txt2img, img2img, remix];
+
+describe('use as input', () => {
+	it('sends each kind of result only to inputs of its kind', () => {
+		expect(inputKindOfResult({ filename: 'a.png', kind: 'image' })).toBe('IMAGE');
+		expect(inputKindOfResult({ filename: 'a.webp', kind: 'animated' })).toBe('IMAGE');
+		// SaveVideo's mp4 arrives under `images`: the kind, not the key, decides.
+		expect(inputKindOfResult({ filename: 'harness_media_00001_.mp4', kind: 'video' })).toBe('VIDEO');
+		expect(inputKindOfResult({ filename: 'x.flac', mime: 'audio/flac' })).toBe('AUDIO');
+		expect(inputKindOfResult({ filename: 'model.glb', kind: 'other' })).toBeUndefined();
+		expect(inputKindOfResult({ filename: 'broken.mp4', kind: 'video', unplayable: true })).toBeUndefined();
+
+		const ids = (kind: 'IMAGE' | 'VIDEO' | 'AUDIO') =>
+			templatesWithInput(all, kind).map((t) => `${t.template.id}.${t.parameterId}`);
+		expect(ids('IMAGE')).toEqual(['sd15-img2img.image']);
+		expect(ids('VIDEO')).toEqual(['demo-media-remix.video']);
+		expect(ids('AUDIO')).toEqual(['demo-media-remix.audio']);
+	});
+
+	it('uploads the bytes as ComfyUI expects and opens the form with the name the server gave', async () => {
+		const calls: unknown[] = [];
+		const api = {
+			uploadImage: async (options: { file: Blob; filename: string; type?: string; overwrite?: boolean }) => {
+				calls.push({ ...options, file: options.file.type });
+				return { name: 'harness_media_00001_ (1).mp4', subfolder: '', type: 'input' };
+			}
+		};
+		const link = await useResultAsInput({
+			api,
+			blob: new Blob([new Uint8Array([0, 0, 0, 0x18])], { type: 'video/mp4' }),
+			filename: 'harness_media_00001_.mp4',
+			template: remix,
+			parameterId: 'video'
+		});
+		expect(calls).toEqual([
+			{ file: 'video/mp4', filename: 'harness_media_00001_.mp4', type: 'input', overwrite: false }
+		]);
+		const decoded = decodeFormState({ hash: link, parameters: remix.parameters });
+		expect(decoded.ok && decoded.values.video).toBe('harness_media_00001_ (1).mp4');
+		expect(link.startsWith('#/generate/demo-media-remix?')).toBe(true);
+	});
+});

@@ -102,3 +102,120 @@ export async function seedGrid(page: Page, seed: SeedGrid): Promise<void> {
 		db.close();
 	}, seed);
 }
+
+/** A grid about to run: its record and one waiting browser-queue item per cell, as the grid builder queues them. */
+export interface QueuedGridSeed {
+	id: string;
+	x: { parameterId: string; title: string; values: string[] };
+	y: { parameterId: string; title: string; values: string[] };
+	/** The API prompt of the cell at (x, y). */
+	workflow: (x: number, y: number) => Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+}
+
+/**
+ * Writes a grid record and its items into the stored browser queue (replacing it). Call it from a page of the
+ * app's origin where the app is not running (a static file): a running app would overwrite the stored queue.
+ */
+export async function seedQueuedGrid(page: Page, seed: QueuedGridSeed): Promise<void> {
+	const cells: { key: string; x: number; y: number; label: string; workflow: unknown }[] = [];
+	seed.y.values.forEach((yValue, y) =>
+		seed.x.values.forEach((xValue, x) =>
+			cells.push({
+				key: `z0-y${y}-x${x}-r0-n0`,
+				x,
+				y,
+				label: `${seed.x.title} ${xValue} · ${seed.y.title} ${yValue}`,
+				workflow: seed.workflow(x, y)
+			})
+		)
+	);
+	const { workflow: _workflow, ...record } = seed;
+	await page.evaluate(
+		async ({ seed, cells }) => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const open = indexedDB.open('comfy-deck');
+				open.onsuccess = () => resolve(open.result);
+				open.onerror = () => reject(open.error);
+			});
+			const now = Date.now();
+			const itemId = (key: string) => `${seed.id}-${key}`;
+			const tx = db.transaction(['grids', 'browserQueue'], 'readwrite');
+			tx.objectStore('grids').put({
+				id: seed.id,
+				templateId: 'slow-image',
+				templateName: 'Slow image',
+				createdAt: now,
+				axes: { x: seed.x, y: seed.y },
+				cells: Object.fromEntries(
+					cells.map((c) => [
+						c.key,
+						{
+							key: c.key,
+							itemId: itemId(c.key),
+							coords: { z: 0, y: c.y, x: c.x, row: 0, repeat: 0 },
+							label: c.label
+						}
+					])
+				),
+				jobIds: []
+			});
+			tx.objectStore('browserQueue').put(
+				{
+					version: 1,
+					savedAt: now,
+					paused: false,
+					entries: cells.map((c) => ({
+						id: itemId(c.key),
+						status: 'waiting',
+						priority: 0,
+						target: { kind: 'any' },
+						workflow: c.workflow,
+						group: { id: seed.id, key: c.key },
+						label: c.label,
+						app: { templateId: 'slow-image', templateName: 'Slow image' },
+						createdAt: now,
+						attempts: []
+					}))
+				},
+				'queue'
+			);
+			await new Promise<void>((resolve, reject) => {
+				tx.oncomplete = () => resolve();
+				tx.onerror = () => reject(tx.error);
+			});
+			db.close();
+		},
+		{ seed: record, cells }
+	);
+}
+
+/** Every job the app stored for a grid: its prompt id, cell key, status and whether an image was kept. */
+export async function storedGridJobs(
+	page: Page,
+	gridId: string
+): Promise<{ id: string; key: string; status: string; serverId: string; kept: boolean }[]> {
+	return page.evaluate(async (gridId) => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const open = indexedDB.open('comfy-deck');
+			open.onsuccess = () => resolve(open.result);
+			open.onerror = () => reject(open.error);
+		});
+		const jobs = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+			const read = db.transaction('jobs').objectStore('jobs').index('byBatch').getAll(gridId);
+			read.onsuccess = () => resolve(read.result as Record<string, unknown>[]);
+			read.onerror = () => reject(read.error);
+		});
+		db.close();
+		return jobs.map((job) => {
+			const metadata = job.metadata as { batchKey?: string } | undefined;
+			const app = job.app as { images?: { hash?: string }[] } | undefined;
+			return {
+				id: String(job.id),
+				key: metadata?.batchKey ?? '',
+				status: String(job.status),
+				serverId: String(job.serverId),
+				kept: Boolean(app?.images?.[0]?.hash)
+			};
+		});
+	}, gridId);
+}

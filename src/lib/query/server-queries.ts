@@ -1,4 +1,5 @@
-import type { ComfyApi, Queue } from '$lib/comfy';
+import type { QueryClient } from '@tanstack/svelte-query';
+import type { ComfyApi, Features, Queue } from '$lib/comfy';
 import { serverKeys } from './keys';
 
 /** How often an open Queue view reads the queue (the socket's `status` messages refresh it in between). */
@@ -24,4 +25,51 @@ export function objectInfoQuery(o: { serverId: string; api: Pick<ComfyApi, 'getO
 		queryFn: ({ signal }: { signal: AbortSignal }) => o.api.getObjectInfo({ signal }),
 		staleTime: OBJECT_INFO_STALE_MS
 	};
+}
+
+/** `/features` of a server (upload limit and the like): changes only with its version. */
+export function featuresQuery(o: { serverId: string; api: Pick<ComfyApi, 'getFeatures'> }) {
+	return {
+		queryKey: serverKeys.features(o.serverId),
+		queryFn: ({ signal }: { signal: AbortSignal }): Promise<Features> => o.api.getFeatures({ signal }),
+		staleTime: OBJECT_INFO_STALE_MS
+	};
+}
+
+/** What a fresh read gave: the data, or the error it failed with. */
+export type FreshResult<T> = { ok: true; data: T } | { ok: false; error: unknown };
+
+/** The cached answer (with when the server gave it), and the read that refreshes it when it is stale. */
+export interface CachedThenFresh<T> {
+	data: T;
+	/** When the server gave `data`, ms. */
+	updatedAt: number;
+	/** Present when `data` came from the cache and was stale: resolves (never rejects) when the read ends. */
+	fresh?: Promise<FreshResult<T>>;
+}
+
+/**
+ * A query's data at once when the cache holds it (an earlier read, or IndexedDB), refreshed in the background
+ * when stale; else the first read, awaited (and thrown on failure). Lets a view open at once, offline too.
+ */
+export async function cachedThenFresh<T>(
+	queryClient: QueryClient,
+	query: {
+		queryKey: readonly unknown[];
+		queryFn: (context: { signal: AbortSignal }) => Promise<T>;
+		staleTime?: number;
+	}
+): Promise<CachedThenFresh<T>> {
+	const state = queryClient.getQueryState<T>(query.queryKey);
+	if (state?.data !== undefined) {
+		const stale = state.isInvalidated || Date.now() - state.dataUpdatedAt >= (query.staleTime ?? 0);
+		if (!stale) return { data: state.data, updatedAt: state.dataUpdatedAt };
+		const fresh = queryClient.fetchQuery<T>({ ...query, staleTime: 0 }).then(
+			(data): FreshResult<T> => ({ ok: true, data }),
+			(error: unknown): FreshResult<T> => ({ ok: false, error })
+		);
+		return { data: state.data, updatedAt: state.dataUpdatedAt, fresh };
+	}
+	const data = await queryClient.fetchQuery<T>(query);
+	return { data, updatedAt: queryClient.getQueryState(query.queryKey)?.dataUpdatedAt ?? Date.now() };
 }

@@ -1,6 +1,9 @@
 import type { QueryClient } from '@tanstack/svelte-query';
 import { createComfyApi, createLogger, type ComfyApi, type Logger } from '$lib/comfy';
 import { createDeckQueryClient } from '$lib/query/client';
+import { ServerDataCache } from '$lib/query/server-data-cache';
+import { featuresQuery, cachedThenFresh } from '$lib/query/server-queries';
+import { freeMemoryMutation, runMutation, uploadMutation } from '$lib/query/server-mutations';
 import { syncQueueWithSocket } from '$lib/query/socket-sync';
 import { openDeckDb, type DeckDb, type ServerRecord } from '$lib/storage/db';
 import { detectSameOriginComfy } from '$lib/util/same-origin';
@@ -53,6 +56,8 @@ export class AppState {
 	/** The client log ring buffer every server's API and socket write to (shown on the Logs view). */
 	logger: Logger = createLogger({ capacity: 1000 });
 	connections = new ConnectionsState({ queryClient: this.queryClient, logger: this.logger });
+	/** object_info, model lists and features of every server, kept in IndexedDB between visits. */
+	serverData: ServerDataCache;
 	sameOriginUrl = $state<string | null>(null);
 	started = $state(false);
 	/** The server a `?server=` link names, waiting for the user's answer: nothing is saved or contacted before a yes. */
@@ -88,6 +93,12 @@ export class AppState {
 				this.logger.warn('storage', `skipped ${record.store} record ${record.key}: ${record.problem}`)
 		});
 		this.settings = new SettingsState(this.db);
+		this.serverData = new ServerDataCache({
+			queryClient: this.queryClient,
+			db: this.db.catch(() => null),
+			onError: (message) => this.logger.warn('storage', message)
+		});
+		this.serverData.start();
 		this.jobs = new JobsState({
 			db: this.db,
 			logger: this.logger,
@@ -105,6 +116,33 @@ export class AppState {
 		const api = createComfyApi({ baseUrl: server.baseUrl, token: server.token, logger: this.logger });
 		this.#apis[server.id] = { key, api };
 		return api;
+	}
+
+	/**
+	 * The parts of a server's API that go through the query cache: `/features` from the cache (IndexedDB too,
+	 * refreshed in the background), uploads and freeing memory as mutations that invalidate what they change.
+	 */
+	cachedApiFor(
+		server: Pick<ServerRecord, 'id' | 'baseUrl' | 'token'>
+	): Pick<ComfyApi, 'getFeatures' | 'uploadImage' | 'uploadMask' | 'free'> {
+		const api = this.apiFor(server);
+		const queryClient = this.queryClient;
+		const serverId = server.id;
+		return {
+			getFeatures: async () => {
+				await this.serverData.hydrate(serverId);
+				return (await cachedThenFresh(queryClient, featuresQuery({ serverId, api }))).data;
+			},
+			uploadImage: (request) =>
+				runMutation(queryClient, uploadMutation({ queryClient, serverId, api }), request),
+			uploadMask: (request) =>
+				runMutation(queryClient, uploadMutation({ queryClient, serverId, api }), request),
+			free: (request = {}) =>
+				runMutation(queryClient, freeMemoryMutation({ queryClient, serverId, api }), {
+					unloadModels: request.unloadModels ?? false,
+					freeMemory: request.freeMemory ?? false
+				})
+		};
 	}
 
 	/**

@@ -113,24 +113,23 @@ describe('DashboardState', () => {
 });
 
 describe('FreeMemoryAction', () => {
-	it('asks the server to unload (and free) and samples again now and shortly after', async () => {
-		vi.useFakeTimers();
-		const resample = vi.fn();
+	it('asks the server to unload (and free) and says the server applies it between prompts', async () => {
 		const free = vi.fn(async () => undefined);
-		const action = new FreeMemoryAction({ resample, followUpsMs: [1000, 3000] });
+		const action = new FreeMemoryAction();
 		await action.run({ free }, 'free');
 		expect(free).toHaveBeenCalledWith({ unloadModels: true, freeMemory: true });
-		expect(resample).toHaveBeenCalledTimes(1);
-		await vi.advanceTimersByTimeAsync(3000);
-		expect(resample).toHaveBeenCalledTimes(3);
-		expect(action.message?.ok).toBe(true);
+		expect(action.message).toEqual({
+			ok: true,
+			text: expect.stringMatching(/free memory.*no prompt is running/)
+		});
 
 		await action.run({ free }, 'unload');
 		expect(free).toHaveBeenLastCalledWith({ unloadModels: true, freeMemory: false });
+		expect(action.working).toBeNull();
 	});
 
 	it('shows why it failed', async () => {
-		const action = new FreeMemoryAction({ resample: vi.fn() });
+		const action = new FreeMemoryAction();
 		await action.run(
 			{ free: async () => Promise.reject(new Error('Cannot reach http://box:8188/.')) },
 			'unload'

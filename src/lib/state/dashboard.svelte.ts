@@ -49,11 +49,6 @@ export function statsSamplerFor(o: {
 	});
 }
 
-/** Free memory on a server, then check its stats at once and shortly after so the VRAM chart shows the effect. */
-export function freeActionFor(sampler: StatsSampler, serverId: string): FreeMemoryAction {
-	return new FreeMemoryAction({ resample: () => sampler.sampleNow(serverId) });
-}
-
 /** How many days the generation statistics cover. */
 export const STATS_DAYS = 14;
 const RECENT_COUNT = 12;
@@ -138,7 +133,7 @@ export class DashboardState {
 	freeAction(serverId: string): FreeMemoryAction {
 		let action = this.#free[serverId];
 		if (!action) {
-			action = freeActionFor(this.sampler, serverId);
+			action = new FreeMemoryAction();
 			this.#free[serverId] = action;
 		}
 		return action;

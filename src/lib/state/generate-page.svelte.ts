@@ -1,17 +1,12 @@
 import { untrack } from 'svelte';
 import type { ComfyApi } from '$lib/comfy';
-import {
-	encodeFormState,
-	serverFileOfValue,
-	type FormValues,
-	type ObjectInfo,
-	type Template
-} from '$lib/comfy/workflow';
+import { encodeFormState, serverFileOfValue, type FormValues, type Template } from '$lib/comfy/workflow';
 import type { DeckDb } from '$lib/storage/db';
 import { getRememberedForm, rememberForm } from '$lib/storage/form-values';
 import type { Preset } from '$lib/storage/presets';
 import { savedOutputsOf, type SavedOutputs } from '$lib/storage/saved-outputs';
 import type { ServerView } from './app.svelte';
+import type { ObjectInfoAnswer } from './templates.svelte';
 import { TemplateFormState } from './template-form.svelte';
 
 /** What the page needs of the templates state (a narrow view, so tests can hand in a plain object). */
@@ -20,7 +15,7 @@ export interface GeneratePageTemplates {
 	readonly server: ServerView | undefined;
 	get(id: string): Promise<Template | undefined>;
 	presets(templateId: string): Promise<Preset[]>;
-	objectInfo(): Promise<{ ok: true; objectInfo: ObjectInfo } | { ok: false; message: string }>;
+	objectInfo(): Promise<ObjectInfoAnswer>;
 }
 
 /** Where the form's first values came from when the template was opened. */
@@ -125,7 +120,10 @@ export class GeneratePageState {
 		void this.refresh();
 	}
 
-	/** Reads option lists (models, samplers, input files) from the server, and the files saved on it from here. */
+	/**
+	 * Reads option lists (models, samplers, input files): the last ones known at once (kept in IndexedDB, so
+	 * offline too), then the server's newer answer when they were stale; and the files saved on it from here.
+	 */
 	async refresh(): Promise<void> {
 		const form = this.form;
 		if (!form) return;
@@ -137,8 +135,15 @@ export class GeneratePageState {
 		]);
 		if (form !== this.form) return;
 		if (saved) this.savedOutputs = saved;
-		if (info.ok) form.refresh(info.objectInfo);
-		else this.serverNote = info.message;
+		if (!info.ok) {
+			this.serverNote = info.message;
+			return;
+		}
+		form.refresh(info.objectInfo);
+		const fresh = await info.fresh;
+		if (!fresh || form !== this.form) return;
+		if (fresh.ok) form.refresh(fresh.objectInfo);
+		else this.serverNote = `${fresh.message} The lists shown are the ones it gave ${since(info.savedAt)}.`;
 	}
 
 	/** The page URL changed: a link to this same page with other values (a preset link, back/forward) loads them. */
@@ -236,6 +241,14 @@ export class GeneratePageState {
 		}
 		this.#writing = undefined;
 	}
+}
+
+/** "on 7 Dec, 14:05" or "at 14:05" (today): when cached lists were read. */
+function since(ms: number): string {
+	const at = new Date(ms);
+	const time = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+	if (at.toDateString() === new Date().toDateString()) return `at ${time}`;
+	return `on ${at.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}, ${time}`;
 }
 
 /** Whether a fragment is the generate page of a template (`#/generate/<id>` with or without values). */

@@ -1,13 +1,14 @@
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { zTemplate, type ObjectInfo, type Template } from '$lib/comfy/workflow';
 import { realObjectInfo } from '$lib/comfy/workflow/testing/fixtures';
 import { openDeckDb } from '$lib/storage/db';
 import { getRememberedForm, rememberForm } from '$lib/storage/form-values';
 import type { Preset } from '$lib/storage/presets';
 import { GeneratePageState, type GeneratePageTemplates } from './generate-page.svelte';
+import type { ObjectInfoAnswer } from './templates.svelte';
 
 const sd15: Template = zTemplate.parse(
 	JSON.parse(
@@ -23,8 +24,14 @@ let n = 0;
 function setup({
 	hash = '#/generate/sd15-txt2img',
 	presets = [],
-	objectInfo = realObjectInfo()
-}: { hash?: string; presets?: Preset[]; objectInfo?: ObjectInfo } = {}) {
+	objectInfo = realObjectInfo(),
+	answer
+}: {
+	hash?: string;
+	presets?: Preset[];
+	objectInfo?: ObjectInfo;
+	answer?: () => Promise<ObjectInfoAnswer>;
+} = {}) {
 	const db = openDeckDb({ name: `generate-page-${n++}-${Math.random().toString(36).slice(2)}` });
 	const replaced: string[] = [];
 	const viewed: unknown[] = [];
@@ -33,7 +40,7 @@ function setup({
 		server: { id: 's1', name: 'Box', baseUrl: 'http://box:8188/' } as GeneratePageTemplates['server'],
 		get: async (id) => (id === sd15.id ? sd15 : undefined),
 		presets: async () => presets,
-		objectInfo: async () => ({ ok: true, objectInfo })
+		objectInfo: answer ?? (async () => ({ ok: true, objectInfo, savedAt: Date.now() }))
 	};
 	const view = new GeneratePageState({
 		templates,
@@ -185,5 +192,51 @@ describe('GeneratePageState', () => {
 		expect(form.errorFor('checkpoint')).toMatch(/"missing.safetensors" is not on this server/);
 		form.setValue('steps', 20_000);
 		expect(form.problems.map((p) => p.parameterId)).toEqual(['steps', 'checkpoint']);
+	});
+
+	it('shows the lists kept from the last visit at once, then what the server says now', async () => {
+		const info = realObjectInfo();
+		const withCheckpoints = (names: string[]): ObjectInfo => {
+			const loader = info.CheckpointLoaderSimple!;
+			const required = { ...loader.input.required, ckpt_name: [names] };
+			return { ...info, CheckpointLoaderSimple: { ...loader, input: { ...loader.input, required } } };
+		};
+		let answerFresh: (answer: ObjectInfoAnswer) => void = () => {};
+		const fresh = new Promise<ObjectInfoAnswer>((resolve) => (answerFresh = resolve));
+		const { view } = setup({
+			answer: async () => ({
+				ok: true,
+				objectInfo: withCheckpoints(['kept.safetensors']),
+				savedAt: Date.now() - 3_600_000,
+				fresh
+			})
+		});
+		await view.open(sd15.id);
+		const checkpoint = () => view.form!.parameters.find((p) => p.id === 'checkpoint')?.options;
+		await vi.waitFor(() => expect(checkpoint()).toEqual(['kept.safetensors']));
+
+		answerFresh({
+			ok: true,
+			objectInfo: withCheckpoints(['kept.safetensors', 'new.safetensors']),
+			savedAt: 1
+		});
+		await vi.waitFor(() => expect(checkpoint()).toEqual(['kept.safetensors', 'new.safetensors']));
+		expect(view.serverNote).toBe('');
+	});
+
+	it('keeps the kept lists and says so when the server cannot be reached', async () => {
+		const { view } = setup({
+			answer: async () => ({
+				ok: true,
+				objectInfo: realObjectInfo(),
+				savedAt: Date.now(),
+				fresh: Promise.resolve({ ok: false, message: 'Box cannot be reached.' })
+			})
+		});
+		await view.open(sd15.id);
+		await vi.waitFor(() =>
+			expect(view.serverNote).toMatch(/^Box cannot be reached\. The lists shown are the ones it gave at /)
+		);
+		expect(view.form?.refreshed).toBe(true);
 	});
 });

@@ -5,21 +5,14 @@ import { errorMessage } from '$lib/util/error-message';
 export type FreeKind = 'unload' | 'free';
 
 /**
- * Unloading models / freeing memory on a server (`POST /free`). ComfyUI applies it between prompts, so the
- * stats are sampled again at once and twice more shortly after, and the VRAM chart shows the effect.
+ * Unloading models / freeing memory on a server (`POST /free`). Given the app's `cachedApiFor(server)`, it is a
+ * mutation that reads the server's stats again at once; ComfyUI applies it between prompts, and the live views'
+ * 3 s checks show the rest on the VRAM chart.
  */
 export class FreeMemoryAction {
 	working = $state<FreeKind | null>(null);
 	/** The outcome of the last request, for a status line. */
 	message = $state<{ ok: boolean; text: string } | null>(null);
-
-	#resample: () => Promise<void> | void;
-	#followUpsMs: number[];
-
-	constructor(o: { resample: () => Promise<void> | void; followUpsMs?: number[] }) {
-		this.#resample = o.resample;
-		this.#followUpsMs = o.followUpsMs ?? [1000, 3000];
-	}
 
 	/** `unload` drops the loaded models; `free` also releases cached memory back to the system. */
 	async run(api: Pick<ComfyApi, 'free'>, kind: FreeKind): Promise<void> {
@@ -35,8 +28,6 @@ export class FreeMemoryAction {
 						? 'Asked the server to unload models and free memory. The server applies it when no prompt is running.'
 						: 'Asked the server to unload models. The server applies it when no prompt is running.'
 			};
-			void this.#resample();
-			for (const ms of this.#followUpsMs) setTimeout(() => void this.#resample(), ms);
 		} catch (error) {
 			this.message = { ok: false, text: errorMessage(error) };
 		} finally {

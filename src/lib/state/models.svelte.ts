@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/svelte-query';
-import type { ComfyApi } from '$lib/comfy';
-import { serverKeys } from '$lib/query/keys';
+import { modelsQuery, type FolderView, type ModelApi, type ModelLists } from '$lib/query/model-lists';
+import { cachedThenFresh } from '$lib/query/server-queries';
 import { errorMessage } from '$lib/util/error-message';
 import type { Template } from '$lib/comfy/workflow';
 import type { DeckDb } from '$lib/storage/db';
@@ -14,11 +14,7 @@ import {
 	type ModelSlot
 } from './models-usage';
 
-/** A model folder as the Models view shows it. */
-export interface FolderView extends FolderFiles {
-	/** Why its files could not be read, when they could not. */
-	error?: string;
-}
+export type { FolderView } from '$lib/query/model-lists';
 
 /** Human names for ComfyUI's folder ids; others are shown as the server names them. */
 export const FOLDER_NAMES: Record<string, string> = {
@@ -36,51 +32,6 @@ export const FOLDER_NAMES: Record<string, string> = {
 	hypernetworks: 'Hypernetworks',
 	vae_approx: 'VAE approx (previews)'
 };
-
-/** Folders that hold no model files (custom node code, configs): listed last. */
-const NOT_MODELS = new Set(['custom_nodes', 'configs']);
-
-type ModelApi = Pick<ComfyApi, 'getModelFolders' | 'getModels' | 'getEmbeddings'>;
-
-/** What the Models view lists of a server. */
-export interface ModelLists {
-	folders: FolderView[];
-	embeddings: string[];
-}
-
-/** Reads every folder (in parallel) and the embeddings: model folders first, each sorted by name. */
-export async function readModelLists(api: ModelApi, signal?: AbortSignal): Promise<ModelLists> {
-	const [names, embeddings] = await Promise.all([
-		api.getModelFolders({ signal }),
-		api.getEmbeddings({ signal }).catch(() => [] as string[])
-	]);
-	const folders = await Promise.all(
-		names.map(async (folder): Promise<FolderView> => {
-			try {
-				const files = await api.getModels({ folder, signal });
-				return { folder, files: [...files].sort((a, b) => a.localeCompare(b)) };
-			} catch (error) {
-				return { folder, files: [], error: errorMessage(error) };
-			}
-		})
-	);
-	return {
-		folders: [
-			...folders.filter((f) => !NOT_MODELS.has(f.folder)),
-			...folders.filter((f) => NOT_MODELS.has(f.folder))
-		],
-		embeddings: [...embeddings].sort((a, b) => a.localeCompare(b))
-	};
-}
-
-/** A server's model lists in the query cache: shared, read again when older than a minute. */
-export function modelsQuery(o: { serverId: string; api: ModelApi }) {
-	return {
-		queryKey: serverKeys.models(o.serverId),
-		queryFn: ({ signal }: { signal: AbortSignal }) => readModelLists(o.api, signal),
-		staleTime: 60_000
-	};
-}
 
 /** Filters folders by a search over file and folder names (any case); folders without a match drop out. */
 export function filterFolders(folders: FolderView[], o: { query: string; showEmpty: boolean }): FolderView[] {
@@ -132,13 +83,15 @@ export class ModelsState {
 	}
 
 	/**
-	 * Shows a server's model lists from the app's query cache (read again when older than a minute), and the stored
-	 * templates.
+	 * Shows a server's model lists from the app's query cache (which `hydrate` fills from IndexedDB, so the last
+	 * lists show at once, offline too), read again in the background when older than a minute; and the templates.
 	 */
 	async load(o: {
 		serverId: string;
 		api: ModelApi;
 		queryClient: QueryClient;
+		/** Puts the lists stored in IndexedDB into the query cache (`ServerDataCache.hydrate`). */
+		hydrate?: () => Promise<void>;
 		fresh?: boolean;
 	}): Promise<void> {
 		this.#load?.abort();
@@ -149,18 +102,27 @@ export class ModelsState {
 		this.error = null;
 		void this.loadTemplates();
 		try {
+			await o.hydrate?.();
 			const query = modelsQuery({ serverId: o.serverId, api: o.api });
-			const lists = await o.queryClient.fetchQuery(o.fresh ? { ...query, staleTime: 0 } : query);
+			const answer = await cachedThenFresh(o.queryClient, o.fresh ? { ...query, staleTime: 0 } : query);
 			if (signal.aborted) return;
-			this.folders = lists.folders;
-			this.embeddings = lists.embeddings;
-			this.loaded = true;
+			this.#show(answer.data);
+			const fresh = await answer.fresh;
+			if (signal.aborted || !fresh) return;
+			if (fresh.ok) this.#show(fresh.data);
+			else this.error = `${errorMessage(fresh.error)} The lists shown are the last ones it gave.`;
 		} catch (error) {
 			if (signal.aborted) return;
 			this.error = errorMessage(error);
 		} finally {
 			if (this.#load === controller) this.loading = false;
 		}
+	}
+
+	#show(lists: ModelLists): void {
+		this.folders = lists.folders;
+		this.embeddings = lists.embeddings;
+		this.loaded = true;
 	}
 
 	async loadTemplates(): Promise<void> {

@@ -246,7 +246,15 @@ export class TemplateFormState {
 	 * `max_upload_size`) and uploads it to the server's input folder as ComfyUI's frontend does
 	 * (`POST /upload/image`, field `image`, whatever the kind); the field then holds the name the server gave it.
 	 */
-	async uploadFile({ id, file, api }: { id: string; file: File; api: ComfyApi }): Promise<void> {
+	async uploadFile({
+		id,
+		file,
+		api
+	}: {
+		id: string;
+		file: File;
+		api: Pick<ComfyApi, 'getFeatures' | 'uploadImage'>;
+	}): Promise<void> {
 		const kind = this.parameters.find((p) => p.id === id)?.kind;
 		this.uploads[id] = { busy: true, message: `Checking ${file.name}…` };
 		try {

@@ -16,7 +16,7 @@ import {
 	saveTemplate,
 	type TemplateVersion
 } from '$lib/storage/templates';
-import { objectInfoQuery } from '$lib/query/server-queries';
+import { cachedThenFresh, objectInfoQuery } from '$lib/query/server-queries';
 import type { AppState, ServerView } from './app.svelte';
 import { errorMessage } from '$lib/util/error-message';
 import { safeParse } from '$lib/comfy/parse';
@@ -35,6 +35,14 @@ export type ImportReview =
 	  }
 	| { kind: 'templates'; fileName: string; templates: Template[]; problems: string[] }
 	| { kind: 'error'; fileName: string; message: string; details: string[] };
+
+/**
+ * A server's node definitions: the newest known (`savedAt`: when the server gave them), and, when those came stale
+ * from the cache, `fresh`, resolving once the server answered or failed.
+ */
+export type ObjectInfoAnswer =
+	| { ok: true; objectInfo: ObjectInfo; savedAt: number; fresh?: Promise<ObjectInfoAnswer> }
+	| { ok: false; message: string };
 
 /** What happened to each template of an imported file. */
 export interface ImportedTemplatesSummary {
@@ -213,11 +221,11 @@ export class TemplatesState {
 	// -----------------------------------------------------------------------------------------------------------
 	// Server node definitions
 
-	/** `/object_info` of a server, from the app's query cache (read again after a few minutes: it is large). */
-	async objectInfo(
-		chosen?: ServerView,
-		{ refresh = false } = {}
-	): Promise<{ ok: true; objectInfo: ObjectInfo } | { ok: false; message: string }> {
+	/**
+	 * `/object_info` of a server, from the app's query cache, which IndexedDB fills with the last answer: at once
+	 * when one is known (offline too), with `fresh` bringing the server's newer answer when it was stale.
+	 */
+	async objectInfo(chosen?: ServerView, { refresh = false } = {}): Promise<ObjectInfoAnswer> {
 		// Before start-up ends the same-origin ComfyUI is not known yet.
 		await this.#ready;
 		const server = chosen ?? this.server;
@@ -227,15 +235,29 @@ export class TemplatesState {
 				message: 'No ComfyUI server is set up, so the workflow could not be checked. Add one in Settings.'
 			};
 		}
+		const failed = (error: unknown): ObjectInfoAnswer => ({
+			ok: false,
+			message: `The node definitions of ${server.name} could not be read: ${errorMessage(error)}`
+		});
 		const query = objectInfoQuery({ serverId: server.id, api: this.#app.apiFor(server) });
+		await this.#app.serverData.hydrate(server.id);
 		try {
-			const objectInfo: ObjectInfo = await this.#app.queryClient.fetchQuery(
+			const answer = await cachedThenFresh(
+				this.#app.queryClient,
 				refresh ? { ...query, staleTime: 0 } : query
 			);
-			return { ok: true, objectInfo };
+			return {
+				ok: true,
+				objectInfo: answer.data,
+				savedAt: answer.updatedAt,
+				...(answer.fresh && {
+					fresh: answer.fresh.then((next) =>
+						next.ok ? { ok: true, objectInfo: next.data, savedAt: Date.now() } : failed(next.error)
+					)
+				})
+			};
 		} catch (error) {
-			const message = errorMessage(error);
-			return { ok: false, message: `The node definitions of ${server.name} could not be read: ${message}` };
+			return failed(error);
 		}
 	}
 

@@ -28,6 +28,7 @@ describe('openDeckDb', () => {
 			'images',
 			'jobs',
 			'presets',
+			'serverData',
 			'servers',
 			'settings',
 			'stats',
@@ -69,6 +70,8 @@ describe('openDeckDb', () => {
 			expect((await upgraded.getAllFromIndex('jobs', 'byBatch', 'g')).map((j) => j.id)).toEqual(['c1']);
 			await upgraded.put('browserQueue', { version: 1 }, 'queue');
 			expect(await upgraded.get('browserQueue', 'queue')).toEqual({ version: 1 });
+			await upgraded.put('serverData', { serverId: 'a', kind: 'features', data: {}, savedAt: 1 });
+			expect(await upgraded.get('serverData', ['a', 'features'])).toBeDefined();
 			upgraded.close();
 		}
 	});

@@ -105,6 +105,22 @@ export interface StoredFormValues {
 	updatedAt: number;
 }
 
+/**
+ * What a server said that changes only with its software (node definitions, model lists, features), kept so views
+ * open at once (and offline) from the last answer. One record per server and kind; a new server version replaces it.
+ */
+export interface StoredServerData {
+	serverId: string;
+	/** `object_info`, `models` or `features`. */
+	kind: string;
+	/** The server's `comfyui_version` when it was read (absent when it was not known yet). */
+	version?: string;
+	/** The answer as the query held it; parsed again on read. */
+	data: unknown;
+	/** When the server gave it, ms. */
+	savedAt: number;
+}
+
 /** Every object store of Comfy Deck's database, one schema for all of them. */
 export interface DeckSchema extends DBSchema {
 	servers: { key: string; value: ServerRecord; indexes: { byOrder: number } };
@@ -136,6 +152,7 @@ export interface DeckSchema extends DBSchema {
 	grids: { key: string; value: StoredGrid; indexes: { byCreatedAt: number; byJob: string } };
 	/** The browser queue's snapshot (one record, key `queue`); read back through `readQueueSnapshot`. */
 	browserQueue: { key: string; value: unknown };
+	serverData: { key: [string, string]; value: StoredServerData };
 }
 
 export const DB_NAME = 'comfy-deck';
@@ -199,6 +216,10 @@ const MIGRATIONS: Migration[] = [
 	// v9: the browser queue (batches and grids waiting for a server) survives reloads and browser restarts.
 	(db) => {
 		db.createObjectStore('browserQueue');
+	},
+	// v10: node definitions, model lists and features per server, so the form and editor open from the last answer.
+	(db) => {
+		db.createObjectStore('serverData', { keyPath: ['serverId', 'kind'] });
 	}
 ];
 

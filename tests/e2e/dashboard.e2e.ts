@@ -108,10 +108,25 @@ test('free memory is sent to the server and the memory chart is sampled again at
 	).toBeVisible();
 
 	const free = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/free' && r.method() === 'POST');
+	// Sampled again right after the server answered, not at the next 3 s tick. Requests come in order, so the
+	// check that follows the free request is caught however fast it follows.
+	let answeredAt = 0;
+	page.on('requestfinished', (r) => {
+		if (new URL(r.url()).pathname === '/api/free') answeredAt ||= Date.now();
+	});
+	let freeSent = false;
+	let resampledAt = 0;
+	const resampled = page.waitForRequest((r) => {
+		if (new URL(r.url()).pathname === '/api/free') freeSent = true;
+		if (!freeSent || !isStatsRequest(r.url())) return false;
+		resampledAt = Date.now();
+		return true;
+	});
 	await page.getByRole('button', { name: /^Free memory/ }).click();
 	expect((await free).postDataJSON()).toEqual({ unload_models: true, free_memory: true });
-	// Sampled again right after, without waiting for the next tick.
-	await page.waitForRequest((r) => isStatsRequest(r.url()), { timeout: 2000 });
+	await resampled;
+	await expect.poll(() => answeredAt).toBeGreaterThan(0);
+	expect(resampledAt - answeredAt).toBeLessThan(1000);
 	await expect(page.getByRole('status').filter({ hasText: 'unload models and free memory' })).toBeVisible();
 
 	const unload = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/free');

@@ -138,13 +138,10 @@ export function statsStoreFor(db: Promise<DeckDb | null>): StatsStore {
  * in the store. The sampler itself never fetches.
  */
 export class StatsSampler {
-	/** Per server, the samples of the window, oldest first. */
-	samples = $state.raw<Record<string, StatsSample[]>>({});
-	/** Per server, the newest full reading. */
-	latest = $state.raw<Record<string, LatestStats>>({});
-	errors = $state.raw<Record<string, SampleError>>({});
-	/** True while sampling (started and the page visible). */
-	active = $state(false);
+	#samples = $state.raw<Record<string, StatsSample[]>>({});
+	#latest = $state.raw<Record<string, LatestStats>>({});
+	#errors = $state.raw<Record<string, SampleError>>({});
+	#active = $state(false);
 
 	readonly intervalMs: number;
 	readonly windowMs: number;
@@ -160,13 +157,33 @@ export class StatsSampler {
 		this.#now = options.now ?? Date.now;
 	}
 
+	/** Per server, the samples of the window, oldest first. */
+	get samples(): Readonly<Record<string, StatsSample[]>> {
+		return this.#samples;
+	}
+
+	/** Per server, the newest full reading. */
+	get latest(): Readonly<Record<string, LatestStats>> {
+		return this.#latest;
+	}
+
+	/** Per server, the last failed reading (kept, marked no longer ongoing, once one succeeds again). */
+	get errors(): Readonly<Record<string, SampleError>> {
+		return this.#errors;
+	}
+
+	/** True while sampling (started and the page visible). */
+	get active(): boolean {
+		return this.#active;
+	}
+
 	/** Starts taking samples; returns the function that stops it. */
 	start(): () => void {
-		const onVisibility = () => (this.active = document.visibilityState === 'visible');
+		const onVisibility = () => (this.#active = document.visibilityState === 'visible');
 		document.addEventListener('visibilitychange', onVisibility);
 		onVisibility();
 		const unsubscribe = this.#o.subscribe((serverId, outcome) => {
-			if (outcome.ok) void this.record(serverId, { stats: outcome.reading.stats });
+			if (outcome.ok) void this.record({ serverId, reading: { stats: outcome.reading.stats } });
 			else this.#fail(serverId, outcome.message);
 		});
 		const release = this.#o.live?.();
@@ -174,7 +191,7 @@ export class StatsSampler {
 			document.removeEventListener('visibilitychange', onVisibility);
 			unsubscribe();
 			release?.();
-			this.active = false;
+			this.#active = false;
 		};
 	}
 
@@ -184,27 +201,27 @@ export class StatsSampler {
 	}
 
 	/** Adds a reading as a sample (and keeps it in the store). */
-	async record(serverId: string, read: StatsReading): Promise<void> {
+	async record({ serverId, reading: read }: { serverId: string; reading: StatsReading }): Promise<void> {
 		void this.#loadHistory(serverId);
 		const queue = read.queue ?? this.#o.queueLength?.(serverId);
 		const reading: StatsReading = queue === undefined ? read : { ...read, queue };
 		const t = this.#now();
 		const sample = sampleFromReading(reading, t);
-		this.latest = { ...this.latest, [serverId]: { ...reading, at: t } };
-		this.samples = {
-			...this.samples,
-			[serverId]: appendSample(this.samples[serverId] ?? [], sample, { windowMs: this.windowMs })
+		this.#latest = { ...this.#latest, [serverId]: { ...reading, at: t } };
+		this.#samples = {
+			...this.#samples,
+			[serverId]: appendSample(this.#samples[serverId] ?? [], sample, { windowMs: this.windowMs })
 		};
-		const error = this.errors[serverId];
-		if (error?.ongoing) this.errors = { ...this.errors, [serverId]: { ...error, ongoing: false } };
+		const error = this.#errors[serverId];
+		if (error?.ongoing) this.#errors = { ...this.#errors, [serverId]: { ...error, ongoing: false } };
 		await this.#persist(serverId, sample, t);
 	}
 
 	#fail(serverId: string, message: string) {
-		const known = this.errors[serverId];
+		const known = this.#errors[serverId];
 		// The same failure again (a backed-off retry) keeps its first time: reported once, not per request.
 		if (known?.ongoing && known.message === message) return;
-		this.errors = { ...this.errors, [serverId]: { message, at: this.#now(), ongoing: true } };
+		this.#errors = { ...this.#errors, [serverId]: { message, at: this.#now(), ongoing: true } };
 	}
 
 	async #persist(serverId: string, sample: StatsSample, t: number) {
@@ -230,9 +247,9 @@ export class StatsSampler {
 			const now = this.#now();
 			const stored = await store.list({ serverId, since: now - this.windowMs });
 			const byTime = new Map<number, StatsSample>();
-			for (const s of [...stored, ...(this.samples[serverId] ?? [])]) byTime.set(s.t, s);
-			this.samples = {
-				...this.samples,
+			for (const s of [...stored, ...(this.#samples[serverId] ?? [])]) byTime.set(s.t, s);
+			this.#samples = {
+				...this.#samples,
 				[serverId]: windowSamples([...byTime.values()], { now: this.#now(), windowMs: this.windowMs })
 			};
 		} catch {

@@ -101,10 +101,10 @@ describe('template editor and version diff', () => {
 		editor.remove('hires_seed');
 		const candidate = editor.bindable('seed').find((c) => c.targets[0]?.nodeId === '16');
 		expect(candidate).toBeDefined();
-		editor.bind('seed', candidate!.id);
-		editor.update('steps', { label: 'Sampling steps', group: 'Basics' });
-		editor.setBound('steps', 'max', 50);
-		editor.move('steps', -1);
+		editor.bind({ id: 'seed', candidateId: candidate!.id });
+		editor.update({ id: 'steps', changes: { label: 'Sampling steps', group: 'Basics' } });
+		editor.setBound({ id: 'steps', which: 'max', value: 50 });
+		editor.move({ id: 'steps', by: -1 });
 		const upscale = editor.candidates.find(
 			(c) => c.targets[0]?.nodeId === '14' && c.targets[0].input === 'upscale_method'
 		);
@@ -131,8 +131,8 @@ describe('template editor and version diff', () => {
 
 	it('refuses to save a minimum above the maximum', () => {
 		const editor = new TemplateEditorState({ template: starter('demo-solid-color') });
-		editor.setBound('width', 'min', 900);
-		editor.setBound('width', 'max', 100);
+		editor.setBound({ id: 'width', which: 'min', value: 900 });
+		editor.setBound({ id: 'width', which: 'max', value: 100 });
 		expect(editor.problems).toEqual(['Width: the minimum is larger than the maximum.']);
 	});
 

@@ -120,8 +120,8 @@ export class QueueState {
 	}
 
 	/** Removes a pending prompt, or interrupts it when running. */
-	remove(server: ServerView, row: QueueRow): Promise<void> {
-		return this.#remove.mutateAsync({ server, row });
+	remove(target: { server: ServerView; row: QueueRow }): Promise<void> {
+		return this.#remove.mutateAsync(target);
 	}
 
 	/** Clears every pending prompt of a server (the running one keeps running). */

@@ -1,0 +1,56 @@
+// Screenshots of the image viewer and the run comparison at 1280 and 360 px, light and dark:
+// `npx tsx scripts/screenshots-images.ts http://127.0.0.1:8188/` against a simulator serving the build.
+import { chromium, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { chromiumArgs, chromiumPath } from './chromium.js';
+
+const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
+const out = 'docs/screenshots';
+mkdirSync(out, { recursive: true });
+
+const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+const page = await context.newPage();
+
+// Two runs of the same template that differ in seed and steps, so the comparison has something to show.
+const runs: Record<string, string>[] = [
+	{ Seed: '1234', Steps: '20', Prompt: 'a lighthouse on a cliff at dusk, oil painting' },
+	{ Seed: '98765', Steps: '28', Prompt: 'a lighthouse on a cliff at dusk, oil painting' }
+];
+for (const values of runs) {
+	await page.goto(`${base}#/generate/sd15-txt2img`);
+	const generate = page.getByRole('button', { name: 'Generate' });
+	await generate.waitFor();
+	await page.waitForTimeout(300);
+	for (const [label, value] of Object.entries(values))
+		await page.getByLabel(label, { exact: true }).fill(value);
+	await generate.click();
+	await page.getByRole('list', { name: 'Results' }).getByRole('img').first().waitFor({ timeout: 30_000 });
+}
+
+async function shoot(slug: string, open: (page: Page) => Promise<void>) {
+	for (const scheme of ['light', 'dark'] as const) {
+		for (const width of [1280, 360]) {
+			await page.emulateMedia({ colorScheme: scheme });
+			await page.setViewportSize({ width, height: width > 500 ? 800 : 740 });
+			await open(page);
+			await page.waitForTimeout(500);
+			await page.screenshot({ path: `${out}/${slug}-${width}-${scheme}.png` });
+		}
+	}
+}
+
+await shoot('viewer', async (page) => {
+	await page.goto(`${base}#/history`);
+	await page.waitForLoadState('networkidle');
+	await page
+		.getByRole('button', { name: /^View / })
+		.first()
+		.click();
+	await page.getByRole('dialog').getByRole('img').waitFor();
+	await page.keyboard.press('+');
+});
+
+await context.close();
+await browser.close();
+console.log(`Screenshots written to ${out}/`);

@@ -13,8 +13,8 @@ import { getImage } from '$lib/storage/images';
 import { mediaFieldsOf } from './generation.svelte';
 import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
 import { zipBlob } from '$lib/util/zip';
-import type { AppState } from './app.svelte';
-import { deleteJobs } from './history.svelte';
+import type { DeckDb } from '$lib/storage/db';
+import { deleteJobs, type HistoryApp } from './history.svelte';
 import type { TemplatesState } from './templates.svelte';
 import { errorMessage } from '$lib/util/error-message';
 
@@ -49,12 +49,12 @@ export class HistoryDetailState {
 	#error = $state('');
 	#busy = $state(false);
 
-	#app: AppState;
-	#templates: TemplatesState;
+	#app: HistoryApp;
+	#templates: Pick<TemplatesState, 'get'>;
 	#urls: string[] = [];
 	#generation = 0;
 
-	constructor(options: { app: AppState; templates: TemplatesState }) {
+	constructor(options: { app: HistoryApp; templates: Pick<TemplatesState, 'get'> }) {
 		this.#app = options.app;
 		this.#templates = options.templates;
 	}
@@ -229,7 +229,7 @@ export class HistoryDetailState {
 		});
 	}
 
-	async #edit(action: (db: Awaited<AppState['db']>) => Promise<string>) {
+	async #edit(action: (db: DeckDb) => Promise<string>) {
 		this.#error = '';
 		try {
 			this.#message = await action(await this.#app.db);

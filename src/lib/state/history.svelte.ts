@@ -17,6 +17,9 @@ import { errorMessage } from '$lib/util/error-message';
 import { historyHash, parseHistoryQuery, toFilter, type HistoryQuery } from './history-query';
 import { ThumbnailUrls } from './thumbnail-urls';
 
+/** What the history views need of the app: its database, the live jobs and the servers in use. */
+export type HistoryApp = Pick<AppState, 'db' | 'jobs' | 'servers'>;
+
 /**
  * The history gallery: the matching jobs (newest first, first page at once and the rest right after), the filter
  * controls' choices, the URL of the current filters, and the multi-selection (delete, download as a zip).
@@ -40,10 +43,10 @@ export class HistoryState {
 	#busy = $state(false);
 
 	readonly thumbnails: ThumbnailUrls;
-	#app: AppState;
+	#app: HistoryApp;
 	#generation = 0;
 
-	constructor(app: AppState) {
+	constructor(app: HistoryApp) {
 		this.#app = app;
 		this.thumbnails = new ThumbnailUrls(app.db);
 	}
@@ -268,7 +271,7 @@ export async function deleteJobs({
 	app,
 	ids
 }: {
-	app: AppState;
+	app: HistoryApp;
 	ids: string[];
 }): Promise<{ deleted: string[]; freedBytes: number }> {
 	const db = await app.db;

@@ -1,0 +1,195 @@
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { createLogger, type ApiWorkflow } from '$lib/comfy';
+import { createTemplate, decodeFormState } from '$lib/comfy/workflow';
+import { openDeckDb, type DeckDb } from '$lib/storage/db';
+import { getImage, putImage } from '$lib/storage/images';
+import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
+import { startSimulator, type RunningSimulator } from '../../../tests/simulator/index';
+import type { ServerView } from './app.svelte';
+import { HistoryDetailState } from './history-detail.svelte';
+import { JobsState } from './jobs.svelte';
+
+const WORKFLOW: ApiWorkflow = {
+	'1': { class_type: 'EmptyImage', inputs: { width: 16, height: 8, batch_size: 1, color: 255 } },
+	'2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'detail' } }
+};
+
+const TEMPLATE = createTemplate({
+	name: 'Solid color',
+	api: WORKFLOW,
+	parameters: [
+		{
+			id: 'width',
+			label: 'Width',
+			kind: 'INT',
+			group: 'Size',
+			targets: [{ nodeId: '1', input: 'width' }],
+			default: 16,
+			min: 1,
+			max: 4096,
+			required: true,
+			hidden: false
+		}
+	],
+	now: 1
+});
+
+function job(id: string, o: { createdAt: number; width: number; image?: string; style?: string }): StoredJob {
+	return {
+		id,
+		serverUrl: 'http://127.0.0.1:1/',
+		workflow: WORKFLOW,
+		status: 'succeeded',
+		outputs: [],
+		timings: { created: o.createdAt, finished: o.createdAt + 1 },
+		attempts: 1,
+		serverId: 's1',
+		createdAt: o.createdAt,
+		app: {
+			templateId: TEMPLATE.id,
+			templateName: TEMPLATE.name,
+			parameters: { width: o.width },
+			...(o.style ? { style: o.style } : {}),
+			...(o.image
+				? { images: [{ filename: `${id}.png`, subfolder: '', type: 'output', hash: o.image }] }
+				: {})
+		}
+	};
+}
+
+async function setup(o: { servers?: ServerView[] } = {}) {
+	const db = openDeckDb({ name: `history-detail-${Math.random()}` });
+	const open: DeckDb = await db;
+	const image = await putImage(open, { blob: new Blob(['png bytes'], { type: 'image/png' }) });
+	await putJob(open, job('old', { createdAt: 1, width: 16 }));
+	await putJob(open, job('mid', { createdAt: 2, width: 32 }));
+	await putJob(open, job('new', { createdAt: 3, width: 64, image, style: 'flat' }));
+	const jobs = new JobsState({ db, logger: createLogger(), cacheBytes: () => 0 });
+	const app = { db, jobs, servers: o.servers ?? [] };
+	const templates = { get: (id: string) => Promise.resolve(id === TEMPLATE.id ? TEMPLATE : undefined) };
+	return { db: open, image, jobs, detail: new HistoryDetailState({ app, templates }) };
+}
+
+describe('HistoryDetailState', () => {
+	it('opens a job with its kept image and compares it with the newest other run of its template', async () => {
+		const { detail, image } = await setup();
+		await detail.load('new');
+
+		expect(detail.loading).toBe(false);
+		expect(detail.missing).toBe(false);
+		expect(detail.job?.id).toBe('new');
+		expect(detail.images).toHaveLength(1);
+		expect(detail.images[0]).toMatchObject({ hash: image, filename: 'new.png' });
+		expect(detail.images[0]?.url).toMatch(/^blob:/);
+		expect(detail.others.map((o) => o.id)).toEqual(['mid', 'old']);
+		expect(detail.compareId).toBe('mid');
+		expect(detail.diff).toEqual([{ key: 'width', left: 64, right: 32 }]);
+
+		await detail.compare('old');
+		expect(detail.diff).toEqual([{ key: 'width', left: 64, right: 16 }]);
+		await detail.compare('');
+		expect(detail.diff).toBeUndefined();
+		detail.dispose();
+		expect(detail.images).toEqual([]);
+	});
+
+	it('says when no job has the id', async () => {
+		const { detail } = await setup();
+		await detail.load('deleted-elsewhere');
+		expect(detail.missing).toBe(true);
+		expect(detail.job).toBeUndefined();
+		expect(detail.images).toEqual([]);
+	});
+
+	it('saves tags and a note, and tells the other history views', async () => {
+		const { detail, db, jobs } = await setup();
+		await detail.load('old');
+		const before = jobs.historyVersion;
+
+		await detail.saveTags(' sky, Sky ,night ');
+		expect(detail.message).toBe('Tags saved.');
+		await detail.saveNote('first try');
+		expect(detail.message).toBe('Note saved.');
+
+		const stored = await getJob(db, 'old');
+		expect(stored?.app.tags).toEqual(['sky', 'night']);
+		expect(stored?.app.note).toBe('first try');
+		expect(jobs.historyVersion).toBe(before + 2);
+	});
+
+	it('offers the one kept image for download, and says when none is kept', async () => {
+		const { detail } = await setup();
+		await detail.load('new');
+		const file = await detail.download();
+		expect(file?.name).toBe('new.png');
+		expect(await file?.blob.text()).toBe('png bytes');
+
+		await detail.load('old');
+		expect(await detail.download()).toBeUndefined();
+		expect(detail.error).toBe('No image of this generation is kept in this browser.');
+	});
+
+	it('links to its template’s form prefilled with its parameters, or says the template is gone', async () => {
+		const { detail, db } = await setup();
+		await detail.load('mid');
+		const link = await detail.editLink();
+		expect(link).toMatch(new RegExp(`^#/generate/${TEMPLATE.id}\\?`));
+		expect(decodeFormState({ hash: link ?? '', parameters: TEMPLATE.parameters })).toMatchObject({
+			ok: true,
+			values: { width: 32 }
+		});
+
+		await putJob(db, { ...job('orphan', { createdAt: 4, width: 8 }), app: { templateId: 'gone' } });
+		await detail.load('orphan');
+		expect(await detail.editLink()).toBeUndefined();
+		expect(detail.error).toBe('The template "gone" is no longer in this browser.');
+	});
+
+	it('deletes the job with its image', async () => {
+		const { detail, db, image } = await setup();
+		await detail.load('new');
+		expect(await detail.remove()).toBe(true);
+		expect(await getJob(db, 'new')).toBeUndefined();
+		expect(await getImage(db, image)).toBeUndefined();
+		expect(detail.busy).toBe(false);
+	});
+
+	it('will not run again on a server that is no longer configured', async () => {
+		const { detail } = await setup();
+		await detail.load('new');
+		expect(await detail.runAgain()).toBeUndefined();
+		expect(detail.error).toMatch(/no longer configured/);
+	});
+});
+
+describe('HistoryDetailState run again', () => {
+	let sim: RunningSimulator;
+	beforeAll(async () => {
+		sim = await startSimulator();
+		vi.stubGlobal('WebSocket', WebSocket);
+	});
+	afterAll(async () => {
+		vi.unstubAllGlobals();
+		await sim.close();
+	});
+
+	it('sends the same workflow to the same server as a new job that keeps its template, parameters and style', async () => {
+		const server: ServerView = { id: 's1', name: 'Simulator', baseUrl: sim.url, order: 0, createdAt: 1 };
+		const { detail, db, jobs } = await setup({ servers: [server] });
+		await detail.load('new');
+
+		const id = await detail.runAgain();
+
+		expect(detail.error).toBe('');
+		expect(id).toBeDefined();
+		expect(id).not.toBe('new');
+		const again = await getJob(db, id ?? '');
+		expect(again?.workflow).toEqual(WORKFLOW);
+		expect(again?.serverId).toBe('s1');
+		expect(again?.app).toMatchObject({ templateId: TEMPLATE.id, parameters: { width: 64 }, style: 'flat' });
+		await vi.waitFor(() => expect(jobs.byId[id ?? '']?.status).toBe('succeeded'), { timeout: 10_000 });
+		await jobs.close();
+	});
+});

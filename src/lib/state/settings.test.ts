@@ -1,0 +1,76 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { openDeckDb } from '$lib/storage/db';
+import { DEFAULT_SETTINGS } from '$lib/storage/settings';
+import { SettingsState } from './settings.svelte';
+
+const open = () => openDeckDb({ name: `settings-state-${Math.random()}` });
+
+describe('SettingsState', () => {
+	it('keeps servers and settings across a reload of the page', async () => {
+		const db = open();
+		const first = new SettingsState(db);
+		await first.load();
+		expect(first.loaded).toBe(true);
+		expect(first.values).toEqual(DEFAULT_SETTINGS);
+
+		const saved = await first.saveServer({ name: 'Studio', baseUrl: 'studio:8188', token: ' abc ' });
+		await first.saveServer({ name: '', baseUrl: 'http://laptop:8188' });
+		await first.set({ key: 'userInitials', value: 'AB' });
+
+		const again = new SettingsState(db);
+		await again.load();
+		expect(again.servers.map((s) => [s.name, s.baseUrl, s.order, s.token])).toEqual([
+			['Studio', 'http://studio:8188/', 0, 'abc'],
+			['laptop:8188', 'http://laptop:8188/', 1, undefined]
+		]);
+		expect(again.values.userInitials).toBe('AB');
+		expect(saved.ok && again.servers[0]?.id).toBe(saved.ok && saved.server.id);
+	});
+
+	it('updates a server in place, keeping its id and position', async () => {
+		const state = new SettingsState(open());
+		await state.load();
+		const a = await state.saveServer({ name: 'A', baseUrl: 'http://a:8188' });
+		await state.saveServer({ name: 'B', baseUrl: 'http://b:8188' });
+		if (!a.ok) throw new Error('not saved');
+
+		const renamed = await state.saveServer({ id: a.server.id, name: 'A prime', baseUrl: 'http://a2:8188' });
+
+		expect(renamed.ok && renamed.server).toMatchObject({ id: a.server.id, order: 0, name: 'A prime' });
+		expect(state.servers.map((s) => s.name)).toEqual(['A prime', 'B']);
+	});
+
+	it('says what to fix in a bad server and saves nothing', async () => {
+		const state = new SettingsState(open());
+		await state.load();
+		const result = await state.saveServer({ name: 'x', baseUrl: 'ftp://nowhere' });
+		expect(result.ok).toBe(false);
+		expect(!result.ok && result.errors.baseUrl).toBeTruthy();
+		expect(state.servers).toEqual([]);
+	});
+
+	it('removes a server for good', async () => {
+		const db = open();
+		const state = new SettingsState(db);
+		await state.load();
+		const saved = await state.saveServer({ name: 'Gone', baseUrl: 'http://gone:8188' });
+		if (!saved.ok) throw new Error('not saved');
+		await state.removeServer(saved.server.id);
+		expect(state.servers).toEqual([]);
+		const again = new SettingsState(db);
+		await again.load();
+		expect(again.servers).toEqual([]);
+	});
+
+	it('works in memory and says so when IndexedDB cannot open', async () => {
+		const state = new SettingsState(Promise.reject(new Error('blocked')));
+		await state.load();
+		expect(state.loaded).toBe(true);
+		expect(state.storageError).toMatch(/cannot be saved in this browser.*blocked/);
+		await state.set({ key: 'userInitials', value: 'CD' });
+		expect(state.values.userInitials).toBe('CD');
+		expect((await state.saveServer({ name: 'M', baseUrl: 'http://m:8188' })).ok).toBe(true);
+		expect(state.servers).toHaveLength(1);
+	});
+});

@@ -86,7 +86,7 @@ test('a video and an audio file are checked, uploaded, previewed, and make a run
 	await expectPlays(result, 2);
 });
 
-test('a video and an audio result are offered to inputs of their kind only, and arrive uploaded', async ({
+test('a video and an audio result are offered to inputs of their kind only, and a saved one is named, not copied', async ({
 	page
 }) => {
 	test.setTimeout(90_000);
@@ -104,18 +104,31 @@ test('a video and an audio result are offered to inputs of their kind only, and 
 	);
 	await send.getByRole('button', { name: 'Cancel' }).click();
 
-	// The mp4: uploaded to the input folder, the form opens with it chosen and playing.
+	// The mp4 is saved in this server's output folder: the form names it there as ComfyUI loads it back
+	// (`name [output]`, m_media.json), nothing is uploaded, and it plays from the server.
 	await results.getByRole('button', { name: /^Use as input .*\.mp4$/ }).click();
 	await expect(send.getByRole('combobox').locator('option')).toHaveText([
 		'Demo: new soundtrack and speed for a video (no models)'
 	]);
-	const uploading = page.waitForResponse((r) => r.url().endsWith('/upload/image'));
+	let uploads = 0;
+	page.on('request', (r) => {
+		if (r.url().includes('/upload/')) uploads++;
+	});
 	await send.getByRole('button', { name: 'Open with this video' }).click();
-	const answer = (await (await uploading).json()) as { name: string };
-	expect(answer.name).toMatch(/^ComfyDeck-media_\d+_\.mp4$/);
 	await expect(page).toHaveURL(/#\/generate\/demo-media-remix\?/);
-	await expect(page.getByLabel('Video', { exact: true })).toHaveValue(answer.name);
+	const field = page.getByLabel('Video', { exact: true });
+	await expect(field).toHaveValue(/^video\/ComfyDeck-media_\d+_\.mp4 \[output\]$/);
 	await expectPlays(page.getByRole('group', { name: 'Video' }).locator('video'), 2);
+	expect(uploads).toBe(0);
+
+	// The run loads it from the output folder.
+	const posting = page.waitForRequest((r) => r.url().endsWith('/prompt') && r.method() === 'POST');
+	await page.getByRole('button', { name: 'Generate' }).click();
+	const prompt = (await posting).postDataJSON() as { prompt: Record<string, { inputs: { file?: string } }> };
+	expect(prompt.prompt['1']?.inputs.file).toBe(await field.inputValue());
+	await expect(page.getByRole('list', { name: 'Results' }).locator('video')).toHaveCount(1, {
+		timeout: 30_000
+	});
 
 	// The saved results of this server are offered as `name [output]`, as ComfyUI loads them back.
 	const saved = page

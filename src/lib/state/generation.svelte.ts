@@ -1,6 +1,6 @@
 import { ComfyValidationError, isTerminal, uuidv4, type JobRecord } from '$lib/comfy';
 import { elapsedSeconds, progressFraction } from '$lib/comfy/job-progress';
-import { applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
+import { annotatedFileValue, applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
 import { useCacheEntry } from '$lib/storage/cache';
 import { getImage } from '$lib/storage/images';
 import { normalizeStyle, stylesOfTemplate } from '$lib/storage/history';
@@ -25,6 +25,11 @@ export interface ShownImage {
 	duration?: number;
 	/** The browser could not decode it when it was kept: shown as a download with a note. */
 	unplayable?: boolean;
+	/**
+	 * A result saved in its server's output folder, as an input names it there (`video/a.mp4 [output]`, as
+	 * m_media.json loads one back): "Use as input" on that server points at it instead of uploading a copy.
+	 */
+	saved?: { serverId: string; value: string };
 }
 
 /** Where the panel's current run is, for the view. */
@@ -252,7 +257,7 @@ export class GenerationState {
 			.filter((job) => job.status === 'succeeded' && job.app.images?.length)
 			.sort((a, b) => b.createdAt - a.createdAt)[0];
 		if (!latest || this.jobId || this.submitting) return;
-		if (await this.#showImages(latest.app.images ?? [])) {
+		if (await this.#showImages(latest.app.images ?? [], latest.serverId)) {
 			this.jobId = latest.id;
 			this.fromHistory = true;
 		}
@@ -285,7 +290,7 @@ export class GenerationState {
 		const db = await this.#app.db;
 		const stored = await getJob(db, job.id);
 		const kept = stored?.app.images ?? [];
-		if (kept.length && kept.every((i) => i.hash)) await this.#showImages(kept);
+		if (kept.length && kept.every((i) => i.hash)) await this.#showImages(kept, job.serverId);
 	}
 
 	/** Frees object URLs and timers (the panel unmounted). */
@@ -296,7 +301,10 @@ export class GenerationState {
 		this.#urls = [];
 	}
 
-	async #showImages(kept: { hash?: string; filename?: string }[]): Promise<boolean> {
+	async #showImages(
+		kept: { hash?: string; filename?: string; subfolder?: string; type?: string }[],
+		serverId?: string
+	): Promise<boolean> {
 		const db = await this.#app.db;
 		const shown: ShownImage[] = [];
 		for (const image of kept) {
@@ -313,7 +321,10 @@ export class GenerationState {
 				width: stored.width,
 				height: stored.height,
 				mime: stored.mime,
-				...mediaFieldsOf(stored)
+				...mediaFieldsOf(stored),
+				...(serverId && image.type === 'output' && image.filename
+					? { saved: { serverId, value: annotatedFileValue({ ...image, filename: image.filename }) } }
+					: {})
 			});
 		}
 		this.images = shown;

@@ -29,7 +29,7 @@ describe('use as input', () => {
 		expect(ids('AUDIO')).toEqual(['demo-media-remix.audio']);
 	});
 
-	it('uploads the bytes as ComfyUI expects and opens the form with the name the server gave', async () => {
+	function recordingApi() {
 		const calls: unknown[] = [];
 		const api = {
 			uploadImage: async (options: { file: Blob; filename: string; type?: string; overwrite?: boolean }) => {
@@ -37,18 +37,43 @@ describe('use as input', () => {
 				return { name: 'harness_media_00001_ (1).mp4', subfolder: '', type: 'input' };
 			}
 		};
+		return { api, calls };
+	}
+	const video = {
+		blob: new Blob([new Uint8Array([0, 0, 0, 0x18])], { type: 'video/mp4' }),
+		filename: 'harness_media_00001_.mp4',
+		template: remix,
+		parameterId: 'video'
+	};
+	const valueOf = (link: string) => {
+		const decoded = decodeFormState({ hash: link, parameters: remix.parameters });
+		return decoded.ok ? decoded.values.video : undefined;
+	};
+
+	it('names a result saved on the same server as ComfyUI loads it back, copying nothing', async () => {
+		const { api, calls } = recordingApi();
 		const link = await useResultAsInput({
 			api,
-			blob: new Blob([new Uint8Array([0, 0, 0, 0x18])], { type: 'video/mp4' }),
-			filename: 'harness_media_00001_.mp4',
-			template: remix,
-			parameterId: 'video'
+			serverId: 's1',
+			...video,
+			saved: { serverId: 's1', value: 'video/harness_media_00001_.mp4 [output]' }
 		});
-		expect(calls).toEqual([
-			{ file: 'video/mp4', filename: 'harness_media_00001_.mp4', type: 'input', overwrite: false }
-		]);
-		const decoded = decodeFormState({ hash: link, parameters: remix.parameters });
-		expect(decoded.ok && decoded.values.video).toBe('harness_media_00001_ (1).mp4');
+		expect(calls).toEqual([]);
 		expect(link.startsWith('#/generate/demo-media-remix?')).toBe(true);
+		expect(valueOf(link)).toBe('video/harness_media_00001_.mp4 [output]');
+	});
+
+	it('uploads a temp result, or one from another server, and opens the form with the name the server gave', async () => {
+		for (const saved of [
+			undefined,
+			{ serverId: 'elsewhere', value: 'video/harness_media_00001_.mp4 [output]' }
+		]) {
+			const { api, calls } = recordingApi();
+			const link = await useResultAsInput({ api, serverId: 's1', ...video, saved });
+			expect(calls).toEqual([
+				{ file: 'video/mp4', filename: 'harness_media_00001_.mp4', type: 'input', overwrite: false }
+			]);
+			expect(valueOf(link)).toBe('harness_media_00001_ (1).mp4');
+		}
 	});
 });

@@ -37,16 +37,38 @@ export function templatesWithInput(
 }
 
 /**
- * Sends a result to another template as its input: uploads the original bytes to the server's input folder the
- * way ComfyUI's frontend uploads any input file (`/upload/image`; identical content is kept once) and returns the
- * form's URL fragment with that file selected.
+ * Sends a result to another template as its input. A result saved in the output folder of the server the form
+ * runs on is named there as ComfyUI loads it back (`video/a.mp4 [output]`, m_media.json): nothing is copied.
+ * Anything else (a temp file from PreviewImage/PreviewAudio, which the server drops when it restarts, or a result
+ * of another server) is uploaded to the input folder the way ComfyUI's frontend uploads any input file
+ * (`/upload/image`; identical content is kept once). Returns the form's URL fragment with that file selected.
  */
 export async function useResultAsInput(options: {
 	api: Pick<ComfyApi, 'uploadImage'>;
+	/** The server the form will run on. */
+	serverId: string;
 	blob: Blob;
 	filename: string;
+	saved?: { serverId: string; value: string };
 	template: Template;
 	parameterId: string;
+}): Promise<string> {
+	const value =
+		options.saved && options.saved.serverId === options.serverId
+			? options.saved.value
+			: await upload(options);
+	return encodeFormState({
+		templateId: options.template.id,
+		parameters: options.template.parameters,
+		values: { [options.parameterId]: value },
+		onlyChanged: true
+	});
+}
+
+async function upload(options: {
+	api: Pick<ComfyApi, 'uploadImage'>;
+	blob: Blob;
+	filename: string;
 }): Promise<string> {
 	const uploaded = await options.api.uploadImage({
 		file: options.blob,
@@ -54,11 +76,5 @@ export async function useResultAsInput(options: {
 		type: 'input',
 		overwrite: false
 	});
-	const value = uploadedImageValue({ name: uploaded.name, subfolder: uploaded.subfolder });
-	return encodeFormState({
-		templateId: options.template.id,
-		parameters: options.template.parameters,
-		values: { [options.parameterId]: value },
-		onlyChanged: true
-	});
+	return uploadedImageValue({ name: uploaded.name, subfolder: uploaded.subfolder });
 }

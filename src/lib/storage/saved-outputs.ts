@@ -4,7 +4,7 @@
  * (`/object_info`) only hold its input folder, so these are offered beside them.
  */
 import { kindOfOutputFile } from '$lib/comfy';
-import type { FileParameterKind } from '$lib/comfy/workflow';
+import { annotatedFileValue, type FileParameterKind } from '$lib/comfy/workflow';
 import type { DeckDb } from './db';
 import { listJobsNewestFirst } from './jobs';
 
@@ -41,7 +41,7 @@ export async function savedOutputsOf(
 			for (const field of ['IMAGE', 'VIDEO', 'AUDIO'] as const) {
 				const list = out[field];
 				if (!KINDS_OF_FIELD[field].includes(kind) || list.length >= perKind) continue;
-				const name = `${file.subfolder ? `${file.subfolder}/` : ''}${file.filename} [output]`;
+				const name = annotatedFileValue(file);
 				if (!list.includes(name)) list.push(name);
 			}
 		}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkImageUpload, detectImageType, uploadedImageValue } from './image-upload-check';
+import {
+	annotatedFileValue,
+	checkImageUpload,
+	detectImageType,
+	serverFileOfValue,
+	uploadedImageValue
+} from './image-upload-check';
 import { fixtureBytes } from './testing/fixtures';
 
 const bytes = (...b: number[]) => Uint8Array.from([...b, ...new Array<number>(16).fill(0)]);
@@ -79,5 +85,23 @@ describe('checkImageUpload', () => {
 			'harness/harness_upload.png'
 		);
 		expect(uploadedImageValue({ name: 'a.png', subfolder: '' })).toBe('a.png');
+	});
+});
+
+describe('file values', () => {
+	it('names saved results as m_media.json loads them back, and reads such names back', () => {
+		const mp4 = { filename: 'harness_media_00001_.mp4', subfolder: 'video', type: 'output' };
+		expect(annotatedFileValue(mp4)).toBe('video/harness_media_00001_.mp4 [output]');
+		expect(serverFileOfValue('video/harness_media_00001_.mp4 [output]')).toEqual(mp4);
+		const flac = { filename: 'ComfyUI_temp_crrsl_00001_.flac', subfolder: '', type: 'temp' };
+		expect(annotatedFileValue(flac)).toBe('ComfyUI_temp_crrsl_00001_.flac [temp]');
+		expect(serverFileOfValue(annotatedFileValue(flac))).toEqual(flac);
+		// Input files are named as the server lists them, without an annotation.
+		expect(annotatedFileValue({ filename: 'walk.mp4', subfolder: '', type: 'input' })).toBe('walk.mp4');
+		expect(serverFileOfValue('clips/walk.mp4')).toEqual({
+			filename: 'walk.mp4',
+			subfolder: 'clips',
+			type: 'input'
+		});
 	});
 });

@@ -96,6 +96,15 @@ export function serverFileOfValue(value: string): { filename: string; subfolder:
 	};
 }
 
+/**
+ * The value a LoadImage/LoadVideo/LoadAudio input takes for a file already on the server: `sub/name.mp4 [output]`
+ * for a saved result (the inverse of `serverFileOfValue`); input files go unannotated, as the server lists them.
+ */
+export function annotatedFileValue(file: { filename: string; subfolder?: string; type?: string }): string {
+	const path = file.subfolder ? `${file.subfolder}/${file.filename}` : file.filename;
+	return file.type && file.type !== 'input' ? `${path} [${file.type}]` : path;
+}
+
 /** The value a LoadImage input takes for an upload answer `{name, subfolder}`. */
 export function uploadedImageValue({ name, subfolder }: { name: string; subfolder?: string }): string {
 	return subfolder ? `${subfolder}/${name}` : name;

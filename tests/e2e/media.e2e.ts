@@ -1,7 +1,8 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { PORTS } from '../../playwright.config';
+import { expectEveryKind } from './media-helpers';
 
 // A run that makes an MP4, a WebM, an animated WebP, a FLAC and a text (the demo-media starter, the m_media
 // workflow), against the simulator serving the app: each is shown with the right element and plays, survives a
@@ -21,35 +22,6 @@ test.beforeEach(async ({ page }) => {
 test.afterEach(async ({ page }) => {
 	await control(page, { action: 'reset' });
 });
-
-/** Waits until the `<video>` has decoded its first frame (`loadeddata`, readyState ≥ 2). */
-async function expectVideoPlays(video: Locator) {
-	await expect
-		.poll(() => video.evaluate((v: HTMLVideoElement) => (v.error ? -1 : v.readyState)), { timeout: 15_000 })
-		.toBeGreaterThanOrEqual(2);
-	expect(await video.evaluate((v: HTMLVideoElement) => [v.muted, v.loop, v.controls, v.playsInline])).toEqual(
-		[true, true, true, true]
-	);
-}
-
-async function expectEveryKind(page: Page) {
-	const results = page.getByRole('list', { name: 'Results' });
-	const videos = results.locator('video');
-	await expect(videos).toHaveCount(2, { timeout: 30_000 });
-	for (const video of await videos.all()) await expectVideoPlays(video);
-	const audio = results.locator('audio');
-	await expect(audio).toHaveCount(1);
-	await expect
-		.poll(() => audio.evaluate((a: HTMLAudioElement) => (a.error ? -1 : a.readyState)), { timeout: 15_000 })
-		.toBeGreaterThanOrEqual(1);
-	const webp = results.getByRole('img', { name: /\.webp$/ });
-	await expect(webp).toHaveCount(1);
-	await expect.poll(() => webp.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
-	const texts = page.getByRole('list', { name: 'Text results' });
-	await expect(texts.getByText('a caption from PrimitiveString')).toBeVisible();
-	// Nothing shown broken.
-	await expect(page.getByRole('note')).toHaveCount(0);
-}
 
 test('every kind of result is shown, plays, survives a reload, and is in History and a backup', async ({
 	page,
@@ -79,6 +51,9 @@ test('every kind of result is shown, plays, survives a reload, and is in History
 		.getByRole('link', { name: /^Open / })
 		.first();
 	await expect(card).toBeVisible({ timeout: 15_000 });
+	// Its badges say what the still thumbnail hides.
+	await expect(card).toHaveAccessibleName(/^Open Demo: .*, Video, Animated, Audio, Text, 1 s, Done, /);
+	await expect(card.locator('.kind')).toHaveText(['Video', 'Animated', 'Audio', 'Text', '1 s']);
 	await page.getByRole('searchbox').first().fill('caption from primitivestring');
 	await expect(
 		page.getByRole('list', { name: 'Generations' }).getByRole('link', { name: /^Open / })

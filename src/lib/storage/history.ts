@@ -8,6 +8,7 @@ import type { JobStatus } from '$lib/comfy';
 import type { DeckDb } from './db';
 import { deleteUnreferencedImages, imageHashesOf } from './images';
 import { listJobsOfTemplate, readJob, readJobs, updateJobApp, type StoredJob } from './jobs';
+import { mediaOf } from './history-kinds';
 
 /** What the gallery can be narrowed by; every field is optional and they combine with AND. */
 export interface HistoryFilter {
@@ -43,6 +44,10 @@ export interface HistoryItem {
 	error?: string;
 	/** Execution time (started → finished), when known. */
 	durationMs?: number;
+	/** What the run made besides still images (`video`, `animated`, `audio`, `text`, `other`), for a badge. */
+	kinds?: string[];
+	/** Seconds of its first video or audio file, when known. */
+	mediaSeconds?: number;
 }
 
 /** The first items, and a function that loads every later match (call it once). */
@@ -106,7 +111,8 @@ export function toHistoryItem(job: StoredJob): HistoryItem {
 		tags: job.app.tags ?? [],
 		...(job.app.style ? { style: job.app.style } : {}),
 		...(error ? { error: error.length > 200 ? `${error.slice(0, 200)}…` : error } : {}),
-		...(started && finished ? { durationMs: finished - started } : {})
+		...(started && finished ? { durationMs: finished - started } : {}),
+		...mediaOf(job)
 	};
 }
 

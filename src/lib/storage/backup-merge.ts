@@ -8,7 +8,7 @@ import { zTemplate, type Template } from '$lib/comfy/workflow';
 import { canonicalJson } from '$lib/util/canonical-hash';
 import { normalizeServerUrl } from '$lib/util/server-url';
 import { zKnownSettings } from './backup-schema';
-import type { ParsedBackup } from './backup';
+import type { ParsedBackup } from './backup-read';
 import type { DeckSchema, ServerRecord, StoredImage, StoredPreset } from './db';
 import { imageHashesOf } from './images';
 import { safeParse } from '$lib/comfy/parse';

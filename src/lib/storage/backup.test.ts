@@ -1,128 +1,24 @@
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { strFromU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import type { JobStatus } from '$lib/comfy';
-import { createTemplate, type Template } from '$lib/comfy/workflow';
 import { sha256Hex } from '$lib/util/canonical-hash';
-import {
-	IMPORT_STORES,
-	exportBackup,
-	importBackup,
-	planImport,
-	readBackup,
-	type ParsedBackup
-} from './backup';
-import { openDeckDb, type DeckDb } from './db';
-import type { StoredJob } from './jobs';
+import { exportBackup, importBackup, planImport } from './backup';
 import { putRawRecord } from './testing/records';
+import {
+	NOW,
+	counts,
+	entries,
+	exported,
+	job,
+	open,
+	populated,
+	read,
+	template
+} from './testing/backup-fixtures';
 import { putImage } from './images';
 import { listPresets, savePreset } from './presets';
 import { getTemplate, listVersions, saveTemplate } from './templates';
-
-let n = 0;
-const open = () => openDeckDb({ name: `backup-test-${n++}-${Math.random()}` });
-const NOW = Date.UTC(2025, 0, 31, 12);
-
-function template(name = 'Solid color', width = 64): Template {
-	return createTemplate({
-		name,
-		api: {
-			'1': { class_type: 'EmptyImage', inputs: { width, height: 64, batch_size: 1, color: 0 } },
-			'2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } }
-		},
-		parameters: [
-			{
-				id: 'width',
-				label: 'Width',
-				kind: 'INT',
-				group: 'Size',
-				targets: [{ nodeId: '1', input: 'width' }],
-				default: width,
-				min: 1,
-				max: 4096,
-				required: true,
-				hidden: false
-			}
-		],
-		now: 1
-	});
-}
-
-function job(id: string, hash: string, status: JobStatus = 'succeeded', serverId = 'srv-1'): StoredJob {
-	return {
-		id,
-		serverId,
-		serverUrl: 'http://127.0.0.1:8188',
-		status,
-		createdAt: 100,
-		workflow: { '1': { class_type: 'EmptyImage', inputs: {} } },
-		outputs: [{ filename: `${id}.png`, subfolder: '', type: 'output' }],
-		timings: { created: 100, finished: 200 },
-		attempts: 1,
-		app: {
-			templateId: 'solid-color',
-			images: [{ filename: `${id}.png`, subfolder: '', type: 'output', hash, bytes: 9 }]
-		}
-	};
-}
-
-/** A browser's worth of data: one finished job with an image and thumbnail, a template with 2 versions… */
-async function populated(): Promise<{ db: DeckDb; hash: string; png: Uint8Array }> {
-	const db = await open();
-	const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5]);
-	const hash = await putImage(db, {
-		blob: new Blob([png], { type: 'image/png' }),
-		thumbnail: new Blob(['thumb'], { type: 'image/webp' }),
-		width: 64,
-		height: 64
-	});
-	await db.put('jobs', job('job-1', hash));
-	const t = template();
-	await saveTemplate(db, { template: t, note: 'Imported', now: 10 });
-	await saveTemplate(db, { template: { ...t, name: 'Solid colour' }, note: 'Renamed', now: 20 });
-	await savePreset(db, { templateId: t.id, name: 'Wide', values: { width: 512 }, isDefault: true, now: 30 });
-	await db.put('settings', 'dark', 'theme');
-	await db.put('servers', {
-		id: 'srv-1',
-		name: 'Studio',
-		baseUrl: 'http://127.0.0.1:8188',
-		token: 'secret-token',
-		order: 0,
-		createdAt: 1
-	});
-	return { db, hash, png };
-}
-
-async function counts(db: DeckDb) {
-	return Object.fromEntries(
-		await Promise.all(IMPORT_STORES.map(async (s) => [s, await db.count(s)] as const))
-	);
-}
-
-async function entries(blob: Blob): Promise<Record<string, Uint8Array>> {
-	return unzipSync(new Uint8Array(await blob.arrayBuffer()));
-}
-
-async function read(blob: Blob): Promise<ParsedBackup> {
-	const result = await readBackup({ file: blob });
-	if (!result.ok) throw new Error(result.message);
-	return result.backup;
-}
-
-async function exported(db: DeckDb, includeTokens = false) {
-	return exportBackup(db, { appVersion: '0.1.0', now: NOW, includeTokens });
-}
-
-/** The exported zip with some entries changed (undefined removes one). */
-async function tampered(blob: Blob, change: Record<string, Uint8Array | undefined>): Promise<Blob> {
-	const files: Zippable = { ...(await entries(blob)) };
-	for (const [name, bytes] of Object.entries(change)) {
-		if (bytes) files[name] = bytes;
-		else delete files[name];
-	}
-	return new Blob([zipSync(files) as Uint8Array<ArrayBuffer>]);
-}
 
 describe('export', () => {
 	it('writes one zip with a manifest, the records, and each image and thumbnail under its hash', async () => {
@@ -378,83 +274,3 @@ describe('import', () => {
 		]);
 	});
 });
-
-describe('bad files write nothing and say what is wrong', () => {
-	async function refused(file: Blob, message: RegExp) {
-		const result = await readBackup({ file });
-		expect(result.ok).toBe(false);
-		if (!result.ok) {
-			expect(result.message).toMatch(message);
-			expect(result.message).toContain('Nothing was imported.');
-		}
-	}
-
-	it('a PNG renamed .zip', async () => {
-		await refused(
-			new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])]),
-			/not a Comfy Deck backup: it is a PNG image/
-		);
-	});
-
-	it('an empty file, a JSON file, and random bytes', async () => {
-		await refused(new Blob([]), /empty/);
-		await refused(new Blob(['{"format":"comfy-deck-templates"}']), /JSON file.*Templates page/);
-		await refused(new Blob(['hello world, no zip']), /not a zip archive/);
-	});
-
-	it('a zip cut short, and a zip of something else', async () => {
-		const { db } = await populated();
-		const { blob } = await exported(db);
-		await refused(blob.slice(0, Math.floor(blob.size / 2)), /not a usable backup: .*(cut short|damaged)/);
-		await refused(
-			new Blob([zipSync({ 'readme.txt': strToU8('hi') }) as Uint8Array<ArrayBuffer>]),
-			/no manifest\.json/
-		);
-	});
-
-	it('a backup from a newer Comfy Deck', async () => {
-		const { db } = await populated();
-		const { blob, manifest } = await exported(db);
-		const newer = await tampered(blob, {
-			'manifest.json': strToU8(JSON.stringify({ ...manifest, version: 2 }))
-		});
-		await refused(newer, /newer Comfy Deck \(backup format 2; this one reads up to 1\)\. Update Comfy Deck/);
-	});
-
-	it('a record of the wrong shape, and an image whose bytes do not match their hash', async () => {
-		const { db, hash } = await populated();
-		const { blob } = await exported(db);
-		const files = await entries(blob);
-		const jobs = JSON.parse(strFromU8(files['jobs.json']!)) as Record<string, unknown>[];
-		jobs[0]!.timings = { created: 'yesterday' };
-		await refused(
-			await tampered(blob, { 'jobs.json': strToU8(JSON.stringify(jobs)) }),
-			/jobs\.json, record 1 \(job-1\): timings\.created/
-		);
-		await refused(
-			await tampered(blob, {
-				[`images/${hash}.png`]: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 9, 9, 9, 9, 9])
-			}),
-			/do not match their hash/
-		);
-		await refused(await tampered(blob, { [`images/${hash}.png`]: undefined }), /is missing/);
-	});
-
-	it('a damaged entry (a flipped byte in the compressed jobs) fails its checksum', async () => {
-		const { db } = await populated();
-		const { blob } = await exported(db);
-		const bytes = new Uint8Array(await blob.arrayBuffer());
-		// The jobs.json entry follows the image and thumbnail: flip a byte inside its compressed data.
-		const at = findName(bytes, 'jobs.json') + 'jobs.json'.length + 8;
-		bytes[at] = (bytes[at] ?? 0) ^ 0xff;
-		await refused(new Blob([bytes]), /(damaged|cannot read)/);
-	});
-});
-
-function findName(bytes: Uint8Array, name: string): number {
-	const target = strToU8(name);
-	for (let i = 0; i < bytes.length; i++) {
-		if (target.every((b, j) => bytes[i + j] === b)) return i;
-	}
-	throw new Error(`${name} not in the archive`);
-}

@@ -32,3 +32,29 @@ export function dispatchSettingsOf(values: {
 		}
 	};
 }
+
+/** The queue's settings as Settings stores them. */
+export type QueueSettingKey = 'queueMaxInFlight' | 'queueThreshold' | 'queueRate' | 'queueBurst';
+
+const LIMITS: Record<QueueSettingKey, { min: number; max: number; integer: boolean; what: string }> = {
+	queueMaxInFlight: { min: 1, max: 64, integer: true, what: 'Items per server' },
+	queueThreshold: { min: 0, max: 10_000, integer: true, what: 'The server queue limit' },
+	queueRate: { min: 0, max: 1_000, integer: false, what: 'Sends per second' },
+	queueBurst: { min: 1, max: 1_000, integer: true, what: 'The burst' }
+};
+
+/** Reads a queue setting as typed: its number, or what is wrong with it and what to type instead. */
+export function parseQueueSetting(
+	key: QueueSettingKey,
+	raw: string
+): { ok: true; value: number } | { ok: false; message: string } {
+	const { min, max, integer, what } = LIMITS[key];
+	const text = raw.trim();
+	const value = Number(text);
+	const kind = integer ? 'a whole number' : 'a number';
+	if (text === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)))
+		return { ok: false, message: `${what} must be ${kind} from ${min} to ${max}.` };
+	if (value < min || value > max)
+		return { ok: false, message: `${what} must be from ${min} to ${max}; ${text} is out of range.` };
+	return { ok: true, value };
+}

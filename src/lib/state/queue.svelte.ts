@@ -5,6 +5,7 @@ import {
 	type CreateQueryResult
 } from '@tanstack/svelte-query';
 import { pendingInRunOrder, type Queue } from '$lib/comfy';
+import { progressFraction } from '$lib/comfy/job-progress';
 import { serverKeys } from '$lib/query/keys';
 import { queueQuery } from '$lib/query/server-queries';
 import type { AppState, ServerView } from './app.svelte';
@@ -20,6 +21,10 @@ export interface QueueRow {
 	/** True when this browser submitted it (it is in our job records). */
 	ours: boolean;
 	templateName?: string;
+	/** 0–1, for our own running prompt (from its job's progress). */
+	fraction?: number;
+	/** Our own running prompt's latest live preview. */
+	previewUrl?: string;
 }
 
 /** A server's queue as last read. */
@@ -32,7 +37,7 @@ export interface ServerQueue {
 /** Turns `/queue` into rows: running first, then pending in the order they will run (ComfyUI sorts by number). */
 export function queueRows(
 	queue: Queue,
-	ours: (promptId: string) => { templateName?: string } | undefined
+	ours: (promptId: string) => { templateName?: string; fraction?: number; previewUrl?: string } | undefined
 ): QueueRow[] {
 	const row = (item: Queue['queue_running'][number], running: boolean, position?: number): QueueRow => {
 		const mine = ours(item[1]);
@@ -43,7 +48,9 @@ export function queueRows(
 			position,
 			nodeCount: Object.keys(item[2]).length,
 			ours: Boolean(mine),
-			templateName: mine?.templateName
+			templateName: mine?.templateName,
+			...(running && mine?.fraction !== undefined ? { fraction: mine.fraction } : {}),
+			...(running && mine?.previewUrl ? { previewUrl: mine.previewUrl } : {})
 		};
 	};
 	return [
@@ -132,7 +139,13 @@ export class QueueState {
 	#rows(queue: Queue): QueueRow[] {
 		return queueRows(queue, (id) => {
 			const job = this.#app.jobs.byId[id];
-			return job ? { templateName: job.metadata?.templateName as string | undefined } : undefined;
+			if (!job) return undefined;
+			const previewUrl = this.#app.jobs.previews[id]?.url;
+			return {
+				templateName: job.metadata?.templateName as string | undefined,
+				fraction: progressFraction(job),
+				...(previewUrl ? { previewUrl } : {})
+			};
 		});
 	}
 }

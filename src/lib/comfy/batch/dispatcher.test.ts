@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobChange, JobRecord, JobStatus } from '../index';
 import type { ServerHealth } from './dispatch-decision';
 import { createDispatcher, type Clock, type DispatchServer } from './dispatcher';
-import { addItems, emptyQueue, markReleased, pauseAll, resumeAll, type QueueState } from './queue';
+import { addItems, emptyQueue, markReleased, moveItem, pauseAll, resumeAll, type QueueState } from './queue';
 import { capabilitiesOf } from './requirements';
 
 const workflow = { '1': { class_type: 'EmptyImage', inputs: { width: 8 } } };
@@ -286,5 +286,19 @@ describe('createDispatcher', () => {
 		servers[0]!.set('p0', 'failed', { kind: 'execution', message: 'CUDA out of memory' });
 		await tick();
 		expect(dispatcher.state.entries[0]).toMatchObject({ status: 'failed', error: 'CUDA out of memory' });
+	});
+
+	it('reports every operation to onChange, also one that changes no reason (a reorder while paused)', async () => {
+		const seen: string[][] = [];
+		const dispatcher = createDispatcher({
+			servers: () => [],
+			initial: pauseAll(queueOf(3)),
+			onChange: (state) => seen.push(state.entries.map((e) => e.id))
+		});
+		await tick();
+		seen.length = 0;
+		dispatcher.apply((state) => moveItem(state, { id: 'i2', index: 0 }));
+		expect(seen).toEqual([['i2', 'i0', 'i1']]);
+		dispatcher.close();
 	});
 });

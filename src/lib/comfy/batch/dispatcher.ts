@@ -106,6 +106,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			}));
 
 	let state = options.initial;
+	// The state last handed to onChange: an operation applied between passes is reported by the next pass.
+	let reported = state;
 	// Names of servers seen, for messages about a server that has since been removed.
 	const names = new Map<string, string>();
 	let reasons = new Map<string, string>();
@@ -273,7 +275,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 		try {
 			do {
 				again = false;
-				const before = state;
 				const servers = options.servers();
 				syncSubscriptions(servers);
 				const nextReasons = new Map<string, string>();
@@ -284,8 +285,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 					else if (e.status === 'waiting' && !nextReasons.has(e.id))
 						nextReasons.set(e.id, unjudgedReason(e, servers, maxInFlight));
 				}
-				const changed = before !== state || !sameReasons(reasons, nextReasons);
+				const changed = reported !== state || !sameReasons(reasons, nextReasons);
 				reasons = nextReasons;
+				reported = state;
 				if (changed) options.onChange?.(state, reasons);
 			} while (again && !closed);
 		} finally {

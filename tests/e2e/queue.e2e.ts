@@ -1,0 +1,162 @@
+import { expect, test, type Page } from '@playwright/test';
+import { PORTS } from '../../playwright.config';
+import { invertPrompt } from '../simulator/test-helpers';
+
+// The browser's own queue against the simulator serving the app (same origin), in test mode.
+const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
+const COUNT = 6;
+
+async function control(page: Page, body: Record<string, unknown>) {
+	const response = await page.request.post(`${base}__sim/control`, { data: body });
+	expect(response.ok()).toBe(true);
+	return (await response.json()) as Record<string, unknown>;
+}
+
+/** A paused queue of `COUNT` items as the app stores it (IndexedDB `browserQueue`, key `queue`). */
+function pausedQueue() {
+	return {
+		version: 1,
+		savedAt: 1,
+		paused: true,
+		entries: Array.from({ length: COUNT }, (_, i) => ({
+			id: `item-${i}`,
+			status: 'paused',
+			priority: 0,
+			target: { kind: 'any' },
+			workflow: invertPrompt(`queue-e2e/${i}`, 16 + i, 16),
+			label: `Width ${16 + i}`,
+			group: { id: 'e2e-batch', key: `r${i}` },
+			app: { templateName: 'Invert' },
+			createdAt: 1 + i,
+			attempts: []
+		}))
+	};
+}
+
+/** Waits for the app's own first save of the queue, then replaces it (as a tab that queued these and closed). */
+async function storeQueue(page: Page, snapshot: unknown) {
+	await page.evaluate(async (value) => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const open = indexedDB.open('comfy-deck');
+			open.onsuccess = () => resolve(open.result);
+			open.onerror = () => reject(open.error);
+		});
+		const read = () =>
+			new Promise<unknown>((resolve) => {
+				const req = db.transaction('browserQueue').objectStore('browserQueue').get('queue');
+				req.onsuccess = () => resolve(req.result);
+			});
+		while ((await read()) === undefined) await new Promise((r) => setTimeout(r, 50));
+		await new Promise<void>((resolve, reject) => {
+			const tx = db.transaction('browserQueue', 'readwrite');
+			tx.objectStore('browserQueue').put(value, 'queue');
+			tx.oncomplete = () => resolve();
+			tx.onerror = () => reject(tx.error);
+		});
+		db.close();
+	}, snapshot);
+}
+
+const waiting = (page: Page) =>
+	page.getByRole('region', { name: 'In this browser' }).locator('ol.pending > li .name');
+
+test.beforeEach(async ({ page }) => {
+	await control(page, { action: 'reset' });
+});
+
+test.afterEach(async ({ page }) => {
+	await control(page, { action: 'reset' });
+});
+
+test('the browser queue keeps pause, order and priority across a reload, and runs every item once through a server restart', async ({
+	page
+}) => {
+	test.setTimeout(90_000);
+	// One send a second, one at a time: the restart below lands mid-batch.
+	await page.goto(`${base}#/settings`);
+	const rate = page.getByRole('spinbutton', { name: 'Sends per second' });
+	await rate.fill('2000');
+	await rate.press('Tab');
+	await expect(page.getByRole('alert')).toContainText(
+		'Sends per second must be from 0 to 1000; 2000 is out of range.'
+	);
+	await rate.fill('1');
+	await rate.press('Tab');
+	await page.getByRole('spinbutton', { name: 'Burst' }).fill('1');
+	await page.getByRole('spinbutton', { name: 'Burst' }).press('Tab');
+	await page.getByRole('spinbutton', { name: 'Items per server' }).fill('1');
+	await page.getByRole('spinbutton', { name: 'Items per server' }).press('Tab');
+	await expect(page.getByRole('alert')).toHaveCount(0);
+	await page.reload();
+	await expect(page.getByRole('spinbutton', { name: 'Items per server' })).toHaveValue('1');
+	await expect(rate).toHaveValue('1');
+
+	await page.goto(`${base}#/queue`);
+	await expect(page.getByRole('heading', { name: 'In this browser' })).toBeVisible();
+	await storeQueue(page, pausedQueue());
+	await page.reload();
+	const names = waiting(page);
+	await expect(names).toHaveText(Array.from({ length: COUNT }, (_, i) => `Width ${16 + i}`));
+	await expect(page.getByText('Paused: nothing more is sent')).toBeVisible();
+
+	// Keyboard: the last item's handle, Home → first; then the arrow keys move the focused item one place.
+	const handle = page.getByRole('button', { name: /^Reorder Width 21,/ });
+	await handle.focus();
+	await handle.press('Home');
+	await expect(names.first()).toHaveText('Width 21');
+	await expect(page.getByRole('button', { name: 'Reorder Width 21, position 1 of 6' })).toBeFocused();
+	await page.keyboard.press('ArrowDown');
+	await expect(names.nth(1)).toHaveText('Width 21');
+	// Drag: Width 20 dropped on the first row.
+	await page
+		.locator('ol.pending > li', { hasText: 'Width 20' })
+		.dragTo(page.locator('ol.pending > li').first());
+	await expect(names.first()).toHaveText('Width 20');
+	// Priority: a higher one goes first.
+	const priority = page.getByRole('spinbutton', { name: 'Priority of Width 18' });
+	await priority.fill('5');
+	await priority.press('Tab');
+	const order = ['Width 18', 'Width 20', 'Width 16', 'Width 21', 'Width 17', 'Width 19'];
+	await expect(names).toHaveText(order);
+
+	await page.reload();
+	await expect(names).toHaveText(order);
+	await expect(page.getByRole('spinbutton', { name: 'Priority of Width 18' })).toHaveValue('5');
+	await expect(page.getByRole('button', { name: 'Resume all' })).toBeVisible();
+
+	await page.getByRole('button', { name: 'Resume all' }).click();
+	await expect(page).toHaveTitle(/^\[\d\/6 · \d+%\] Queue · Comfy Deck$/);
+	const finished = page.getByRole('region', { name: 'In this browser' }).locator('ul.finished > li');
+	await expect(finished).not.toHaveCount(0, { timeout: 20_000 });
+	// The server restarts mid-batch, down for a second: what it had is lost, and comes back to run again.
+	await control(page, { action: 'restart', downMs: 20_000 });
+	await expect(finished).toHaveCount(COUNT, { timeout: 60_000 });
+	await expect(finished.filter({ hasText: 'Failed' })).toHaveCount(0);
+	await expect(page).toHaveTitle('Queue · Comfy Deck');
+
+	// Every item ran to success exactly once on the server (a run cut by the restart is not a success).
+	const { runs } = (await control(page, { action: 'runs' })) as {
+		runs: { promptId: string; outcome: string }[];
+	};
+	const ids = await page.evaluate(
+		() =>
+			new Promise<string[]>((resolve) => {
+				const open = indexedDB.open('comfy-deck');
+				open.onsuccess = () => {
+					const req = open.result.transaction('browserQueue').objectStore('browserQueue').get('queue');
+					req.onsuccess = () => {
+						const entries = (req.result as { entries: { promptId: string }[] }).entries;
+						resolve(entries.map((e) => e.promptId));
+						open.result.close();
+					};
+				};
+			})
+	);
+	expect(new Set(ids).size).toBe(COUNT);
+	const successes = runs.filter((r) => r.outcome === 'success' && ids.includes(r.promptId));
+	expect(successes.map((r) => r.promptId).sort()).toEqual([...ids].sort());
+
+	// Each is a run in History, named by its label's template.
+	await page.goto(`${base}#/history`);
+	await expect(page.getByText('Invert').first()).toBeVisible();
+});

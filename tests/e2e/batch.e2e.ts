@@ -54,3 +54,53 @@ test('every run the form started stays listed; Cancel stops exactly that run; th
 	await expect(runList(page)).toHaveCount(3, { timeout: 15_000 });
 	await expect(runList(page).filter({ hasText: 'Interrupted' })).toHaveCount(1);
 });
+
+test('a 2×3 grid and a batch count of 3: the totals shown, every run listed and finished, one queued run cancelled', async ({
+	page
+}) => {
+	test.setTimeout(120_000);
+	await control(page, { action: 'restart' });
+	await control(page, { action: 'slowModelLoad', ms: 60_000 }); // 3 s: the runs queue up behind the first
+	await openTemplate(page, 'sd15-txt2img');
+	await page.getByText('Batch and grid').click();
+	const builder = page.getByRole('group', { name: 'Batch and grid' });
+
+	const x = page.getByRole('group', { name: 'X axis (columns)' });
+	await x.getByLabel('Parameter').selectOption({ label: 'Sampler' });
+	await x.getByRole('checkbox', { name: 'euler', exact: true }).check();
+	await x.getByRole('checkbox', { name: 'euler_ancestral', exact: true }).check();
+	const y = page.getByRole('group', { name: 'Y axis (rows)' });
+	await y.getByLabel('Parameter').selectOption({ label: 'CFG' });
+	await y.getByLabel('From', { exact: true }).fill('5');
+	await y.getByLabel('To', { exact: true }).fill('7');
+	await y.getByLabel('Step', { exact: true }).fill('1');
+	await expect(builder.getByRole('status')).toHaveText('6 runs: 2 Sampler × 3 CFG');
+	await page.getByRole('button', { name: 'Queue 6 runs' }).click();
+	await expect(runList(page)).toHaveCount(6, { timeout: 15_000 });
+	await expect(runList(page).filter({ hasText: 'CFG 7 · Sampler euler_ancestral' })).toHaveCount(1);
+	const grid = await builder.getByRole('link', { name: 'Open the grid' }).getAttribute('href');
+	expect(grid).toMatch(/^#\/grids\/[0-9a-f-]{36}$/);
+
+	await x.getByLabel('Parameter').selectOption({ label: 'None' });
+	await y.getByLabel('Parameter').selectOption({ label: 'None' });
+	await builder.getByLabel('Batch count').fill('3');
+	await expect(builder.getByRole('status')).toHaveText('3 runs: 3 repeats');
+	await page.getByRole('button', { name: 'Queue 3 runs' }).click();
+	await expect(runList(page)).toHaveCount(9, { timeout: 15_000 });
+
+	// One of the runs still queued on the server is cancelled: only that one stops.
+	const queued = runList(page).filter({ hasText: 'Queued' });
+	await expect(queued.first()).toBeVisible({ timeout: 15_000 });
+	const name = (await queued.first().getByRole('link').textContent()) ?? '';
+	await queued
+		.first()
+		.getByRole('button', { name: /^Cancel / })
+		.click();
+	const stopped = runList(page).filter({ hasText: 'Interrupted' });
+	await expect(stopped).toHaveCount(1, { timeout: 15_000 });
+	await expect(stopped.getByRole('link')).toHaveText(name);
+	await expect(runList(page).filter({ hasText: 'Done' })).toHaveCount(8, { timeout: 90_000 });
+	await expect(page.getByRole('region', { name: 'Runs' }).getByRole('status')).toHaveText(
+		'9 runs · 8 done · 1 stopped or failed'
+	);
+});

@@ -107,6 +107,7 @@ export class BatchBuilderState {
 	#start: (expansion: Expansion, target: ServerTarget) => Promise<BatchStarted | void>;
 	#servers: () => TargetServer[];
 	#formServer: () => string | undefined;
+	#waits: boolean;
 	#random01: (() => number) | undefined;
 
 	/**
@@ -114,18 +115,21 @@ export class BatchBuilderState {
 	 * @param options.start queues the items of an expansion on a target (throws with a message when it cannot).
 	 * @param options.servers every server with its connection, for "Run on" (default none).
 	 * @param options.formServer the server the form is set to: "Run on" starts there.
+	 * @param options.waits runs wait in the browser queue while their server is away (the app's dispatcher).
 	 */
 	constructor(options: {
 		form: () => { parameters: ParameterDef[]; values: FormValues };
 		start: (expansion: Expansion, target: ServerTarget) => Promise<BatchStarted | void>;
 		servers?: () => TargetServer[];
 		formServer?: () => string | undefined;
+		waits?: boolean;
 		random01?: () => number;
 	}) {
 		this.#form = options.form;
 		this.#start = options.start;
 		this.#servers = options.servers ?? (() => []);
 		this.#formServer = options.formServer ?? (() => undefined);
+		this.#waits = options.waits ?? false;
 		this.#random01 = options.random01;
 	}
 
@@ -144,7 +148,7 @@ export class BatchBuilderState {
 
 	/** Why the runs cannot go where "Run on" says now ('' when they can). */
 	get targetNote(): string {
-		return targetNote({ value: this.target, servers: this.servers });
+		return targetNote({ value: this.target, servers: this.servers, waits: this.#waits });
 	}
 
 	/** The grid the last start made (its view: `#/grids/<id>`). */

@@ -57,3 +57,15 @@ describe('targetOf', () => {
 		expect(targetOf('s1')).toEqual({ kind: 'server', serverId: 's1' });
 	});
 });
+
+describe('targetNote with the browser queue', () => {
+	it('says the runs wait in the browser while the server picked, or every server, is away', () => {
+		expect(targetNote({ value: 's3', servers: [studio, attic], waits: true })).toBe(
+			'Attic cannot be reached now: the runs wait in this browser until it is back. ' +
+				'Nothing answers at http://attic:8188/. Pick another server or "Any free server".'
+		);
+		expect(targetNote({ value: ANY_SERVER, servers: [attic], waits: true })).toBe(
+			'No server can be reached now: the runs wait in this browser until one is back.'
+		);
+	});
+});

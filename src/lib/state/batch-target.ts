@@ -35,12 +35,23 @@ export function pickFreeServer<S extends TargetServer>(servers: readonly S[]): S
 /**
  * What the builder says under "Run on" before anything is queued: '' when the choice can run now, else why not
  * and what to do. A server still being checked is not reported (the check says soon enough).
+ * @param options.waits runs wait in the browser queue until a server is back (else they need one now).
  */
-export function targetNote({ value, servers }: { value: string; servers: readonly TargetServer[] }): string {
+export function targetNote({
+	value,
+	servers,
+	waits = false
+}: {
+	value: string;
+	servers: readonly TargetServer[];
+	waits?: boolean;
+}): string {
 	if (servers.length === 0) return 'Add a ComfyUI server in Settings to queue runs.';
 	if (value === ANY_SERVER) {
 		if (servers.every((s) => s.status === 'offline'))
-			return 'No server can be reached now. Check that ComfyUI is running, or add a server in Settings.';
+			return waits
+				? 'No server can be reached now: the runs wait in this browser until one is back.'
+				: 'No server can be reached now. Check that ComfyUI is running, or add a server in Settings.';
 		return '';
 	}
 	const server = servers.find((s) => s.id === value);
@@ -48,7 +59,9 @@ export function targetNote({ value, servers }: { value: string; servers: readonl
 	if (server.status !== 'offline') return '';
 	const others = servers.some((s) => s.id !== value && s.status !== 'offline');
 	return [
-		`${server.name} cannot be reached now, so runs cannot go to it.`,
+		waits
+			? `${server.name} cannot be reached now: the runs wait in this browser until it is back.`
+			: `${server.name} cannot be reached now, so runs cannot go to it.`,
 		server.message,
 		others ? 'Pick another server or "Any free server".' : 'Start it, or check its address in Settings.'
 	]

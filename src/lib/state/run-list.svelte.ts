@@ -2,6 +2,7 @@ import { isTerminal, type JobRecord } from '$lib/comfy';
 import { progressFraction } from '$lib/comfy/job-progress';
 import type { DeckDb } from '$lib/storage/db';
 import { listJobsOfTemplate, type StoredJob } from '$lib/storage/jobs';
+import type { QueueEntry } from '$lib/comfy/batch';
 import type { AppState } from './app.svelte';
 
 /** `waiting`: in the browser's own queue, not sent to a server yet. */
@@ -112,7 +113,12 @@ export class RunListState {
 				rows.set(job.id, this.#rowOfJob(job));
 		}
 		for (const item of this.#waiting()) {
-			if (item.promptId && rows.has(item.promptId)) continue;
+			const sent = item.promptId ? rows.get(item.promptId) : undefined;
+			if (sent) {
+				// Its job record may not carry the label (an item restored after a reload): the queue's does.
+				if (!sent.label && item.label) sent.label = item.label;
+				continue;
+			}
 			rows.set(item.id, {
 				id: item.id,
 				label: item.label ?? '',
@@ -198,8 +204,46 @@ export class RunListState {
 	}
 }
 
-/** The run list of a template's form in the app: its jobs, and Cancel through each job's own server. */
-export function runListOfApp({ app, templateId }: { app: AppState; templateId: string }): RunListState {
+/** What the run list needs of the browser queue (the app's `DispatchState`). */
+export interface RunListQueue {
+	readonly entries: readonly QueueEntry[];
+	remove(options: { ids: string[] }): string[];
+}
+
+const IN_QUEUE = new Set<QueueEntry['status']>(['waiting', 'paused', 'released', 'running']);
+
+/** The items of a template's form still in the browser queue (or just sent from it). */
+export function waitingRunsOf({
+	queue,
+	templateId
+}: {
+	queue: RunListQueue;
+	templateId: string;
+}): WaitingRun[] {
+	return queue.entries
+		.filter((e) => e.app?.templateId === templateId && IN_QUEUE.has(e.status))
+		.map((e) => ({
+			id: e.id,
+			createdAt: e.createdAt,
+			...(e.label ? { label: e.label } : {}),
+			...(e.group ? { groupId: e.group.id } : {}),
+			...(e.promptId ? { promptId: e.promptId } : {})
+		}));
+}
+
+/**
+ * The run list of a template's form in the app: its jobs and its items in the browser queue, Cancel through each
+ * job's own server or out of the queue.
+ */
+export function runListOfApp({
+	app,
+	queue,
+	templateId
+}: {
+	app: AppState;
+	queue?: RunListQueue;
+	templateId: string;
+}): RunListState {
 	return new RunListState({
 		templateId,
 		db: app.db,
@@ -207,6 +251,12 @@ export function runListOfApp({ app, templateId }: { app: AppState; templateId: s
 		cancelJob: async ({ id, serverId }) => {
 			const server = app.servers.find((s) => s.id === serverId);
 			if (server) await app.jobs.clientFor(server).jobs.cancel(id);
-		}
+		},
+		...(queue
+			? {
+					waiting: () => waitingRunsOf({ queue, templateId }),
+					removeWaiting: (ids: string[]) => void queue.remove({ ids })
+				}
+			: {})
 	});
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '$lib/comfy';
 import { openDeckDb } from '$lib/storage/db';
 import { putJob, type StoredJob } from '$lib/storage/jobs';
-import { RunListState, type RunListJobs, type WaitingRun } from './run-list.svelte';
+import type { QueueEntry } from '$lib/comfy/batch';
+import { RunListState, waitingRunsOf, type RunListJobs, type WaitingRun } from './run-list.svelte';
 
 let n = 0;
 
@@ -123,7 +124,7 @@ describe('RunListState', () => {
 		expect(h.list.runs[0]).toMatchObject({ label: 'CFG 5.5', groupId: 'g1', thumbHash: 'h2', fraction: 1 });
 	});
 
-	it('shows items waiting in the browser queue once, and as the job once they were sent', async () => {
+	it('shows items waiting in the browser queue once, and as the job (with the queue label) once sent', async () => {
 		const h = setup({
 			stored: [job('p1', { status: 'queued', createdAt: 2000 })],
 			waiting: [
@@ -133,7 +134,7 @@ describe('RunListState', () => {
 		});
 		await h.store();
 		expect(h.list.runs.map((r) => [r.id, r.status, r.label])).toEqual([
-			['p1', 'queued', ''],
+			['p1', 'queued', 'Seed 1'],
 			['i2', 'waiting', 'Seed 2']
 		]);
 	});
@@ -176,5 +177,34 @@ describe('RunListState', () => {
 		expect(third).toBe(first);
 		await first;
 		expect(h.list.runs).toHaveLength(1);
+	});
+
+	it("takes this template's items from the browser queue while they wait or run, not other templates' or ended ones", () => {
+		const entry = (id: string, over: Partial<QueueEntry>): QueueEntry => ({
+			id,
+			status: 'waiting',
+			priority: 0,
+			target: { kind: 'any' },
+			workflow: {},
+			createdAt: 10,
+			attempts: [],
+			app: { templateId: 'sd15' },
+			...over
+		});
+		const queue = {
+			entries: [
+				entry('a', { label: 'CFG 5', group: { id: 'g1', key: 'z0-y0-x0-r0-n0' } }),
+				entry('b', { status: 'released', promptId: 'p-b' }),
+				entry('c', { status: 'paused' }),
+				entry('d', { status: 'done', promptId: 'p-d' }),
+				entry('e', { app: { templateId: 'other' } })
+			],
+			remove: () => []
+		};
+		expect(waitingRunsOf({ queue, templateId: 'sd15' })).toEqual([
+			{ id: 'a', createdAt: 10, label: 'CFG 5', groupId: 'g1' },
+			{ id: 'b', createdAt: 10, promptId: 'p-b' },
+			{ id: 'c', createdAt: 10 }
+		]);
 	});
 });

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
 import { PORTS } from '../../playwright.config';
 import { startSimulator, type RunningSimulator } from '../simulator/index';
 import { seedQueuedGrid, storedGridJobs } from './grid-helpers';
@@ -111,7 +113,18 @@ test('a 40-cell grid over two servers, one restarted mid-way: 40 images kept, no
 	// Both servers took part.
 	expect(new Set(jobs.filter((j) => j.status === 'succeeded').map((j) => j.serverId)).size).toBe(2);
 
-	// Nothing of it needs the servers any more: reloaded, the grid is whole from IndexedDB.
+	// Nothing of it needs the servers any more: reloaded, the grid is whole from IndexedDB, and exports whole.
 	await page.reload();
 	await expect(table.getByRole('img')).toHaveCount(40);
+	const zipDownload = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Download originals (zip)' }).click();
+	const zip = unzipSync(await readFile((await (await zipDownload).path())!));
+	const pngs = Object.entries(zip).filter(([name]) => name.endsWith('.png'));
+	expect(pngs).toHaveLength(40);
+	expect(pngs.every(([, bytes]) => bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47)).toBe(true);
+	expect(Object.keys(zip)).toContain('Seed 8 · Width 64.png');
+	const pngDownload = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Export PNG' }).click();
+	await pngDownload;
+	await expect(page.getByText(/^Saved grid-Slow image-.*\.png: 40 of 40 cells\.$/)).toBeVisible();
 });

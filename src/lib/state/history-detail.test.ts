@@ -6,7 +6,7 @@ import { createTemplate, decodeFormState } from '$lib/comfy/workflow';
 import { openDeckDb, type DeckDb } from '$lib/storage/db';
 import { getImage, putImage } from '$lib/storage/images';
 import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
-import { startSimulator, type RunningSimulator } from '../../../tests/simulator/index';
+import { useSimulator } from '../../../tests/simulator/test-helpers';
 import type { ServerView } from './app.svelte';
 import { HistoryDetailState } from './history-detail.svelte';
 import { JobsState } from './jobs.svelte';
@@ -165,15 +165,10 @@ describe('HistoryDetailState', () => {
 });
 
 describe('HistoryDetailState run again', () => {
-	let sim: RunningSimulator;
-	beforeAll(async () => {
-		sim = await startSimulator();
-		vi.stubGlobal('WebSocket', WebSocket);
-	});
-	afterAll(async () => {
-		vi.unstubAllGlobals();
-		await sim.close();
-	});
+	const sim = useSimulator();
+	// Node 20 has no WebSocket of its own; the app's clients use the global one.
+	beforeAll(() => void vi.stubGlobal('WebSocket', WebSocket));
+	afterAll(() => void vi.unstubAllGlobals());
 
 	it('sends the same workflow to the same server as a new job that keeps its template, parameters and style', async () => {
 		const server: ServerView = { id: 's1', name: 'Simulator', baseUrl: sim.url, order: 0, createdAt: 1 };

@@ -6,7 +6,7 @@ import { useCacheEntry } from '$lib/storage/cache';
 import { openDeckDb } from '$lib/storage/db';
 import { getImage } from '$lib/storage/images';
 import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
-import { startSimulator, type RunningSimulator } from '../../../tests/simulator/index';
+import { useSimulator } from '../../../tests/simulator/test-helpers';
 import { JobsState } from './jobs.svelte';
 
 const WORKFLOW: ApiWorkflow = {
@@ -36,22 +36,16 @@ function jobsState() {
 }
 
 describe('JobsState against a simulated ComfyUI', () => {
-	let sim: RunningSimulator;
+	const sim = useSimulator();
 	let close: (() => Promise<void>) | undefined;
 
-	beforeAll(async () => {
-		sim = await startSimulator();
-		// Node 20 has no WebSocket of its own; the app's clients use the global one.
-		vi.stubGlobal('WebSocket', WebSocket);
-	});
+	// Node 20 has no WebSocket of its own; the app's clients use the global one.
+	beforeAll(() => void vi.stubGlobal('WebSocket', WebSocket));
 	afterEach(async () => {
 		await close?.();
 		close = undefined;
 	});
-	afterAll(async () => {
-		vi.unstubAllGlobals();
-		await sim.close();
-	});
+	afterAll(() => void vi.unstubAllGlobals());
 
 	it('keeps a finished job’s images in IndexedDB, fills the result cache and tells the history views', async () => {
 		const { db, jobs } = jobsState();

@@ -2,6 +2,8 @@
  * One WebSocket session per server: feature-flags handshake, frame decoding, a typed event stream, and
  * reconnection with capped, jittered backoff that waits while offline and retries at once on `online` or when the
  * tab becomes visible. The old socket is always fully closed before a new one opens with the same client id.
+ * What the session touches outside itself (the WebSocket API, network and tab signals, its URL) is in
+ * socket-environment.ts.
  */
 import { createBackoff, type BackoffOptions } from './backoff';
 import { decodeBinaryFrame } from './binary-frames';
@@ -9,27 +11,23 @@ import { claimClientId, type ChannelLike, type ClientIdClaim, type StorageLike }
 import type { ComfyEvent, ComfyEventListener, SocketState } from './events';
 import { normalizeBaseUrl } from './http';
 import type { Logger } from './logger';
+import {
+	browserEnvironment,
+	socketUrl,
+	type SessionEnvironment,
+	type WebSocketConstructor,
+	type WebSocketLike
+} from './socket-environment';
 import { safeParseWith, wsDataSchemas, zWsEnvelope, type Features, type WsMessage } from './schemas';
 import { errorMessage } from '../util/error-message';
 
-/** The part of the WebSocket API the session uses (browsers' WebSocket and the `ws` package both fit). */
-export interface WebSocketLike {
-	readonly readyState: number;
-	binaryType: string;
-	send(data: string): void;
-	close(code?: number, reason?: string): void;
-	addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: never) => void): void;
-}
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-/** Where the session learns about the network and the tab (browser globals by default; injectable in tests). */
-export interface SessionEnvironment {
-	isOnline(): boolean;
-	/** Calls back when the browser goes online; returns the unsubscribe function. */
-	onOnline(callback: () => void): () => void;
-	/** Calls back when the tab becomes visible; returns the unsubscribe function. */
-	onVisible(callback: () => void): () => void;
-}
+export {
+	browserEnvironment,
+	socketUrl,
+	type SessionEnvironment,
+	type WebSocketConstructor,
+	type WebSocketLike
+} from './socket-environment';
 
 export interface ComfySocketOptions {
 	baseUrl: string;
@@ -74,44 +72,6 @@ export interface ComfySocket {
 	reconnect(options?: { renewClientId?: boolean }): void;
 	/** Closes for good (until `connect()`); resolves once the socket reported closed. */
 	close(): Promise<void>;
-}
-
-export function browserEnvironment(): SessionEnvironment {
-	const g = globalThis as {
-		navigator?: { onLine?: boolean };
-		addEventListener?: (type: string, cb: () => void) => void;
-		removeEventListener?: (type: string, cb: () => void) => void;
-		document?: {
-			visibilityState?: string;
-			addEventListener(type: string, cb: () => void): void;
-			removeEventListener(type: string, cb: () => void): void;
-		};
-	};
-	return {
-		isOnline: () => g.navigator?.onLine !== false,
-		onOnline(callback) {
-			g.addEventListener?.('online', callback);
-			return () => g.removeEventListener?.('online', callback);
-		},
-		onVisible(callback) {
-			const doc = g.document;
-			if (!doc) return () => {};
-			const listener = () => {
-				if (doc.visibilityState === 'visible') callback();
-			};
-			doc.addEventListener('visibilitychange', listener);
-			return () => doc.removeEventListener('visibilitychange', listener);
-		}
-	};
-}
-
-/** `ws(s)://<base>/ws?clientId=…[&token=…]`. */
-export function socketUrl(options: { baseUrl: string; clientId: string; token?: string }): string {
-	const url = new URL('ws', normalizeBaseUrl(options.baseUrl));
-	url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-	url.searchParams.set('clientId', options.clientId);
-	if (options.token) url.searchParams.set('token', options.token);
-	return url.href;
 }
 
 export function createComfySocket(options: ComfySocketOptions): ComfySocket {

@@ -11,23 +11,12 @@ import { claimClientId, type ChannelLike, type ClientIdClaim, type StorageLike }
 import type { ComfyEvent, ComfyEventListener, SocketState } from './events';
 import { normalizeBaseUrl } from './http';
 import type { Logger } from './logger';
-import {
-	browserEnvironment,
-	socketUrl,
-	type SessionEnvironment,
-	type WebSocketConstructor,
-	type WebSocketLike
-} from './socket-environment';
+import { browserEnvironment, socketUrl } from './socket-environment';
+import type { SessionEnvironment, WebSocketConstructor, WebSocketLike } from './socket-environment';
 import { safeParseWith, wsDataSchemas, zWsEnvelope, type Features, type WsMessage } from './schemas';
 import { errorMessage } from '../util/error-message';
 
-export {
-	browserEnvironment,
-	socketUrl,
-	type SessionEnvironment,
-	type WebSocketConstructor,
-	type WebSocketLike
-} from './socket-environment';
+export * from './socket-environment';
 
 export interface ComfySocketOptions {
 	baseUrl: string;

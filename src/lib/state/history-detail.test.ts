@@ -1,40 +1,20 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { createLogger, type ApiWorkflow } from '$lib/comfy';
-import { createTemplate, decodeFormState } from '$lib/comfy/workflow';
+import { createLogger } from '$lib/comfy';
+import { decodeFormState } from '$lib/comfy/workflow';
 import { openDeckDb, type DeckDb } from '$lib/storage/db';
 import { getImage, putImage } from '$lib/storage/images';
 import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
+import { template } from '$lib/storage/testing/backup-fixtures';
 import { useSimulator } from '../../../tests/simulator/test-helpers';
 import type { ServerView } from './app.svelte';
 import { HistoryDetailState } from './history-detail.svelte';
 import { JobsState } from './jobs.svelte';
 
-const WORKFLOW: ApiWorkflow = {
-	'1': { class_type: 'EmptyImage', inputs: { width: 16, height: 8, batch_size: 1, color: 255 } },
-	'2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'detail' } }
-};
-
-const TEMPLATE = createTemplate({
-	name: 'Solid color',
-	api: WORKFLOW,
-	parameters: [
-		{
-			id: 'width',
-			label: 'Width',
-			kind: 'INT',
-			group: 'Size',
-			targets: [{ nodeId: '1', input: 'width' }],
-			default: 16,
-			min: 1,
-			max: 4096,
-			required: true,
-			hidden: false
-		}
-	],
-	now: 1
-});
+// A one-field template (Width) over EmptyImage → SaveImage: runs on the simulator as it is.
+const TEMPLATE = template('Solid color', 16);
+const WORKFLOW = TEMPLATE.api;
 
 function job(id: string, o: { createdAt: number; width: number; image?: string; style?: string }): StoredJob {
 	return {

@@ -99,4 +99,8 @@ test('a 2×3 grid and a batch count of 3: the totals shown, every run listed and
 	await expect(runList(page).getByText(name, { exact: true })).toHaveCount(0);
 	await expect(runList(page).filter({ hasText: 'Done' })).toHaveCount(8, { timeout: 90_000 });
 	await expect(page.getByRole('region', { name: 'Runs' }).getByRole('status')).toHaveText('8 runs · 8 done');
+
+	// The grid opens from its link: stored when it was started, every cell now with its picture.
+	await page.goto(`${base}${grid}`);
+	await expect(page.getByText('Complete: 6 of 6 done')).toBeVisible({ timeout: 15_000 });
 });

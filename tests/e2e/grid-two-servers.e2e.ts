@@ -6,9 +6,10 @@ import { startSimulator, type RunningSimulator } from '../simulator/index';
 import { storedGridJobs } from './grid-helpers';
 
 // The grid builder and the app's own browser queue against two simulators (started here, so one can be restarted
-// mid-grid): a 40-cell SD 1.5 grid queued on the form for any free server, spread over both, one server going down mid-way and coming back. Every cell must end with its image kept in
-// IndexedDB, shown in the grid view, and no cell may run to completion twice (the simulators log every prompt they
-// start, across the restart). The core-level twin is tests/core/grid-two-servers.test.ts.
+// mid-grid): a 40-cell SD 1.5 grid queued on the form for any free server, spread over both, one server going down
+// mid-way and coming back. Every cell must end with its image kept in IndexedDB, shown in the grid view, and no cell
+// may run to completion twice (the simulators log every prompt they start, across the restart). The core-level twin
+// is tests/core/grid-two-servers.test.ts.
 const base = `http://127.0.0.1:${PORTS.staticRoot}/`;
 const cfgs = ['5', '6', '7', '8', '9'];
 

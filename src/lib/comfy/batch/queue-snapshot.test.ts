@@ -25,6 +25,21 @@ describe('queue snapshot', () => {
 		expect(readQueueSnapshot(stored)).toEqual({ ok: true, state, savedAt: 99 });
 	});
 
+	it('keeps what the app records with an item (a batch label, a group, a style) through a reload', () => {
+		const state = addItems(emptyQueue(), {
+			items: [{ id: 'a', workflow, app: { templateId: 't', style: 'ink', label: 'CFG 5', groupKey: 'x0' } }],
+			now: 1
+		}).state;
+		const stored = JSON.parse(JSON.stringify(toSnapshot(state, { now: 2 })));
+		const read = readQueueSnapshot(stored);
+		expect(read.ok && read.state.entries[0]!.app).toEqual({
+			templateId: 't',
+			style: 'ink',
+			label: 'CFG 5',
+			groupKey: 'x0'
+		});
+	});
+
 	it('is a copy: later changes to the state do not reach it', () => {
 		const state = sample();
 		const snap = toSnapshot(state, { now: 1 });

@@ -25,6 +25,8 @@ const zAttempt = z.object({
 	reason: z.string()
 });
 
+// Every field QueueJobApp has: a field left out here is dropped when the queue is read back, so an item released
+// after a reload would land in History without it (a batch's label and group, a style).
 const zJobApp = z.object({
 	templateId: z.optional(z.string()),
 	templateName: z.optional(z.string()),
@@ -34,7 +36,11 @@ const zJobApp = z.object({
 	randomized: z.optional(z.boolean()),
 	tags: z.optional(z.array(z.string())),
 	note: z.optional(z.string()),
-	userInitials: z.optional(z.string())
+	userInitials: z.optional(z.string()),
+	style: z.optional(z.string()),
+	label: z.optional(z.string()),
+	groupId: z.optional(z.string()),
+	groupKey: z.optional(z.string())
 });
 
 export const zQueueEntry = z.object({

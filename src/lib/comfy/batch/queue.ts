@@ -34,6 +34,12 @@ export interface QueueJobApp {
 	tags?: string[];
 	note?: string;
 	userInitials?: string;
+	/** The run's style label (free text). */
+	style?: string;
+	/** A batch item's label (what it varies) and its group (a batch or grid, and its key in it). */
+	label?: string;
+	groupId?: string;
+	groupKey?: string;
 }
 
 /** A release that did not end the item (the server lost it or never got it). */

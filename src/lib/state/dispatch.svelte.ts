@@ -12,55 +12,25 @@ import {
 	resumeItems,
 	summarizeQueue,
 	type QueueEntry,
-	type QueueJobApp,
 	type QueueResult,
 	type QueueState,
-	type QueueSummary,
-	type ServerTarget
+	type QueueSummary
 } from '$lib/comfy/batch/queue';
 import type { Clock, Dispatcher, DispatchServer, SubmitRequest } from '$lib/comfy/batch';
-import type { ObjectInfo } from '$lib/comfy/workflow/object-info';
-import type { ApiWorkflow } from '$lib/comfy/workflow/types';
 import type { DeckDb } from '$lib/storage/db';
 import type { StoredJob } from '$lib/storage/jobs';
 import { errorMessage } from '$lib/util/error-message';
 import { DEFAULT_DISPATCH_SETTINGS, type DispatchSettings } from './dispatch-settings';
+import type { DispatchItem, DispatchSources } from './dispatch-types';
 
 type Engine = typeof import('./dispatch-engine');
 
+/** How often views see the queue change while jobs run (ms). */
+const PUBLISH_MS = 100;
+
 export { DEFAULT_DISPATCH_SETTINGS, dispatchSettingsOf, type DispatchSettings } from './dispatch-settings';
 
-/** One item for `enqueue`: a ready API prompt, where it may run, and what its job record keeps. */
-export interface DispatchItem {
-	/** Unique in the queue (a UUID). */
-	id: string;
-	workflow: ApiWorkflow;
-	/** A short text for lists ("CFG 5.5 · Seed 101"). */
-	label?: string;
-	/** The batch or grid it belongs to, and its key there. */
-	group?: { id: string; key: string };
-	/** One server (waits while it is away: "queue until it is back") or any that can run it. */
-	target: ServerTarget;
-	/** Higher goes first (default 0). */
-	priority?: number;
-	/** Template, form values, labels: the History record of its run. */
-	app: QueueJobApp;
-	/** ComfyUI's `extra_data` (the UI graph for the PNG). */
-	extraData?: Record<string, unknown>;
-}
-
-/** A server as the dispatch state hands it to the dispatcher, with the address its job records name. */
-export interface DispatchSource extends DispatchServer {
-	baseUrl: string;
-}
-
-/** Where the dispatcher finds servers (given to the constructor or to `start`). */
-export interface DispatchSources {
-	/** Every server in Settings now (the app: `createAppDispatchServers`; tests: simulators). */
-	servers: () => DispatchSource[];
-	/** Any server's object_info, to tell which inputs name model files. */
-	objectInfo?: () => ObjectInfo | undefined;
-}
+export type { DispatchItem, DispatchSource, DispatchSources } from './dispatch-types';
 
 export interface DispatchStateOptions extends Partial<DispatchSources> {
 	db: Promise<DeckDb>;
@@ -77,8 +47,15 @@ export interface DispatchStateOptions extends Partial<DispatchSources> {
  * POST, so it lands in History like a run from the form. `start()` restores the stored queue.
  */
 export class DispatchState {
+	// What views react to, published at most every PUBLISH_MS while jobs run (a pass per socket message would
+	// re-render the Queue view hundreds of times a second), and at once after an operation the user asked for.
+	// Reads always return the newest state: `#queue` is read only to subscribe.
 	#queue = $state.raw<QueueState>(emptyQueue());
 	#reasons = $state.raw<ReadonlyMap<string, string>>(new Map());
+	#now: QueueState = emptyQueue();
+	#nowReasons: ReadonlyMap<string, string> = new Map();
+	#publishTimer: ReturnType<typeof setTimeout> | undefined;
+	#applying = false;
 	#started = $state(false);
 	#loadError = $state<string | null>(null);
 	#saveError = $state<string | null>(null);
@@ -106,17 +83,20 @@ export class DispatchState {
 
 	/** Every item, in the queue's order (pending ones in release order). */
 	get entries(): readonly QueueEntry[] {
-		return this.#queue.entries;
+		void this.#queue;
+		return this.#now.entries;
 	}
 
 	/** Why each waiting or in-flight item is where it is (item id → a sentence). */
 	get reasons(): ReadonlyMap<string, string> {
-		return this.#reasons;
+		void this.#reasons;
+		return this.#nowReasons;
 	}
 
 	/** True while the whole queue is held (new items arrive paused). */
 	get paused(): boolean {
-		return this.#queue.paused;
+		void this.#queue;
+		return this.#now.paused;
 	}
 
 	/** True once the stored queue was read and dispatching began. */
@@ -140,12 +120,14 @@ export class DispatchState {
 
 	/** Counts by status of every item, or of one batch or grid. */
 	summary({ groupId }: { groupId?: string } = {}): QueueSummary {
-		return summarizeQueue(this.#queue, { groupId });
+		void this.#queue;
+		return summarizeQueue(this.#now, { groupId });
 	}
 
 	/** One item, with `serverId`/`promptId` once released (its job: `app.jobs.byId[promptId]`). */
 	entryOf(itemId: string): QueueEntry | undefined {
-		return this.#queue.entries.find((e) => e.id === itemId);
+		void this.#queue;
+		return this.#now.entries.find((e) => e.id === itemId);
 	}
 
 	/**
@@ -184,7 +166,8 @@ export class DispatchState {
 		if (this.#closed) return;
 		for (const operation of this.#early) initial = resultOf(operation(initial)).state;
 		this.#early = [];
-		this.#queue = initial;
+		this.#now = initial;
+		this.#publish();
 		this.#dispatcher = engine.createDispatcher({
 			servers: () => this.#servers(),
 			initial,
@@ -193,8 +176,10 @@ export class DispatchState {
 			clock: this.#options.clock,
 			submit: (request) => this.#submit(request),
 			onChange: (state, reasons) => {
-				this.#queue = state;
-				this.#reasons = reasons;
+				this.#now = state;
+				this.#nowReasons = reasons;
+				if (this.#applying) this.#publish();
+				else this.#publishTimer ??= setTimeout(() => this.#publish(), PUBLISH_MS);
 				this.#saveSoon();
 			}
 		});
@@ -293,14 +278,30 @@ export class DispatchState {
 	close(): void {
 		this.#closed = true;
 		this.#dispatcher?.close();
+		this.#publish();
 	}
 
 	#apply(operation: (state: QueueState) => QueueState | QueueResult): string[] {
-		if (this.#dispatcher) return this.#dispatcher.apply(operation);
+		if (this.#dispatcher) {
+			this.#applying = true;
+			try {
+				return this.#dispatcher.apply(operation);
+			} finally {
+				this.#applying = false;
+			}
+		}
 		this.#early.push(operation);
-		const result = resultOf(operation(this.#queue));
-		this.#queue = result.state;
+		const result = resultOf(operation(this.#now));
+		this.#now = result.state;
+		this.#publish();
 		return result.refused;
+	}
+
+	#publish(): void {
+		if (this.#publishTimer !== undefined) clearTimeout(this.#publishTimer);
+		this.#publishTimer = undefined;
+		this.#queue = this.#now;
+		this.#reasons = this.#nowReasons;
 	}
 
 	#servers(): DispatchServer[] {
@@ -311,22 +312,13 @@ export class DispatchState {
 
 	/** The job record first (with the queue saying "released", in one write), then the POST. */
 	async #submit({ server, entry, promptId }: SubmitRequest): Promise<unknown> {
-		const { metadataOf } = this.#engine!;
-		const created = Date.now();
-		const job: StoredJob = {
-			id: promptId,
-			serverUrl: this.#baseUrls.get(server.id) ?? '',
-			workflow: entry.workflow,
-			...(entry.extraData ? { extraData: entry.extraData } : {}),
-			status: 'pending',
-			outputs: [],
-			timings: { created },
-			attempts: 0,
+		const { metadataOf, pendingJobOf } = this.#engine!;
+		const job = pendingJobOf({
+			entry,
+			promptId,
 			serverId: server.id,
-			createdAt: created,
-			metadata: metadataOf(entry),
-			app: { ...entry.app }
-		};
+			serverUrl: this.#baseUrls.get(server.id)
+		});
 		await this.#save(job);
 		this.#options.onJobStored?.();
 		return server.jobs.submit({
@@ -367,7 +359,7 @@ export class DispatchState {
 			const waiters = this.#waiters.splice(0);
 			try {
 				if (!db) throw new Error('this browser refused IndexedDB');
-				await this.#engine!.saveBrowserQueue(db, { state: this.#queue, jobs });
+				await this.#engine!.saveBrowserQueue(db, { state: this.#now, jobs });
 				this.#saveError = null;
 				for (const w of waiters) w.resolve();
 			} catch (error) {

@@ -6,6 +6,7 @@ import {
 } from '@tanstack/svelte-query';
 import { pendingInRunOrder, type Queue } from '$lib/comfy';
 import { progressFraction } from '$lib/comfy/job-progress';
+import { moveToFrontOnServer, type MoveToFrontResult } from '$lib/comfy/queue-front';
 import { serverKeys } from '$lib/query/keys';
 import { queueQuery } from '$lib/query/server-queries';
 import type { AppState, ServerView } from './app.svelte';
@@ -70,6 +71,7 @@ export class QueueState {
 	#queries: CreateQueryResult<Queue>[];
 	#remove: CreateMutationResult<void, Error, { server: ServerView; row: QueueRow }>;
 	#clear: CreateMutationResult<void, Error, ServerView>;
+	#front: CreateMutationResult<MoveToFrontResult, Error, { server: ServerView; row: QueueRow }>;
 
 	constructor(app: AppState) {
 		this.#app = app;
@@ -94,6 +96,24 @@ export class QueueState {
 					if (row.ours) await app.jobs.clientFor(server).jobs.cancel(row.promptId);
 					else if (row.running) await app.apiFor(server).interrupt({ promptId: row.promptId });
 					else await app.apiFor(server).deleteFromQueue({ promptIds: [row.promptId] });
+				},
+				onSettled: (_data, _error, { server }) => invalidate(server)
+			}),
+			() => app.queryClient
+		);
+		this.#front = createMutation(
+			() => ({
+				mutationFn: async ({ server, row }: { server: ServerView; row: QueueRow }) => {
+					const job = app.jobs.byId[row.promptId];
+					if (!job) return { ok: false, message: 'Only prompts sent from this browser can be moved.' };
+					const client = app.jobs.clientFor(server);
+					return moveToFrontOnServer({
+						api: app.apiFor(server),
+						promptId: row.promptId,
+						workflow: job.workflow,
+						clientId: client.socket.clientId,
+						...(job.extraData ? { extraData: job.extraData } : {})
+					});
 				},
 				onSettled: (_data, _error, { server }) => invalidate(server)
 			}),
@@ -129,6 +149,19 @@ export class QueueState {
 	/** Removes a pending prompt, or interrupts it when running. */
 	remove(target: { server: ServerView; row: QueueRow }): Promise<void> {
 		return this.#remove.mutateAsync(target);
+	}
+
+	/**
+	 * Moves a prompt of ours that waits on a server to the head of its queue (deleted and sent again with `front`,
+	 * same prompt id). Resolves with why it was not moved, or null.
+	 */
+	async moveToFront(target: { server: ServerView; row: QueueRow }): Promise<string | null> {
+		try {
+			const result = await this.#front.mutateAsync(target);
+			return result.ok ? null : result.message;
+		} catch (error) {
+			return `It could not be moved: ${error instanceof Error ? error.message : String(error)}`;
+		}
 	}
 
 	/** Clears every pending prompt of a server (the running one keeps running). */

@@ -13,7 +13,6 @@ import {
 	markFinished,
 	markReleased,
 	markRunning,
-	releaseCandidates,
 	returnToQueue,
 	type QueueEntry,
 	type QueueResult,
@@ -114,6 +113,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 	const needs = new Map<string, Requirements>();
 	// Prompt ids being POSTed now: their tracker record may not exist yet, which is not "never sent".
 	const submitting = new Set<string>();
+	// Prompt ids of the items in flight, refreshed after every pass (the job-change listener's filter).
+	const inFlightPrompts = new Set<string>();
 	const subscriptions = new Map<string, { jobs: DispatchServer['jobs']; unsubscribe: () => void }>();
 	const idleWaiters = new Set<() => void>();
 	let timer: unknown;
@@ -143,7 +144,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			names.set(server.id, server.name);
 			if (subscriptions.has(server.id)) continue;
 			const unsubscribe = server.jobs.subscribe((change: JobChange) => {
-				if (state.entries.some((e) => e.promptId === change.job.id && isInFlight(e))) schedule();
+				// A set, not a scan of the queue: a job sends dozens of changes, and the queue may hold hundreds of items.
+				if (inFlightPrompts.has(change.job.id)) schedule();
 			});
 			subscriptions.set(server.id, { jobs: server.jobs, unsubscribe });
 		}
@@ -207,11 +209,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 		let snapshots: ServerSnapshot[] | undefined;
 		const ids = servers.map((s) => s.id);
 		const inFlight = inFlightByServer(state);
-		for (const candidate of releaseCandidates({ state, serverIds: ids, maxInFlight })) {
-			// Once every server is full the rest simply wait: judging each of hundreds of items again on every job
-			// event would cost more than the release itself.
-			if (ids.every((id) => (inFlight.get(id) ?? 0) >= maxInFlight)) break;
-			const entry = candidate.entry;
+		const full = (id: string) => (inFlight.get(id) ?? 0) >= maxInFlight;
+		// Waiting items in release order, read lazily (as `releaseCandidates` would list them): most passes release
+		// one item or none, and listing hundreds of waiting items on every job event would cost more than that.
+		for (const entry of state.entries) {
+			if (entry.status !== 'waiting') continue;
+			// Once every server is full the rest simply wait.
+			if (ids.every(full)) break;
+			const target = entry.target;
+			if (target.kind === 'server' && (!ids.includes(target.serverId) || full(target.serverId))) continue;
 			const choice = chooseServer({
 				needs: needsOf(entry),
 				target: entry.target,
@@ -288,6 +294,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 				const changed = reported !== state || !sameReasons(reasons, nextReasons);
 				reasons = nextReasons;
 				reported = state;
+				inFlightPrompts.clear();
+				for (const e of state.entries) if (e.promptId && isInFlight(e)) inFlightPrompts.add(e.promptId);
 				if (changed) options.onChange?.(state, reasons);
 			} while (again && !closed);
 		} finally {

@@ -1,0 +1,160 @@
+// The browser queue in the built app, in Chromium against the simulator at its fastest time scale, with the Queue
+// view open: 200 items stored as a paused batch, resumed, until every one is done (kept in History with its
+// image, as the app does for every run). Figures: items per second against the same prompts POSTed by a plain
+// fetch loop from the same page (target ≥ 0.95), the page's main-thread time per item (CDP TaskDuration), and the
+// JS heap once all 200 finished (after a forced GC). The queue runs with no token-bucket limit (Settings: 0 sends
+// per second) and the default 2 in flight: the bucket is a brake a user sets, not the dispatcher's cost.
+import type { CDPSession, Page } from '@playwright/test';
+import { startSimulatorApp } from './simulator-app';
+
+export const name = 'queue page';
+
+const ITEMS = 200;
+const MB = 1024 * 1024;
+
+/** A cheap prompt; `color` keeps every prompt distinct so the server's output cache never answers for it. */
+function prompt(color: number) {
+	return {
+		'1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color } },
+		'2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'bench/queue' } }
+	};
+}
+
+function pausedBatch(offset: number) {
+	return {
+		version: 1,
+		savedAt: 0,
+		paused: true,
+		entries: Array.from({ length: ITEMS }, (_, i) => ({
+			id: `bench-${offset + i}`,
+			status: 'paused',
+			priority: 0,
+			target: { kind: 'any' },
+			workflow: prompt(offset + i),
+			label: `Color ${offset + i}`,
+			group: { id: 'bench', key: `r${i}` },
+			app: { templateName: 'Bench' },
+			createdAt: i,
+			attempts: []
+		}))
+	};
+}
+
+/** Waits for the app's own first save of its queue, then replaces it (as a tab that queued these and closed). */
+async function storeQueue(page: Page, snapshot: unknown) {
+	await page.evaluate(async (value) => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const open = indexedDB.open('comfy-deck');
+			open.onsuccess = () => resolve(open.result);
+			open.onerror = () => reject(open.error);
+		});
+		// No named functions in here: tsx would wrap them in a helper the page does not have.
+		for (;;) {
+			const stored = await new Promise<unknown>((resolve) => {
+				const req = db.transaction('browserQueue').objectStore('browserQueue').get('queue');
+				req.onsuccess = () => resolve(req.result);
+			});
+			if (stored !== undefined) break;
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		await new Promise<void>((resolve) => {
+			const tx = db.transaction('browserQueue', 'readwrite');
+			tx.objectStore('browserQueue').put(value, 'queue');
+			tx.oncomplete = () => resolve();
+		});
+		db.close();
+	}, snapshot);
+}
+
+/** Items per second for ITEMS prompts POSTed one after another from the page, until the server's queue is empty. */
+async function rawLoop(page: Page, offset: number): Promise<number> {
+	const prompts = Array.from({ length: ITEMS }, (_, i) => prompt(offset + i));
+	return page.evaluate(async (all) => {
+		const started = performance.now();
+		for (const p of all) {
+			const response = await fetch('api/prompt', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ prompt: p, client_id: 'bench-raw' })
+			});
+			await response.json();
+		}
+		for (;;) {
+			const queue = (await (await fetch('api/queue')).json()) as {
+				queue_running: unknown[];
+				queue_pending: unknown[];
+			};
+			if (queue.queue_running.length + queue.queue_pending.length === 0) break;
+			await new Promise((r) => setTimeout(r, 5));
+		}
+		return all.length / ((performance.now() - started) / 1000);
+	}, prompts);
+}
+
+async function metric(cdp: CDPSession, key: string): Promise<number> {
+	const { metrics } = await cdp.send('Performance.getMetrics');
+	return metrics.find((m) => m.name === key)?.value ?? NaN;
+}
+
+async function heapMb(cdp: CDPSession): Promise<number> {
+	for (let i = 0; i < 2; i++) await cdp.send('HeapProfiler.collectGarbage');
+	return (await cdp.send('Runtime.getHeapUsage')).usedSize / MB;
+}
+
+export async function run() {
+	const app = await startSimulatorApp({ timeScale: 0 });
+	try {
+		const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
+		const page = await context.newPage();
+		// No pace on sending: 0 sends per second is "as fast as servers take them".
+		await page.goto(`${app.base}#/settings`);
+		const rate = page.getByRole('spinbutton', { name: 'Sends per second' });
+		// The setting is written in the background: read it back after a reload until it is there.
+		for (let tries = 0; ; tries++) {
+			await rate.fill('0');
+			await rate.press('Tab');
+			await page.waitForTimeout(300);
+			await page.reload();
+			await rate.waitFor();
+			if ((await rate.inputValue()) === '0') break;
+			if (tries === 5) throw new Error('the rate setting was not saved');
+		}
+
+		await page.goto(`${app.base}#/queue`);
+		await page.getByRole('heading', { name: 'In this browser' }).waitFor();
+		const raw = await rawLoop(page, 1_000_000);
+		await storeQueue(page, pausedBatch(0));
+		await page.reload();
+		await page.getByRole('button', { name: 'Resume all' }).waitFor({ timeout: 30_000 });
+		const cdp = await context.newCDPSession(page);
+		await cdp.send('Performance.enable');
+		await cdp.send('HeapProfiler.enable');
+		const heapBefore = await heapMb(cdp);
+		const taskBefore = await metric(cdp, 'TaskDuration');
+		const started = performance.now();
+		await page.getByRole('button', { name: 'Resume all' }).click();
+		const summary = page.getByRole('region', { name: 'In this browser' }).getByRole('status').first();
+		await summary.filter({ hasText: `${ITEMS} done` }).waitFor({ timeout: 300_000 });
+		const seconds = (performance.now() - started) / 1000;
+		const taskMs = ((await metric(cdp, 'TaskDuration')) - taskBefore) * 1000;
+		const heapAfter = await heapMb(cdp);
+		await context.close();
+		const queued = ITEMS / seconds;
+		return [
+			{ name: 'raw fetch loop (page)', value: raw, unit: 'items/s', better: 'higher' as const },
+			{ name: 'browser queue in the app', value: queued, unit: 'items/s', better: 'higher' as const },
+			{
+				name: 'app queue / raw',
+				value: queued / raw,
+				unit: '×',
+				target: 0.95,
+				better: 'higher' as const
+			},
+			{ name: 'main-thread time per item', value: taskMs / ITEMS, unit: 'ms' },
+			{ name: 'JS heap with the queue view open, before', value: heapBefore, unit: 'MB' },
+			{ name: 'JS heap after all 200 finished', value: heapAfter, unit: 'MB' }
+		];
+	} finally {
+		await app.close();
+	}
+}

@@ -11,6 +11,8 @@ export const serverKeys = {
 	queue: (serverId: string) => ['server', serverId, 'queue'] as const,
 	/** Prompts left, as the socket's `status` messages report it (never fetched). */
 	queueRemaining: (serverId: string) => ['server', serverId, 'queue_remaining'] as const,
+	/** The WebSocket's state (`open`, `reconnecting`…), as its `state` events report it (never fetched). */
+	socket: (serverId: string) => ['server', serverId, 'socket'] as const,
 	/** `/object_info`: every node class and its inputs. */
 	objectInfo: (serverId: string) => ['server', serverId, 'object_info'] as const,
 	/** `/models` and `/models/{folder}` and the embeddings: the Models view's lists. */

@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/svelte-query';
 import { createComfyApi, createLogger, type ComfyApi, type Logger } from '$lib/comfy';
+import type { ServerHealth } from '$lib/comfy/batch';
 import { createDeckQueryClient } from '$lib/query/client';
 import { ServerDataCache } from '$lib/query/server-data-cache';
 import { featuresQuery, cachedThenFresh } from '$lib/query/server-queries';
@@ -11,6 +12,7 @@ import { MIB } from '$lib/util/units';
 import { hostOf, serverLinkOffer, type ServerLinkOffer } from '$lib/util/server-url';
 import { ConnectionsState } from './connections.svelte';
 import { JobsState } from './jobs.svelte';
+import { ServerHealthState } from './server-health.svelte';
 import { SettingsState } from './settings.svelte';
 
 /** A server as the app lists it: a configured one, or the ComfyUI that serves this page. */
@@ -58,6 +60,8 @@ export class AppState {
 	connections = new ConnectionsState({ queryClient: this.queryClient, logger: this.logger });
 	/** object_info, model lists and features of every server, kept in IndexedDB between visits. */
 	serverData: ServerDataCache;
+	/** Every server's socket state, latency, queue length and free VRAM, read from the query cache. */
+	health = new ServerHealthState(this.queryClient);
 	sameOriginUrl = $state<string | null>(null);
 	started = $state(false);
 	/** The server a `?server=` link names, waiting for the user's answer: nothing is saved or contacted before a yes. */
@@ -99,6 +103,7 @@ export class AppState {
 			onError: (message) => this.logger.warn('storage', message)
 		});
 		this.serverData.start();
+		this.health.start();
 		this.jobs = new JobsState({
 			db: this.db,
 			logger: this.logger,
@@ -106,6 +111,11 @@ export class AppState {
 			onClient: (serverId, client) =>
 				syncQueueWithSocket({ queryClient: this.queryClient, serverId, socket: client.socket })
 		});
+	}
+
+	/** A server's health now (reactive); undefined before it was ever checked or connected. */
+	serverHealth(serverId: string): ServerHealth | undefined {
+		return this.health.get(serverId);
 	}
 
 	/** The typed REST API of a server (cached per address and token). */

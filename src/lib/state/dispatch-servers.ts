@@ -1,11 +1,6 @@
 import { untrack } from 'svelte';
 import type { ComfyClient, JobRecord } from '$lib/comfy';
-import {
-	capabilitiesOf,
-	type DispatchServer,
-	type ServerCapabilities,
-	type ServerHealth
-} from '$lib/comfy/batch';
+import { capabilitiesOf, type DispatchServer, type ServerCapabilities } from '$lib/comfy/batch';
 import type { ObjectInfo } from '$lib/comfy/workflow/object-info';
 import { serverKeys } from '$lib/query/keys';
 import { objectInfoQuery } from '$lib/query/server-queries';
@@ -32,6 +27,7 @@ export function createAppDispatchServers({
 	const wrapped = new WeakMap<ComfyClient, DispatchServer['jobs']>();
 	const capabilities = new WeakMap<ObjectInfo, ServerCapabilities>();
 	const reading = new Set<string>();
+	const hydrated = new Set<string>();
 	const awayJobs = new Map<string, DispatchServer['jobs']>();
 
 	function jobsOf(client: ComfyClient): DispatchServer['jobs'] {
@@ -56,10 +52,16 @@ export function createAppDispatchServers({
 
 	function objectInfoOf(server: ServerView, online: boolean): ObjectInfo | undefined {
 		const info = app.queryClient.getQueryData<ObjectInfo>(serverKeys.objectInfo(server.id));
-		if (info || !online || reading.has(server.id)) return info;
+		if (info || reading.has(server.id)) return info;
+		// What the server said on an earlier visit (IndexedDB) first, once: its capabilities are known offline too.
+		const fromStore = !hydrated.has(server.id);
+		if (!fromStore && !online) return undefined;
+		hydrated.add(server.id);
 		reading.add(server.id);
-		void app.queryClient
-			.fetchQuery(objectInfoQuery({ serverId: server.id, api: app.apiFor(server) }))
+		const read = fromStore
+			? app.serverData.hydrate(server.id)
+			: app.queryClient.fetchQuery(objectInfoQuery({ serverId: server.id, api: app.apiFor(server) }));
+		void read
 			.catch(() => undefined)
 			.finally(() => {
 				reading.delete(server.id);
@@ -81,15 +83,8 @@ export function createAppDispatchServers({
 			jobs,
 			snapshot: () =>
 				untrack(() => {
-					const now = app.connections.get(server.id);
-					const socket = now.status === 'offline' ? 'reconnecting' : (client?.socket.state ?? 'idle');
-					const health: ServerHealth = {
-						socket,
-						latencyMs: now.latencyMs,
-						queueLength: app.queryClient.getQueryData<number>(serverKeys.queueRemaining(server.id)),
-						freeVramBytes: now.stats?.devices[0]?.vram_free
-					};
-					const info = objectInfoOf(server, socket === 'open');
+					const health = app.serverHealth(server.id);
+					const info = objectInfoOf(server, health?.socket === 'open');
 					let caps = info ? capabilities.get(info) : undefined;
 					if (info && !caps) capabilities.set(info, (caps = capabilitiesOf({ objectInfo: info })));
 					return { health, capabilities: caps };

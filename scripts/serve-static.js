@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
+/** @type {Record<string, string | undefined>} */
 const TYPES = {
 	'.html': 'text/html; charset=utf-8',
 	'.js': 'text/javascript; charset=utf-8',
@@ -68,9 +69,10 @@ function send(res, status, text) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
 	const args = process.argv.slice(2);
+	/** @param {string} name @param {string} fallback @returns {string} */
 	const flag = (name, fallback) => {
 		const i = args.indexOf(name);
-		return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+		return (i >= 0 ? args[i + 1] : undefined) || fallback;
 	};
 	const { url } = await startStaticServer({
 		root: flag('--root', 'build'),

@@ -29,10 +29,11 @@ function buildOnce(): void {
 /**
  * Writes synthetic jobs and thumbnails into the database the app created, shaped as the app stores them. Every
  * `videoEvery`-th job (0 = none) made a video: its stored record is an MP4 with a frame as thumbnail and a duration.
+ * Every `audioEvery`-th job (counted from the second) made a sound: a FLAC with a duration and no picture at all.
  */
-async function seed(page: Page, records: number, videoEvery: number) {
+async function seed(page: Page, records: number, videoEvery: number, audioEvery: number) {
 	await page.evaluate(
-		async ({ records, distinct, videoEvery }) => {
+		async ({ records, distinct, videoEvery, audioEvery }) => {
 			const db = await new Promise<IDBDatabase>((resolve, reject) => {
 				const open = indexedDB.open('comfy-deck');
 				open.onsuccess = () => resolve(open.result);
@@ -82,6 +83,21 @@ async function seed(page: Page, records: number, videoEvery: number) {
 				images.push({ ...image, hash, mime: 'video/mp4', kind: 'video', duration: 2 });
 				return hash;
 			});
+			// Sounds: FLAC bytes and nothing to show but the card's placeholder and its Audio badge.
+			const audioHashes = Array.from({ length: distinct }, (_, i) => {
+				const hash = `a${i.toString(16).padStart(63, '0')}`;
+				const blob = new Blob([new TextEncoder().encode(`fLaC${i}`)], { type: 'audio/flac' });
+				images.push({
+					hash,
+					blob,
+					mime: 'audio/flac',
+					kind: 'audio',
+					duration: 0.5,
+					bytes: blob.size,
+					createdAt: 1
+				});
+				return hash;
+			});
 			const tx = db.transaction(['jobs', 'images'], 'readwrite');
 			for (const image of images) tx.objectStore('images').put(image);
 			for (let i = 0; i < records; i++) {
@@ -89,8 +105,10 @@ async function seed(page: Page, records: number, videoEvery: number) {
 				const prompt = Array.from({ length: 24 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ');
 				const failed = i % 17 === 0;
 				const video = videoEvery > 0 && i % videoEvery === 0;
-				const hash = (video ? videoHashes : hashes)[i % hashes.length]!;
-				const filename = video ? `ComfyUI_${i}_.mp4` : `ComfyUI_${i}_.png`;
+				const audio = !video && audioEvery > 0 && i % audioEvery === 1;
+				const hash = (video ? videoHashes : audio ? audioHashes : hashes)[i % hashes.length]!;
+				const filename = video ? `ComfyUI_${i}_.mp4` : audio ? `ComfyUI_${i}_.flac` : `ComfyUI_${i}_.png`;
+				const kind = video ? 'video' : audio ? 'audio' : 'image';
 				tx.objectStore('jobs').put({
 					id: `bench-${String(i).padStart(6, '0')}`,
 					serverUrl: 'http://box:8188/',
@@ -104,9 +122,7 @@ async function seed(page: Page, records: number, videoEvery: number) {
 						'9': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] } }
 					},
 					status: failed ? 'failed' : 'succeeded',
-					outputs: failed
-						? []
-						: [{ filename, subfolder: '', type: 'output', kind: video ? 'video' : 'image' }],
+					outputs: failed ? [] : [{ filename, subfolder: '', type: 'output', kind }],
 					timings: { created, queued: created + 20, started: created + 40, finished: created + 4_000 },
 					attempts: 1,
 					...(failed ? { error: { kind: 'execution', message: 'CUDA out of memory' } } : {}),
@@ -125,9 +141,9 @@ async function seed(page: Page, records: number, videoEvery: number) {
 										subfolder: '',
 										type: 'output',
 										hash,
-										width: 512,
-										height: 512,
-										...(video ? { kind: 'video', mime: 'video/mp4', duration: 2 } : {})
+										kind,
+										...(audio ? { mime: 'audio/flac', duration: 0.5 } : { width: 512, height: 512 }),
+										...(video ? { mime: 'video/mp4', duration: 2 } : {})
 									}
 								],
 						...(i % 25 === 0 ? { tags: ['keeper'] } : {})
@@ -140,7 +156,7 @@ async function seed(page: Page, records: number, videoEvery: number) {
 			});
 			db.close();
 		},
-		{ records, distinct: DISTINCT_THUMBNAILS, videoEvery }
+		{ records, distinct: DISTINCT_THUMBNAILS, videoEvery, audioEvery }
 	);
 }
 
@@ -188,15 +204,20 @@ export function run() {
 	return measureGallery({ records: RECORDS, videoEvery: 0 });
 }
 
-/** Seeds `records` jobs (every `videoEvery`-th a video) and measures first thumbnails and scrolling. */
+/**
+ * Seeds `records` jobs (every `videoEvery`-th a video, every `audioEvery`-th a sound) and measures first thumbnails
+ * and scrolling.
+ */
 export async function measureGallery({
 	records: RECORDS,
-	videoEvery
+	videoEvery,
+	audioEvery = 0
 }: {
 	records: number;
 	videoEvery: number;
+	audioEvery?: number;
 }) {
-	const label = videoEvery ? `, 1 in ${videoEvery} a video` : '';
+	const label = `${videoEvery ? `, 1 in ${videoEvery} a video` : ''}${audioEvery ? `, 1 in ${audioEvery} a sound` : ''}`;
 	buildOnce();
 	// A private copy: a rebuild of build/ during the run (another benchmark, a developer) must not swap the app's
 	// chunks under the page.
@@ -209,7 +230,7 @@ export async function measureGallery({
 		const page = await context.newPage();
 		await page.goto(`${server.url}#/history`);
 		await page.getByRole('heading', { level: 1, name: 'History' }).waitFor();
-		await seed(page, RECORDS, videoEvery);
+		await seed(page, RECORDS, videoEvery, audioEvery);
 
 		// In-app navigation: the app already running, the user clicks History in the menu (median of 5).
 		const navigations: number[] = [];

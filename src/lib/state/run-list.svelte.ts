@@ -3,6 +3,7 @@ import { progressFraction } from '$lib/comfy/job-progress';
 import type { DeckDb } from '$lib/storage/db';
 import { listJobsOfTemplate, type StoredJob } from '$lib/storage/jobs';
 import type { QueueEntry } from '$lib/comfy/batch';
+import { thumbHashOf } from '$lib/storage/history-kinds';
 import type { AppState } from './app.svelte';
 
 /** `waiting`: in the browser's own queue, not sent to a server yet. */
@@ -187,7 +188,7 @@ export class RunListState {
 		const extra: Record<string, unknown> = { ...app };
 		const label = typeof extra.label === 'string' ? extra.label : '';
 		const groupId = typeof extra.groupId === 'string' ? extra.groupId : undefined;
-		const thumbHash = app?.images?.find((i) => i.hash)?.hash;
+		const thumbHash = thumbHashOf(app?.images ?? []);
 		const previewUrl = current.status === 'running' ? this.#jobs.previews[job.id]?.url : undefined;
 		return {
 			id: job.id,

@@ -32,4 +32,24 @@ describe('ThumbnailUrls', () => {
 		expect(urls.size).toBe(0);
 		expect(await urls.acquire('unknown')).toBeUndefined();
 	});
+
+	it('shows a picture without a thumbnail itself, but never a sound or a frameless video as a picture', async () => {
+		const db = openDeckDb({ name: `thumbs-${Math.random()}` });
+		const png = await putImage(await db, { blob: new Blob(['png'], { type: 'image/png' }) });
+		const flac = await putImage(await db, {
+			blob: new Blob(['fLaC'], { type: 'audio/flac' }),
+			kind: 'audio',
+			duration: 0.5
+		});
+		const mp4 = await putImage(await db, {
+			blob: new Blob(['mp4'], { type: 'video/mp4' }),
+			kind: 'video',
+			unplayable: true
+		});
+		vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => `blob:${(blob as Blob).type}`);
+		const urls = new ThumbnailUrls(db);
+		expect(await urls.acquire(png)).toBe('blob:image/png');
+		expect(await urls.acquire(flac)).toBeUndefined();
+		expect(await urls.acquire(mp4)).toBeUndefined();
+	});
 });

@@ -16,7 +16,10 @@ export class ThumbnailUrls {
 		this.#db = db;
 	}
 
-	/** The URL of an image's thumbnail (or of the image itself when it has none); call `release` when done. */
+	/**
+	 * The URL of an image's thumbnail (or of the picture itself when it has none; undefined for a sound or a file
+	 * with no frame kept); call `release` when done.
+	 */
 	acquire(hash: string): Promise<string | undefined> {
 		const existing = this.#entries.get(hash);
 		if (existing) {
@@ -25,7 +28,8 @@ export class ThumbnailUrls {
 		}
 		const url = this.#read(hash)
 			.then((image) => {
-				const blob = image?.thumbnail ?? image?.blob;
+				// Only a picture stands in for a missing thumbnail: a FLAC or an MP4 in an <img> shows broken.
+				const blob = image?.thumbnail ?? (image && isPicture(image) ? image.blob : undefined);
 				// Released before the read finished: make nothing.
 				return blob && this.#entries.has(hash) ? URL.createObjectURL(blob) : undefined;
 			})
@@ -117,4 +121,11 @@ export class ThumbnailUrls {
 			this.release(hash);
 		}
 	}
+}
+
+function isPicture(image: StoredImage): boolean {
+	return (
+		(image.kind === undefined || image.kind === 'image' || image.kind === 'animated') &&
+		image.mime.startsWith('image/')
+	);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutputKind } from '$lib/comfy';
 import { toHistoryItem } from './history';
+import { thumbHashOf } from './history-kinds';
 import type { KeptImage, StoredJob } from './jobs';
 
 function job(images: KeptImage[], texts?: Record<string, unknown[]>): StoredJob {
@@ -53,5 +54,13 @@ describe('the kinds a History card shows', () => {
 			expect(item.mediaSeconds).toBeUndefined();
 		}
 		expect(toHistoryItem(job([file('mesh.glb', 'other')])).kinds).toEqual(['other']);
+	});
+
+	it('puts a picture or a video frame on the card before a sound, and a sound alone still opens', () => {
+		const flac = { hash: 'a1', kind: 'audio' as const };
+		expect(thumbHashOf([flac, { hash: 'v1', kind: 'video' }])).toBe('v1');
+		expect(thumbHashOf([flac, { hash: 'p1' }])).toBe('p1');
+		expect(thumbHashOf([{ kind: 'video' }, flac])).toBe('a1');
+		expect(thumbHashOf([])).toBeUndefined();
 	});
 });

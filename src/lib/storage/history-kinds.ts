@@ -17,3 +17,12 @@ export function mediaOf(job: StoredJob): { kinds?: string[]; mediaSeconds?: numb
 		...(seconds !== undefined ? { mediaSeconds: seconds } : {})
 	};
 }
+
+/**
+ * The result a card shows: the first picture or video (it has a frame), else the first kept file (a sound gets
+ * the placeholder, and the viewer still opens on it).
+ */
+export function thumbHashOf(images: readonly { hash?: string; kind?: string }[]): string | undefined {
+	const framed = images.find((i) => i.hash && ['image', 'animated', 'video'].includes(i.kind ?? 'image'));
+	return (framed ?? images.find((i) => i.hash))?.hash;
+}

@@ -8,7 +8,7 @@ import type { JobStatus } from '$lib/comfy';
 import type { DeckDb } from './db';
 import { deleteUnreferencedImages, imageHashesOf } from './images';
 import { listJobsOfTemplate, readJob, readJobs, updateJobApp, type StoredJob } from './jobs';
-import { mediaOf } from './history-kinds';
+import { mediaOf, thumbHashOf } from './history-kinds';
 
 /** What the gallery can be narrowed by; every field is optional and they combine with AND. */
 export interface HistoryFilter {
@@ -106,7 +106,7 @@ export function toHistoryItem(job: StoredJob): HistoryItem {
 		serverId: job.serverId,
 		templateId: job.app.templateId,
 		templateName: job.app.templateName,
-		thumbHash: images.find((i) => i.hash)?.hash,
+		thumbHash: thumbHashOf(images),
 		imageCount: Math.max(images.length, job.outputs?.length ?? 0),
 		tags: job.app.tags ?? [],
 		...(job.app.style ? { style: job.app.style } : {}),

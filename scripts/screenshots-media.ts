@@ -1,6 +1,7 @@
 // Screenshots of every kind of result (issue 17) at 1280 and 360 px, light and dark:
 // `npx tsx scripts/screenshots-media.ts http://127.0.0.1:8188/` against the simulator serving the build.
-// One demo-media run is made in each context (IndexedDB is per context), then the run, History and its page.
+// One demo-media run is made in each context (IndexedDB is per context), then the run, History and its page,
+// the remix form with that run's video and sound as inputs, and the mask painter.
 import { chromium, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { chromiumArgs, chromiumPath } from './chromium.js';
@@ -47,6 +48,20 @@ async function maskPainter(page: Page, path: string) {
 	await page.screenshot({ path });
 }
 
+/** The remix form: the demo's saved video and sound as its inputs, previewed, and a wrong file refused. */
+async function mediaInputs(page: Page, path: string) {
+	await page.goto(`${base}#/generate/demo-media-remix`);
+	await page.getByRole('button', { name: 'Generate' }).waitFor();
+	await page.getByRole('group', { name: 'Video' }).locator('video').waitFor();
+	await page
+		.getByRole('group', { name: 'Audio' })
+		.locator('input[type="file"]')
+		.setInputFiles({ name: 'notes.txt', mimeType: 'audio/flac', buffer: Buffer.from('not a sound') });
+	await page.getByRole('group', { name: 'Audio' }).getByRole('alert').waitFor();
+	await page.waitForTimeout(800);
+	await page.screenshot({ path, fullPage: true });
+}
+
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
 for (const scheme of ['light', 'dark'] as const) {
 	for (const width of [1280, 360]) {
@@ -66,6 +81,7 @@ for (const scheme of ['light', 'dark'] as const) {
 		await page.getByRole('list', { name: 'Results' }).locator('video').first().waitFor();
 		await page.waitForTimeout(1000);
 		await page.screenshot({ path: `${out}/media-history-detail-${width}-${scheme}.png`, fullPage: true });
+		await mediaInputs(page, `${out}/media-inputs-${width}-${scheme}.png`);
 		await maskPainter(page, `${out}/mask-painter-${width}-${scheme}.png`);
 		await context.close();
 	}

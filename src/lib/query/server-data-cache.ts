@@ -1,7 +1,7 @@
 import type { QueryCacheNotifyEvent, QueryClient } from '@tanstack/svelte-query';
 import { zFeatures } from '$lib/comfy';
 import { safeParse, type Schema } from '$lib/comfy/parse';
-import { parseObjectInfo } from '$lib/comfy/workflow';
+import { parseObjectInfo } from '$lib/comfy/workflow/object-info';
 import { plainZodIssues } from '$lib/comfy/workflow/zod-issues';
 import type { DeckDb } from '$lib/storage/db';
 import {

@@ -4,7 +4,9 @@
  * - WebP: an `EXIF` chunk whose string tags hold `prompt:{…}` and `workflow:{…}` (SaveAnimatedWEBP / SaveWEBM).
  * Parsing of the containers is left to exifreader; this module only finds and validates the two JSON texts.
  */
-import ExifReader from 'exifreader';
+// Loaded when an image is read, not with whoever imports the workflow barrel: it is ~35 KB gzipped, and the
+// barrel is imported by views that never read an image (it once put it in the landing route's first load).
+import type ExifReader from 'exifreader';
 import { parseJsonSafely } from './safe-json';
 import {
 	quote,
@@ -65,7 +67,8 @@ export async function readComfyMetadata({
 	try {
 		// exifreader wants an ArrayBuffer of exactly the file.
 		const buffer = view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
-		const tags = await ExifReader.load(buffer, {
+		const { default: exif } = await import('exifreader');
+		const tags = await exif.load(buffer, {
 			expanded: true,
 			includeUnknown: true,
 			async: true,

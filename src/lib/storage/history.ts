@@ -1,14 +1,18 @@
 /**
  * The history gallery's queries over the `jobs` store: newest first, filtered by template, status, server, date
  * range, tag and text, and fast over 10,000 records (a selective filter reads only its index; the first page is
- * read with a bounded cursor so it shows before the rest is loaded). Also deleting jobs with their images, tags and
- * notes, and the parameter difference between two runs.
+ * read with a bounded cursor so it shows before the rest is loaded), and deleting jobs with their images. A run's
+ * labels (style, tags, note) are in history-labels.ts and the difference between two runs in history-diff.ts; both
+ * are re-exported here, so callers import History from one place.
  */
 import type { JobStatus } from '$lib/comfy';
 import type { DeckDb } from './db';
 import { deleteUnreferencedImages, imageHashesOf } from './images';
-import { listJobsOfTemplate, readJob, readJobs, updateJobApp, type StoredJob } from './jobs';
+import { listJobsOfTemplate, readJob, readJobs, type StoredJob } from './jobs';
 import { mediaOf, thumbHashOf } from './history-kinds';
+
+export * from './history-diff';
+export * from './history-labels';
 
 /** What the gallery can be narrowed by; every field is optional and they combine with AND. */
 export interface HistoryFilter {
@@ -66,15 +70,6 @@ export interface HistoryFacets {
 	styles: string[];
 }
 
-/** One parameter (or workflow input) that differs between two runs. */
-export interface ParameterChange {
-	key: string;
-	/** Value in this run; undefined when it has none. */
-	left: unknown;
-	/** Value in the other run. */
-	right: unknown;
-}
-
 // An index whose key matches at most this many jobs is read whole (then sorted); above it, scanning by date is
 // as fast and shows the first page sooner.
 const INDEX_READ_MAX = 2_000;
@@ -83,10 +78,6 @@ const INDEX_READ_MAX = 2_000;
 const FIRST_SCAN_MAX = 400;
 // Records per bulk read after the first page.
 const READ_CHUNK = 1_000;
-const MAX_TAGS = 20;
-const MAX_TAG_CHARS = 40;
-/** Longest note kept (characters). */
-export const MAX_NOTE_CHARS = 10_000;
 
 /** True when the filter narrows anything. */
 export function isFiltered(filter: HistoryFilter): boolean {
@@ -323,25 +314,6 @@ export async function historyFacets(db: DeckDb): Promise<HistoryFacets> {
 	return { templates, serverIds, statuses, tags, styles };
 }
 
-/** Longest style label kept (characters). */
-export const MAX_STYLE_CHARS = 60;
-
-/** A style label as typed, cleaned: trimmed, inner spaces collapsed, bounded; empty when there is none. */
-export function normalizeStyle(style: string): string {
-	return style.trim().replace(/\s+/g, ' ').slice(0, MAX_STYLE_CHARS).trim();
-}
-
-/** The style labels a template's runs used, most recent first, each once (what its form offers again). */
-export async function stylesOfTemplate(db: DeckDb, options: { templateId: string }): Promise<string[]> {
-	const jobs = await listJobsOfTemplate(db, options.templateId);
-	const styles: string[] = [];
-	for (const job of jobs.sort(newestFirst)) {
-		const style = job.app.style;
-		if (style && !styles.includes(style)) styles.push(style);
-	}
-	return styles;
-}
-
 /** Other runs of the same template, newest first (to compare parameters with). */
 export async function runsOfTemplate(
 	db: DeckDb,
@@ -382,73 +354,4 @@ export async function deleteHistoryJobs(
 	await tx.done;
 	const freedBytes = await deleteUnreferencedImages(db, hashes);
 	return { deleted, freedBytes };
-}
-
-/** Cleans tags typed by a user: trimmed, no empties, no duplicates (ignoring case), bounded in number and length. */
-export function normalizeTags(tags: Iterable<string>): string[] {
-	const seen = new Set<string>();
-	const out: string[] = [];
-	for (const raw of tags) {
-		const tag = raw.trim().replace(/\s+/g, ' ').slice(0, MAX_TAG_CHARS);
-		if (!tag || seen.has(tag.toLowerCase())) continue;
-		seen.add(tag.toLowerCase());
-		out.push(tag);
-		if (out.length >= MAX_TAGS) break;
-	}
-	return out;
-}
-
-/** Replaces a job's tags (cleaned with `normalizeTags`); returns the tags kept, undefined for an unknown job. */
-export async function setJobTags(
-	db: DeckDb,
-	id: string,
-	tags: Iterable<string>
-): Promise<string[] | undefined> {
-	const clean = normalizeTags(tags);
-	const updated = await updateJobApp(db, id, (app) => {
-		const { tags: _old, ...rest } = app;
-		return clean.length ? { ...rest, tags: clean } : rest;
-	});
-	return updated && clean;
-}
-
-/** Replaces a job's note (bounded in length; empty removes it). */
-export async function setJobNote(db: DeckDb, id: string, note: string): Promise<boolean> {
-	const text = note.slice(0, MAX_NOTE_CHARS);
-	const updated = await updateJobApp(db, id, (app) => {
-		const { note: _old, ...rest } = app;
-		return text.trim() ? { ...rest, note: text } : rest;
-	});
-	return updated !== undefined;
-}
-
-/**
- * What differs between two runs: their form parameters when both have them, else the literal inputs of their
- * workflows (`<node id>.<input>`). Keys keep this run's order, then the other run's extra ones.
- */
-export function diffRuns(left: StoredJob, right: StoredJob): ParameterChange[] {
-	const a = left.app.parameters;
-	const b = right.app.parameters;
-	const flat = a && b ? [a, b] : [workflowInputs(left), workflowInputs(right)];
-	const [l, r] = flat as [Record<string, unknown>, Record<string, unknown>];
-	const keys = [...new Set([...Object.keys(l), ...Object.keys(r)])];
-	return keys
-		.filter((key) => !sameValue(l[key], r[key]))
-		.map((key) => ({ key, left: l[key], right: r[key] }));
-}
-
-function workflowInputs(job: StoredJob): Record<string, unknown> {
-	const out: Record<string, unknown> = {};
-	for (const [nodeId, node] of Object.entries(job.workflow ?? {})) {
-		for (const [input, value] of Object.entries(node?.inputs ?? {})) {
-			// Links ([node, slot]) are the graph, not settings.
-			if (Array.isArray(value)) continue;
-			out[`${nodeId}.${input}`] = value;
-		}
-	}
-	return out;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-	return a === b || JSON.stringify(a) === JSON.stringify(b);
 }

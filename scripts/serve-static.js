@@ -30,7 +30,13 @@ export async function startStaticServer({ root, prefix = '/', port = 0, host = '
 	const base = resolve(root);
 	const mount = prefix.endsWith('/') ? prefix : `${prefix}/`;
 	const server = createServer(async (req, res) => {
-		const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+		let path;
+		try {
+			// `//x` parses as a host, and a bad %-escape throws: either would crash the handler.
+			path = decodeURIComponent(new URL(`http://x${req.url ?? '/'}`).pathname);
+		} catch {
+			return send(res, 400, 'Bad request');
+		}
 		if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed');
 		if (!path.startsWith(mount)) return send(res, 404, 'Not found');
 		const rel = path.slice(mount.length) || 'index.html';

@@ -35,6 +35,18 @@ export interface ShownImage {
 /** Where the panel's current run is, for the view. */
 export type RunPhase = 'idle' | 'submitting' | JobRecord['status'] | 'cached';
 
+/** What one Generate sends: a template's form values on a server. */
+export interface GenerateOptions {
+	template: Template;
+	values: FormValues;
+	server: ServerView;
+	/** Skips the result cache ("Run anyway"). */
+	force?: boolean;
+	/** The run's style label (free text; stored with the job, filterable in History). */
+	style?: string;
+	onnodeerrors?: (nodeErrors: unknown) => void;
+}
+
 /**
  * One generation panel's state: submits the form's workflow through the core, follows its job live (queue
  * position, node progress, previews, elapsed time), shows results from IndexedDB, and answers identical prompts
@@ -63,6 +75,11 @@ export class GenerationState {
 	#timer: ReturnType<typeof setInterval> | undefined;
 	// Cancels the run while it is being sent (the reachability check, then the POST).
 	#sending: AbortController | undefined;
+	// Moves on every Generate: a showLatest still reading IndexedDB when Generate is pressed must not then put the
+	// previous run back over the new one (a fast server finishes between its awaits).
+	#epoch = 0;
+	// True from Generate until the run has its job id (or failed): the panel is this run's, though jobId is empty.
+	#generating = false;
 
 	constructor(app: AppState) {
 		this.#app = app;
@@ -98,20 +115,22 @@ export class GenerationState {
 	 * then moves its seeds), false when nothing was queued (a cache hit, or an error shown in `error`).
 	 * `force` skips the cache ("Run anyway").
 	 */
-	async generate(options: {
-		template: Template;
-		values: FormValues;
-		server: ServerView;
-		force?: boolean;
-		/** The run's style label (free text; stored with the job, filterable in History). */
-		style?: string;
-		onnodeerrors?: (nodeErrors: unknown) => void;
-	}): Promise<boolean> {
+	async generate(options: GenerateOptions): Promise<boolean> {
 		// Plain copies: the form's values are reactive proxies, which IndexedDB cannot store.
 		const template = $state.snapshot(options.template) as Template;
 		const values = $state.snapshot(options.values) as FormValues;
 		const server = options.server;
 		this.#reset();
+		this.#generating = true;
+		try {
+			return await this.#generate({ ...options, template, values, server });
+		} finally {
+			this.#generating = false;
+		}
+	}
+
+	async #generate(options: GenerateOptions): Promise<boolean> {
+		const { template, values, server } = options;
 		const applied = applyParameters({ api: template.api, parameters: template.parameters, values });
 		if (applied.issues.length) {
 			this.error = applied.issues.map((i) => i.message).join(' ');
@@ -173,7 +192,7 @@ export class GenerationState {
 			// Written before the POST so a reload or a crash in between loses nothing.
 			await putJob(db, pending);
 			this.#app.jobs.announce();
-			const client = this.#app.jobs.clientFor(server);
+			const client = await this.#app.jobs.clientFor(server);
 			await client.jobs.submit({
 				id,
 				signal: sending.signal,
@@ -236,7 +255,7 @@ export class GenerationState {
 	 * run in progress (restored from IndexedDB and reconciled by the core) shows up again where it was started.
 	 */
 	attachToUnfinished(templateId: string): void {
-		if (this.jobId || this.submitting) return;
+		if (this.jobId || this.submitting || this.#generating) return;
 		const unfinished = this.#app.jobs.list.find(
 			(job) => job.metadata?.templateId === templateId && !isTerminal(job.status)
 		);
@@ -250,17 +269,20 @@ export class GenerationState {
 	 * back what it made last.
 	 */
 	async showLatest(templateId: string): Promise<void> {
-		if (this.jobId || this.submitting) return;
+		if (this.jobId || this.submitting || this.#generating) return;
+		const epoch = this.#epoch;
 		const db = await this.#app.db;
 		const jobs = await listJobsOfTemplate(db, templateId);
 		const latest = jobs
 			.filter((job) => job.status === 'succeeded' && job.app.images?.length)
 			.sort((a, b) => b.createdAt - a.createdAt)[0];
-		if (!latest || this.jobId || this.submitting) return;
-		if (await this.#showImages(latest.app.images ?? [], latest.serverId)) {
-			this.jobId = latest.id;
-			this.fromHistory = true;
-		}
+		const idle = () => !this.jobId && !this.submitting && !this.#generating && epoch === this.#epoch;
+		if (!latest || !idle()) return;
+		const shown = await this.#loadImages(latest.app.images ?? [], latest.serverId);
+		if (!shown || !idle()) return;
+		this.images = shown;
+		this.jobId = latest.id;
+		this.fromHistory = true;
 	}
 
 	/**
@@ -280,7 +302,7 @@ export class GenerationState {
 		const job = this.job;
 		if (!job || isTerminal(job.status)) return;
 		const server = this.#app.servers.find((s) => s.id === job.serverId);
-		if (server) await this.#app.jobs.clientFor(server).jobs.cancel(job.id);
+		if (server) await (await this.#app.jobs.clientFor(server)).jobs.cancel(job.id);
 	}
 
 	/** Loads the finished job's kept images from IndexedDB (call when history changed). */
@@ -305,12 +327,22 @@ export class GenerationState {
 		kept: { hash?: string; filename?: string; subfolder?: string; type?: string }[],
 		serverId?: string
 	): Promise<boolean> {
+		const shown = await this.#loadImages(kept, serverId);
+		if (shown) this.images = shown;
+		return shown !== null;
+	}
+
+	/** The kept images as shown ones (object URLs freed with the panel's), or null when one is missing. */
+	async #loadImages(
+		kept: { hash?: string; filename?: string; subfolder?: string; type?: string }[],
+		serverId?: string
+	): Promise<ShownImage[] | null> {
 		const db = await this.#app.db;
 		const shown: ShownImage[] = [];
 		for (const image of kept) {
-			if (!image.hash) return false;
+			if (!image.hash) return null;
 			const stored = await getImage(db, image.hash);
-			if (!stored) return false;
+			if (!stored) return null;
 			const url = URL.createObjectURL(stored.blob);
 			this.#urls.push(url);
 			shown.push({
@@ -327,11 +359,11 @@ export class GenerationState {
 					: {})
 			});
 		}
-		this.images = shown;
-		return true;
+		return shown;
 	}
 
 	#reset() {
+		this.#epoch++;
 		for (const url of this.#urls) URL.revokeObjectURL(url);
 		this.#urls = [];
 		this.images = [];

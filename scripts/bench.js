@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: runs every bench/*.bench.ts, prints a table and writes bench/results.json.
 // A benchmark module exports `name` and `run()` returning figures; a figure that misses its target is
-// reported like any other (marked "missed"), never hidden.
+// reported like any other (marked "MISSED"), never hidden, and the run exits 1: the bench is its own check, not
+// a test (`npm test` never runs it).
 import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -50,3 +51,8 @@ await writeFile(
 	JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2) + '\n'
 );
 console.log('\nWrote bench/results.json');
+const missed = results.filter((r) => r.met === false);
+if (missed.length) {
+	console.error(`${missed.length} figure(s) MISSED their target: ${missed.map((r) => r.name).join('; ')}`);
+	process.exitCode = 1;
+}

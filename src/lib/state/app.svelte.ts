@@ -1,5 +1,7 @@
 import type { QueryClient } from '@tanstack/svelte-query';
-import { createComfyApi, createLogger, type ComfyApi, type Logger } from '$lib/comfy';
+// Files, not the core's barrel (which brings the client's code into the first load; see JobsState.clientFor).
+import { createComfyApi, type ComfyApi } from '$lib/comfy/api';
+import { createLogger, type Logger } from '$lib/comfy/logger';
 import type { ServerHealth } from '$lib/comfy/batch';
 import { createDeckQueryClient } from '$lib/query/client';
 import { ServerDataCache } from '$lib/query/server-data-cache';
@@ -64,6 +66,9 @@ export class AppState {
 	health = new ServerHealthState(this.queryClient);
 	sameOriginUrl = $state<string | null>(null);
 	started = $state(false);
+	/** Settles once `start` has loaded the settings and found the servers. */
+	whenStarted: Promise<void>;
+	#markStarted: () => void = () => {};
 	/** The server a `?server=` link names, waiting for the user's answer: nothing is saved or contacted before a yes. */
 	serverLink = $state<ServerLinkOffer | null>(null);
 
@@ -90,6 +95,7 @@ export class AppState {
 	#apis: Record<string, { key: string; api: ComfyApi } | undefined> = {};
 
 	constructor(options: { dbName?: string } = {}) {
+		this.whenStarted = new Promise((resolve) => (this.#markStarted = resolve));
 		this.db = openDeckDb({
 			name: options.dbName,
 			// A record no view can read is left out of it; the log says which one and why.
@@ -167,6 +173,7 @@ export class AppState {
 		const configured = this.settings.servers.map((s) => s.baseUrl);
 		this.serverLink = serverLinkOffer({ pageUrl, sameOrigin: this.sameOriginUrl, configured });
 		this.started = true;
+		this.#markStarted();
 	}
 
 	/** The user's answer to a `?server=` link: only a yes adds the server (and so lets the app contact it). */

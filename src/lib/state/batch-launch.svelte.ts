@@ -36,7 +36,7 @@ export async function submitBatchDirect({
 	onsent?: (id: string) => void;
 }): Promise<string[]> {
 	const db = await app.db;
-	const client = app.jobs.clientFor(server);
+	const client = await app.jobs.clientFor(server);
 	const sent: string[] = [];
 	for (const item of items) {
 		const created = Date.now();

@@ -1,12 +1,8 @@
 import type { QueryClient } from '@tanstack/svelte-query';
 import { untrack } from 'svelte';
-import {
-	probeServer,
-	type ConnectionDiagnosis,
-	type Logger,
-	type ProbeServerResult,
-	type SystemStats
-} from '$lib/comfy';
+// Files, not the core's barrel (which brings the client's code into the first load; see JobsState.clientFor).
+import type { ConnectionDiagnosis, Logger, SystemStats } from '$lib/comfy';
+import { probeServer, type ProbeServerResult } from '$lib/comfy/probe-server';
 import { retryDelayMs } from '$lib/query/backoff';
 import { serverKeys } from '$lib/query/keys';
 

@@ -2,7 +2,7 @@ import type { ComfyApi } from '$lib/comfy';
 import type { DeckDb } from '$lib/storage/db';
 import { getImage } from '$lib/storage/images';
 import { listJobsSince, type StoredJob } from '$lib/storage/jobs';
-import { listTemplates } from '$lib/storage/templates';
+import { templateNames } from '$lib/storage/template-names';
 import { DAY_MS, summarizeGenerations, type GenerationSummary } from '$lib/util/time-series';
 import type { QueryClient } from '@tanstack/svelte-query';
 import { serverKeys } from '$lib/query/keys';
@@ -110,9 +110,9 @@ export class DashboardState {
 		}
 		try {
 			const since = this.now - STATS_DAYS * DAY_MS;
-			const [jobs, { templates }] = await Promise.all([listJobsSince(db, since), listTemplates(db)]);
+			const [jobs, names] = await Promise.all([listJobsSince(db, since), templateNames(db)]);
 			this.jobs = jobs;
-			this.templateNames = Object.fromEntries(templates.map((t) => [t.id, t.name]));
+			this.templateNames = names;
 			await this.#loadThumbnails(db);
 		} catch {
 			// A database another tab is upgrading: keep what is shown and try again on the next refresh.

@@ -73,7 +73,8 @@ export function createAppDispatchServers({
 	function sourceOf(server: ServerView): DispatchSource {
 		const connection = app.connections.get(server.id);
 		const reachable = connection.status !== 'offline';
-		const client = reachable ? app.jobs.clientFor(server) : undefined;
+		// The layout starts the queue once the client's code is loaded, so a reachable server has its client here.
+		const client = reachable ? app.jobs.loadedClientFor(server) : undefined;
 		let jobs = client ? jobsOf(client) : awayJobs.get(server.baseUrl);
 		if (!jobs) awayJobs.set(server.baseUrl, (jobs = away(server.baseUrl)));
 		return {

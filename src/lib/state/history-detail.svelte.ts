@@ -285,7 +285,8 @@ export class HistoryDetailState {
 			// Written before the POST, like every generation, so a reload in between loses nothing.
 			await putJob(db, pending);
 			this.#app.jobs.announce();
-			await this.#app.jobs.clientFor(server).jobs.submit({
+			const client = await this.#app.jobs.clientFor(server);
+			await client.jobs.submit({
 				id,
 				workflow: job.workflow,
 				extraData: job.extraData,

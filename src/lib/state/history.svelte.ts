@@ -280,7 +280,7 @@ export async function deleteJobs({
 		const live = app.jobs.byId[id];
 		const server = live && app.servers.find((s) => s.id === live.serverId);
 		// The tracker still holds the finished job in memory (and would list it): forget it there too.
-		if (server) await app.jobs.clientFor(server).jobs.remove(id);
+		if (server) await (await app.jobs.clientFor(server)).jobs.remove(id);
 	}
 	app.jobs.announce();
 	return result;

@@ -1,14 +1,8 @@
-import {
-	createComfyClient,
-	isTerminal,
-	kindOfOutputFile,
-	mimeOfFilename,
-	type ComfyClient,
-	type JobChange,
-	type JobImage,
-	type JobRecord,
-	type Logger
-} from '$lib/comfy';
+// Files, not the core's barrel: the barrel also exports the client, whose code loads only when a server is used
+// (clientFor), after the landing route shows.
+import type { ComfyClient, JobChange, JobImage, JobRecord, Logger } from '$lib/comfy';
+import { isTerminal } from '$lib/comfy/job-store';
+import { kindOfOutputFile, mimeOfFilename } from '$lib/comfy/output-kind';
 import { putCacheEntry } from '$lib/storage/cache';
 import type { DeckDb, ServerRecord } from '$lib/storage/db';
 import { putImage } from '$lib/storage/images';
@@ -25,6 +19,7 @@ import {
 } from '$lib/storage/jobs';
 import { probeMedia } from '$lib/util/media-probe';
 import { errorMessage } from '$lib/util/error-message';
+import type { createComfyClient as CreateComfyClient } from '$lib/comfy/client';
 
 /** The newest preview of a running job, as an object URL the page can show. */
 export interface LivePreview {
@@ -56,6 +51,9 @@ export class JobsState {
 	#channel: BroadcastChannel | null = null;
 	#cacheBytes: () => number;
 	#onClient: ((serverId: string, client: ComfyClient) => () => void) | undefined;
+	#wanted = new Set<string>();
+	#loadingClient: Promise<{ createComfyClient: typeof CreateComfyClient }> | undefined;
+	#clientCode: typeof CreateComfyClient | undefined;
 
 	/**
 	 * @param options.cacheBytes the result cache's size limit, read when a result is cached (a setting).
@@ -100,9 +98,58 @@ export class JobsState {
 
 	/**
 	 * The protocol client of a server, created on first use: its socket connects, its stored unfinished jobs are
-	 * restored and reconciled over REST.
+	 * restored and reconciled over REST. The client's code (socket, job tracker) is loaded here, not with the page:
+	 * the landing route shows without it.
 	 */
-	clientFor(server: ServerLike): ComfyClient {
+	async clientFor(server: ServerLike): Promise<ComfyClient> {
+		const { createComfyClient } = await this.#clientModule();
+		return this.#clientNow(server, createComfyClient);
+	}
+
+	/** Starts clients for these servers and closes those of servers no longer listed. */
+	syncServers(servers: ServerLike[]): void {
+		const ids = new Set(servers.map((s) => s.id));
+		this.#wanted = ids;
+		for (const [id, entry] of Object.entries(this.#clients)) {
+			if (entry && !ids.has(id)) {
+				entry.stop();
+				void entry.client.close();
+				delete this.#clients[id];
+			}
+		}
+		if (!servers.length) return;
+		void this.#clientModule().then(({ createComfyClient }) => {
+			// The list may have changed while the code loaded: only servers still listed get a client.
+			for (const server of servers)
+				if (this.#wanted.has(server.id)) this.#clientNow(server, createComfyClient);
+		});
+	}
+
+	/** Settles once the client's code is loaded; from then on `loadedClientFor` answers for every server. */
+	async clientCode(): Promise<void> {
+		await this.#clientModule();
+	}
+
+	/**
+	 * `clientFor` for callers that cannot wait (the browser queue reads its servers synchronously): the client, or
+	 * undefined while the client's code is still loading (started here; call after `clientCode()` to never see it).
+	 */
+	loadedClientFor(server: ServerLike): ComfyClient | undefined {
+		if (!this.#clientCode) {
+			void this.#clientModule();
+			return undefined;
+		}
+		return this.#clientNow(server, this.#clientCode);
+	}
+
+	#clientModule() {
+		return (this.#loadingClient ??= import('$lib/comfy/client').then((module) => {
+			this.#clientCode = module.createComfyClient;
+			return module;
+		}));
+	}
+
+	#clientNow(server: ServerLike, createComfyClient: typeof CreateComfyClient): ComfyClient {
 		const key = `${server.baseUrl} ${server.token ?? ''}`;
 		const existing = this.#clients[server.id];
 		if (existing?.key === key) return existing.client;
@@ -128,19 +175,6 @@ export class JobsState {
 			return this.#keepMissing(server.id, client);
 		});
 		return client;
-	}
-
-	/** Starts clients for these servers and closes those of servers no longer listed. */
-	syncServers(servers: ServerLike[]): void {
-		const ids = new Set(servers.map((s) => s.id));
-		for (const [id, entry] of Object.entries(this.#clients)) {
-			if (entry && !ids.has(id)) {
-				entry.stop();
-				void entry.client.close();
-				delete this.#clients[id];
-			}
-		}
-		for (const server of servers) this.clientFor(server);
 	}
 
 	/**

@@ -55,7 +55,7 @@ describe('JobsState against a simulated ComfyUI', () => {
 		await putJob(await db, pendingJob({ id, serverId: 's1', promptHash: 'hash-1' }));
 		const before = jobs.historyVersion;
 
-		await jobs.clientFor(server).jobs.submit({ id, workflow: WORKFLOW });
+		await (await jobs.clientFor(server)).jobs.submit({ id, workflow: WORKFLOW });
 
 		await vi.waitFor(() => expect(jobs.byId[id]?.status).toBe('succeeded'), { timeout: 10_000 });
 		expect(jobs.byId[id]?.serverId).toBe('s1');
@@ -78,12 +78,13 @@ describe('JobsState against a simulated ComfyUI', () => {
 	it('uses one client per server and replaces it when the server’s address changes', async () => {
 		const { jobs } = jobsState();
 		close = () => jobs.close();
-		const first = jobs.clientFor({ id: 's1', baseUrl: sim.url });
-		expect(jobs.clientFor({ id: 's1', baseUrl: sim.url })).toBe(first);
-		const moved = jobs.clientFor({ id: 's1', baseUrl: `${sim.url}/` });
+		const first = await jobs.clientFor({ id: 's1', baseUrl: sim.url });
+		expect(await jobs.clientFor({ id: 's1', baseUrl: sim.url })).toBe(first);
+		expect(jobs.loadedClientFor({ id: 's1', baseUrl: sim.url })).toBe(first);
+		const moved = await jobs.clientFor({ id: 's1', baseUrl: `${sim.url}/` });
 		expect(moved).not.toBe(first);
 		jobs.syncServers([{ id: 's2', baseUrl: sim.url }]);
-		expect(jobs.clientFor({ id: 's2', baseUrl: sim.url })).not.toBe(moved);
+		expect(await jobs.clientFor({ id: 's2', baseUrl: sim.url })).not.toBe(moved);
 	});
 });
 

@@ -93,7 +93,7 @@ export class QueueState {
 			() => ({
 				mutationFn: async ({ server, row }: { server: ServerView; row: QueueRow }) => {
 					// Our own jobs go through the tracker so their records say "cancelled".
-					if (row.ours) await app.jobs.clientFor(server).jobs.cancel(row.promptId);
+					if (row.ours) await (await app.jobs.clientFor(server)).jobs.cancel(row.promptId);
 					else if (row.running) await app.apiFor(server).interrupt({ promptId: row.promptId });
 					else await app.apiFor(server).deleteFromQueue({ promptIds: [row.promptId] });
 				},
@@ -106,7 +106,7 @@ export class QueueState {
 				mutationFn: async ({ server, row }: { server: ServerView; row: QueueRow }) => {
 					const job = app.jobs.byId[row.promptId];
 					if (!job) return { ok: false, message: 'Only prompts sent from this browser can be moved.' };
-					const client = app.jobs.clientFor(server);
+					const client = await app.jobs.clientFor(server);
 					return moveToFrontOnServer({
 						api: app.apiFor(server),
 						promptId: row.promptId,
@@ -124,7 +124,7 @@ export class QueueState {
 				mutationFn: async (server: ServerView) => {
 					await app.apiFor(server).clearQueue();
 					// Our own jobs that were pending learn it from the tracker's reconciliation.
-					void app.jobs.clientFor(server).jobs.reconcile();
+					void app.jobs.clientFor(server).then((client) => client.jobs.reconcile());
 				},
 				onSettled: (_data, _error, server) => invalidate(server)
 			}),

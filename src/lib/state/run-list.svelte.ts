@@ -251,7 +251,7 @@ export function runListOfApp({
 		jobs: app.jobs,
 		cancelJob: async ({ id, serverId }) => {
 			const server = app.servers.find((s) => s.id === serverId);
-			if (server) await app.jobs.clientFor(server).jobs.cancel(id);
+			if (server) await (await app.jobs.clientFor(server)).jobs.cancel(id);
 		},
 		...(queue
 			? {

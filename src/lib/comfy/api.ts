@@ -1,7 +1,7 @@
 /**
  * One typed method per ComfyUI REST route (PROTOCOL.md), on top of the transport in `http.ts`.
  */
-import type { ZodMiniType } from 'zod/mini';
+import type { Schema } from './guard';
 import type { Logger } from './logger';
 import { ComfyHttpError } from './errors';
 import { jobFromQueueAndHistory, jobsFromQueueAndHistory } from './jobs-fallback';
@@ -93,7 +93,7 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 
 	const get = <T>(
 		path: string,
-		schema: ZodMiniType<T>,
+		schema: Schema<T>,
 		call: CallOptions = {},
 		query: Record<string, QueryValue> = {}
 	) => http.request({ method: 'GET', path, schema, query, signal: call.signal, timeoutMs: call.timeoutMs });

@@ -1,8 +1,8 @@
 /**
  * The REST transport: URL building under a base URL (path prefix kept), bearer token, a timeout on every call,
- * retries with backoff for idempotent calls only, response parsing with zod, and typed errors.
+ * retries with backoff for idempotent calls only, response parsing with the core's guards, and typed errors.
  */
-import type * as z from 'zod/mini';
+import type { Schema } from './guard';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { diagnoseNetworkFailure, diagnoseRefusal } from './diagnose';
 import {
@@ -39,7 +39,7 @@ export interface HttpRequest<T> extends CallOptions {
 	form?: FormData;
 	/** What to read: JSON through `schema` (default when a schema is given), nothing, a Blob or text. */
 	expect?: 'json' | 'empty' | 'blob' | 'text';
-	schema?: z.ZodMiniType<T>;
+	schema?: Schema<T>;
 	/** Safe to send again after a network error or a 5xx. Defaults to true for GET only. */
 	idempotent?: boolean;
 	/** Turns an error status into a specific error; return undefined for the default handling. */
@@ -70,7 +70,7 @@ export interface HttpClient {
 	request<T>(request: HttpRequest<T> & { expect: 'blob' }): Promise<Blob>;
 	request<T>(request: HttpRequest<T> & { expect: 'text' }): Promise<string>;
 	request<T>(request: HttpRequest<T> & { expect: 'empty' }): Promise<void>;
-	request<T>(request: HttpRequest<T> & { schema: z.ZodMiniType<T> }): Promise<T>;
+	request<T>(request: HttpRequest<T> & { schema: Schema<T> }): Promise<T>;
 	request<T>(request: HttpRequest<T>): Promise<T | Blob | string | void>;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod/mini';
+import type * as z from './guard';
 import { httpExchanges, loadTranscript, TRANSCRIPTS, wsFrames } from '../../../tests/core/transcripts';
 import {
 	safeParseWith,
@@ -18,7 +18,7 @@ import {
 } from './schemas';
 
 // Which schema reads which recorded route's 2xx answer.
-const ROUTES: [RegExp, z.ZodMiniType][] = [
+const ROUTES: [RegExp, z.Schema][] = [
 	[/^GET \/(api\/)?system_stats$/, zSystemStats],
 	[/^GET \/queue$/, zQueue],
 	[/^GET \/history(\/.*)?$/, zHistory],

@@ -1,9 +1,9 @@
 /**
- * zod schemas for every ComfyUI response and WebSocket frame the core reads, built from the recorded transcripts
+ * Schemas for every ComfyUI response and WebSocket frame the core reads, built from the recorded transcripts
  * (tests/fixtures/comfyui/transcripts). Objects are loose: fields a newer server adds pass through untouched.
+ * Written with the core's own guard.ts (zod/mini's names and behaviour), so importing the core does not ship zod.
  */
-import * as z from 'zod/mini';
-import { safeParse } from './parse';
+import * as z from './guard';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared pieces
@@ -348,17 +348,17 @@ export type PreviewMetadata = z.infer<typeof zPreviewMetadata>;
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Dotted path of a zod issue, e.g. `system.comfyui_version` or `queue_running.0.1`. */
+/** Dotted path of an issue, e.g. `system.comfyui_version` or `queue_running.0.1`. */
 export function issuePath(path: readonly PropertyKey[]): string {
 	return path.length ? path.map((p) => String(p)).join('.') : '(root)';
 }
 
 /** Parses `value` or returns the wrong fields, for errors that name them. */
 export function safeParseWith<T>(
-	schema: z.ZodMiniType<T>,
+	schema: z.Schema<T>,
 	value: unknown
 ): { ok: true; value: T } | { ok: false; fields: string[]; detail: string } {
-	const result = safeParse(schema, value);
+	const result = z.safeParse(schema, value);
 	if (result.success) return { ok: true, value: result.data };
 	const fields = result.error.issues.map((issue) => issuePath(issue.path));
 	const detail = result.error.issues

@@ -1,5 +1,7 @@
 import type { QueryCacheNotifyEvent, QueryClient } from '@tanstack/svelte-query';
 import { zFeatures } from '$lib/comfy';
+import type { Schema as CoreSchema } from '$lib/comfy/guard';
+import { safeParseWith } from '$lib/comfy/schemas';
 import { safeParse, type Schema } from '$lib/comfy/parse';
 import { parseObjectInfo } from '$lib/comfy/workflow/object-info';
 import { plainZodIssues } from '$lib/comfy/workflow/zod-issues';
@@ -29,6 +31,14 @@ function schemaParser<T>(schema: Schema<T>): ServerDataParser<T> {
 	};
 }
 
+/** The same for the protocol core's schemas (core/guard.ts, not zod). */
+function coreParser<T>(schema: CoreSchema<T>): ServerDataParser<T> {
+	return (raw) => {
+		const parsed = safeParseWith(schema, raw);
+		return parsed.ok ? { ok: true, data: parsed.value } : { ok: false, problem: parsed.detail };
+	};
+}
+
 // object_info is parsed a class at a time (as when it is fetched): one odd custom node does not lose the rest.
 const PARSERS: Record<PersistedKind, ServerDataParser<unknown>> = {
 	object_info: (raw) =>
@@ -36,7 +46,7 @@ const PARSERS: Record<PersistedKind, ServerDataParser<unknown>> = {
 			? { ok: true, data: parseObjectInfo({ json: raw }).objectInfo }
 			: { ok: false, problem: 'top level: expected an object' },
 	models: schemaParser(zModelLists),
-	features: schemaParser(zFeatures)
+	features: coreParser(zFeatures)
 };
 
 const keyOf = (serverId: string, kind: PersistedKind) => [...serverKeys.all(serverId), kind] as const;

@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import type { DeckDb, SettingsValues } from './db';
 import { reportUnreadable } from './unreadable';
 
@@ -16,15 +15,24 @@ export const DEFAULT_SETTINGS: SettingsValues = {
 
 // What a stored value must be; one that is not (a damaged record, a value an older build allowed) is reported
 // and its default used, so the app still starts.
-const SETTING_SCHEMAS: { [K in keyof SettingsValues]: z.ZodMiniType<SettingsValues[K]> } = {
-	logLevel: z.enum(['debug', 'info', 'warn', 'error']),
-	theme: z.enum(['system', 'light', 'dark']),
-	cacheMaxMb: z.number().check(z.int(), z.minimum(0)),
-	userInitials: z.string(),
-	queueMaxInFlight: z.number().check(z.int(), z.minimum(1), z.maximum(64)),
-	queueThreshold: z.number().check(z.int(), z.minimum(0)),
-	queueRate: z.number().check(z.minimum(0)),
-	queueBurst: z.number().check(z.int(), z.minimum(1))
+// Plain predicates, not schemas: a few numbers and words, and the landing route reads them before it shows.
+const oneOf =
+	<const T extends string>(...values: T[]) =>
+	(value: unknown): value is T =>
+		(values as unknown[]).includes(value);
+const intIn =
+	(min: number, max = Number.MAX_SAFE_INTEGER) =>
+	(value: unknown): value is number =>
+		Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
+const SETTING_CHECKS: { [K in keyof SettingsValues]: (value: unknown) => value is SettingsValues[K] } = {
+	logLevel: oneOf('debug', 'info', 'warn', 'error'),
+	theme: oneOf('system', 'light', 'dark'),
+	cacheMaxMb: intIn(0),
+	userInitials: (value): value is string => typeof value === 'string',
+	queueMaxInFlight: intIn(1, 64),
+	queueThreshold: intIn(0),
+	queueRate: (value): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0,
+	queueBurst: intIn(1)
 };
 
 /**
@@ -36,8 +44,7 @@ export async function loadSettings(db: DeckDb): Promise<SettingsValues> {
 	const read = async <K extends keyof SettingsValues>(key: K): Promise<SettingsValues[K]> => {
 		const value: unknown = await tx.store.get(key);
 		if (value === undefined) return DEFAULT_SETTINGS[key];
-		const parsed = SETTING_SCHEMAS[key].safeParse(value);
-		if (parsed.success) return parsed.data;
+		if (SETTING_CHECKS[key](value)) return value;
 		reportUnreadable(db, { store: 'settings', key, problem: `a ${typeof value} that is not a valid ${key}` });
 		return DEFAULT_SETTINGS[key];
 	};

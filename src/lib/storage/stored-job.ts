@@ -1,11 +1,12 @@
 /**
- * The `jobs` store's record, its zod schema and the migration of older records. Everything read from the store
+ * The `jobs` store's record, its schema and the migration of older records. Everything read from the store
  * goes through `readStoredJob`: an older shape is brought up to date, a record that still does not fit is refused
  * with a reason (the caller skips and reports it), so a damaged record never reaches a view.
  */
-import * as z from 'zod/mini';
+// The core's guards (zod/mini's names), not zod: every view reads jobs, the landing route too, and zod would
+// double what its first load spends on checking records.
+import * as z from '$lib/comfy/guard';
 import type { JobImage, JobRecord } from '$lib/comfy';
-import { safeParse } from '$lib/comfy/parse';
 
 /**
  * An output of a job as history keeps it: where it came from on the server, its bytes' hash here, and what it is
@@ -154,13 +155,13 @@ export function migrateStoredJob(value: unknown): unknown {
 
 /** Migrates and checks one record read from the `jobs` store. */
 export function readStoredJob(value: unknown): ReadJob {
-	const result = safeParse(zStoredJob, migrateStoredJob(value));
+	const result = z.safeParse(zStoredJob, migrateStoredJob(value));
 	if (result.success) return { ok: true, job: result.data };
 	return { ok: false, key: keyOf(value), problem: describeProblem(result.error) };
 }
 
 /** "status: Invalid option: expected one of …" for the first thing wrong with a record. */
-function describeProblem(error: z.core.$ZodError): string {
+function describeProblem(error: { issues: z.Issue[] }): string {
 	const issue = error.issues[0];
 	return issue ? `${issue.path.map(String).join('.') || 'the record'}: ${issue.message}` : 'not a job record';
 }

@@ -2,8 +2,8 @@
  * `/object_info`: the server's node definitions, and a normalized view of one class's inputs in the order
  * ComfyUI's editor lays out its widgets (which is the order of `widgets_values` in UI-format workflows).
  */
-import * as z from 'zod/mini';
-import { safeParse } from '../parse';
+// The core's guards, not zod: the core's REST client reads /object_info with these (see ../guard.ts).
+import * as z from '../guard';
 
 /** `input.required` / `input.optional` / `input.hidden`: input name → raw spec (`[TYPE, {…}]`, `[[…options]]`, …). */
 const zInputSection = z.record(z.string(), z.unknown());
@@ -53,7 +53,7 @@ export function parseObjectInfo({ json }: { json: unknown }): { objectInfo: Obje
 	const skipped: string[] = [];
 	if (!isPlainObject(json)) return { objectInfo, skipped };
 	for (const [name, raw] of Object.entries(json)) {
-		const parsed = safeParse(zNodeDef, raw);
+		const parsed = z.safeParse(zNodeDef, raw);
 		if (parsed.success && !UNSAFE_KEYS.has(name)) objectInfo[name] = parsed.data;
 		else skipped.push(name);
 	}

@@ -46,6 +46,18 @@ describe('parseJsonSafely', () => {
 		expect(({} as Record<string, unknown>).x).toBeUndefined();
 	});
 
+	it('drops a prototype key spelled with \\u escapes, and keeps text that only looks like one', () => {
+		const escaped = parseJsonSafely({ text: '{"\\u005f_proto__": {"x": 1}, "pro\\u0074otype": 2, "a": 1}' });
+		expect(escaped).toMatchObject({ ok: true, value: { a: 1 } });
+		expect(escaped.ok && escaped.droppedKeys.sort()).toEqual(['__proto__', 'prototype']);
+		const lookalike = parseJsonSafely({ text: '{"note": "a constructor", "__proto": 1}' });
+		expect(lookalike).toMatchObject({
+			ok: true,
+			value: { note: 'a constructor', __proto: 1 },
+			droppedKeys: []
+		});
+	});
+
 	it('reads NaN and Infinity outside strings as null', () => {
 		const result = parseJsonSafely({ text: '{"a": NaN, "b": -Infinity, "c": "NaN"}' });
 		expect(result).toMatchObject({ ok: true, value: { a: null, b: null, c: 'NaN' }, repairedNumbers: true });

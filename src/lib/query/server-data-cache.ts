@@ -1,8 +1,7 @@
 import type { QueryCacheNotifyEvent, QueryClient } from '@tanstack/svelte-query';
-import { zFeatures } from '$lib/comfy';
-import type { Schema as CoreSchema } from '$lib/comfy/guard';
-import { safeParseWith } from '$lib/comfy/schemas';
-import { safeParse, type Schema } from '$lib/comfy/parse';
+import { safeParse, type Schema } from '$lib/comfy/guard';
+import { zFeatures } from '$lib/comfy/schemas';
+// Files, not the barrels: the workflow barrel brings the importer (ExifReader, fflate), the core's the client.
 import { parseObjectInfo } from '$lib/comfy/workflow/object-info';
 import { plainZodIssues } from '$lib/comfy/workflow/zod-issues';
 import type { DeckDb } from '$lib/storage/db';
@@ -22,20 +21,13 @@ export type PersistedKind = (typeof PERSISTED_KINDS)[number];
 
 const isPersisted = (kind: unknown): kind is PersistedKind => PERSISTED_KINDS.includes(kind as PersistedKind);
 
+// The core's guards, not zod: the landing route hydrates these before it shows.
 function schemaParser<T>(schema: Schema<T>): ServerDataParser<T> {
 	return (raw) => {
 		const parsed = safeParse(schema, raw);
 		return parsed.success
 			? { ok: true, data: parsed.data }
 			: { ok: false, problem: plainZodIssues(parsed.error).join('; ') };
-	};
-}
-
-/** The same for the protocol core's schemas (core/guard.ts, not zod). */
-function coreParser<T>(schema: CoreSchema<T>): ServerDataParser<T> {
-	return (raw) => {
-		const parsed = safeParseWith(schema, raw);
-		return parsed.ok ? { ok: true, data: parsed.value } : { ok: false, problem: parsed.detail };
 	};
 }
 
@@ -46,7 +38,7 @@ const PARSERS: Record<PersistedKind, ServerDataParser<unknown>> = {
 			? { ok: true, data: parseObjectInfo({ json: raw }).objectInfo }
 			: { ok: false, problem: 'top level: expected an object' },
 	models: schemaParser(zModelLists),
-	features: coreParser(zFeatures)
+	features: schemaParser(zFeatures)
 };
 
 const keyOf = (serverId: string, kind: PersistedKind) => [...serverKeys.all(serverId), kind] as const;

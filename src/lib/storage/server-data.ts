@@ -22,7 +22,7 @@ const ofServer = (serverId: string) => IDBKeyRange.bound([serverId, ''], [server
 
 /**
  * The stored answer of one kind for a server, parsed; undefined when none is stored or it cannot be read.
- * @param o.parse the kind's schema check (zod/mini in the query layer).
+ * @param o.parse the kind's schema check (the core's guards, in the query layer).
  */
 export async function readServerData<T>(
 	db: DeckDb,

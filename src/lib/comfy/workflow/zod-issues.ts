@@ -1,9 +1,10 @@
-// zod's validation issues in words a user can act on: where in the file (`nodes[3].inputs[0].name`) and what was
-// wrong ("missing (expected an object)"), for import errors.
-import type * as z from 'zod/mini';
+// zod's validation issues (and the core guards', which word them the same) in words a user can act on: where in
+// the file (`nodes[3].inputs[0].name`) and what was wrong ("missing (expected an object)"), for import errors.
 
 /** The first five issues, each as `path: what was wrong`. */
-export function plainZodIssues(error: z.core.$ZodError): string[] {
+export function plainZodIssues(error: {
+	issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): string[] {
 	return error.issues.slice(0, 5).map((issue) => {
 		const path = formatPath(issue.path);
 		return `${path || 'top level'}: ${plainZodMessage(issue.message)}`;

@@ -4,73 +4,36 @@
  * (a setter, so even a value put back at once is caught) — and the text must appear literally. Then prototype keys,
  * deep nesting and a 100k-node graph dropped as files: a clear message, nothing saved, the page still answering.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
+import { expect, test, type Page } from '@playwright/test';
 import { XSS_PAYLOADS } from '../fixtures/xss-payloads';
+import {
+	ALL,
+	base,
+	control,
+	expectEachLiteral,
+	expectLiteral,
+	normalize,
+	trapScripts
+} from './hostile-helpers';
 import { drop, storedTemplateIds } from './page-helpers';
 
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
-/** Every payload, in one text: each surface gets the whole corpus at once. */
-const ALL = XSS_PAYLOADS.join(' ¦ ');
 /** File names cannot hold path separators; the simulator replaces them, so the filename test takes a slash-free few. */
 // (Nor tabs: a URL drops them, so they cannot reach the page through a link either.)
 const FILENAME_SAFE = XSS_PAYLOADS.filter((p) => !/[/\\\t]/.test(p))
 	.slice(0, 8)
 	.join(' ');
 
-let dialogs: string[] = [];
+let noScriptRan: (page: Page) => Promise<void>;
 
 test.beforeEach(async ({ page }) => {
-	dialogs = [];
-	page.on('dialog', (dialog) => {
-		dialogs.push(dialog.message());
-		void dialog.dismiss();
-	});
-	await page.addInitScript(() => {
-		const hits: unknown[] = [];
-		Object.defineProperty(window, '__xss', {
-			configurable: false,
-			get: () => (hits.length ? hits : undefined),
-			set: (value: unknown) => void hits.push(value)
-		});
-	});
+	noScriptRan = await trapScripts(page);
 	await control(page, { action: 'reset' });
 });
 
 test.afterEach(async ({ page }) => {
-	expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
-	expect(dialogs).toEqual([]);
-	// Prototype pollution would show on every object of the page.
-	expect(await page.evaluate(() => (({}) as Record<string, unknown>)['polluted'] === undefined)).toBe(true);
+	await noScriptRan(page);
 	await control(page, { action: 'reset' });
 });
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
-
-const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
-
-/** The element's text (not its markup) contains `text`, whitespace aside. */
-async function expectLiteral(locator: Locator, text: string) {
-	await expect
-		.poll(async () => normalize((await locator.textContent()) ?? ''), { timeout: 15_000 })
-		.toContain(normalize(text));
-}
-
-/** The element's text contains every payload as it was, whitespace aside. */
-async function expectEachLiteral(locator: Locator, payloads: readonly string[]) {
-	await expect
-		.poll(
-			async () => {
-				const content = normalize((await locator.textContent()) ?? '');
-				return payloads.filter((p) => !content.includes(normalize(p)));
-			},
-			{ timeout: 15_000 }
-		)
-		.toEqual([]);
-}
 
 /** A fresh run of the demo template (a new width, so the server's cache does not answer it). */
 async function generateDemo(page: Page) {

@@ -51,6 +51,27 @@ await shoot('viewer', async (page) => {
 	await page.keyboard.press('+');
 });
 
+// The newest run's page, scrolled to the comparison with the run before it: side by side, then the slider.
+await page.goto(`${base}#/history`);
+await page
+	.getByRole('link', { name: /^Open / })
+	.first()
+	.click();
+await page.getByRole('heading', { name: 'Difference to another run' }).waitFor();
+const detail = page.url().slice(page.url().indexOf('#'));
+for (const mode of ['Side by side', 'Slider'] as const) {
+	await shoot(mode === 'Slider' ? 'compare-slider' : 'compare', async (page) => {
+		await page.goto(`${base}${detail}`);
+		await page.waitForLoadState('networkidle');
+		const region = page.getByRole('region', { name: 'Parameters' });
+		await region.getByRole('button', { name: mode }).click();
+		if (mode === 'Slider') await region.getByRole('slider').fill('35');
+		await page
+			.getByRole('heading', { name: 'Difference to another run' })
+			.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 80));
+	});
+}
+
 await context.close();
 await browser.close();
 console.log(`Screenshots written to ${out}/`);

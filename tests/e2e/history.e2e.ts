@@ -144,9 +144,9 @@ test('the gallery lists, filters (kept in the URL), compares, runs again, delete
 			page.getByRole('heading', { level: 1, name: 'Demo: solid color (no models)' })
 		).toBeVisible();
 		const params = page.getByRole('region', { name: 'Parameters' });
-		await expect(params.getByRole('row', { name: /^width 96$/ })).toBeVisible();
+		await expect(params.getByRole('row', { name: /^Width 96$/ })).toBeVisible();
 		const diff = page.getByRole('table', { name: 'Difference to another run' });
-		await expect(diff.getByRole('row', { name: 'width 96 64' })).toBeVisible();
+		await expect(diff.getByRole('row', { name: 'Width 96 64' })).toBeVisible();
 		await expect(diff.getByRole('row')).toHaveCount(2); // header + width: the height was the same
 
 		await page.getByRole('button', { name: 'Edit and run' }).click();

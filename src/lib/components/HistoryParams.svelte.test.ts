@@ -51,6 +51,28 @@ describe('HistoryParams', () => {
 		expect(oncompare).toHaveBeenCalledWith('oldest');
 	});
 
+	it('names parameters as the form does, and an id the template no longer has as it is', async () => {
+		render(HistoryParams, {
+			parameters: { steps: 20, cfg_old: 7 },
+			labels: { steps: 'Steps', cfg: 'CFG' },
+			others: [other('older', 1_000)],
+			compareId: 'older',
+			diff: [{ key: 'steps', left: 20, right: 30 }],
+			oncompare: vi.fn()
+		});
+		const params = page.getByRole('region', { name: 'Parameters' });
+		await expect.element(params.getByRole('rowheader', { name: 'Steps', exact: true }).first()).toBeVisible();
+		await expect.element(params.getByRole('rowheader', { name: 'cfg_old' })).toBeVisible();
+		await expect
+			.element(
+				page
+					.getByRole('table', { name: 'Difference to another run' })
+					.getByRole('rowheader', { name: 'Steps' })
+			)
+			.toBeVisible();
+		expect(page.getByRole('rowheader', { name: 'steps', exact: true }).elements()).toHaveLength(0);
+	});
+
 	it('says so when the other run had the same parameters', async () => {
 		render(HistoryParams, {
 			parameters: { steps: 20 },

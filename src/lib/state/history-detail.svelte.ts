@@ -11,6 +11,7 @@ import {
 } from '$lib/storage/history';
 import { getImage } from '$lib/storage/images';
 import { mediaFieldsOf } from './generation.svelte';
+import { inputKindOfResult } from './use-as-input';
 import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
 import { zipBlob } from '$lib/util/zip';
 import type { DeckDb } from '$lib/storage/db';
@@ -45,6 +46,8 @@ export class HistoryDetailState {
 	#others = $state.raw<HistoryItem[]>([]);
 	#compareId = $state('');
 	#diff = $state.raw<ParameterChange[] | undefined>(undefined);
+	#compareImage = $state.raw<DetailImage | undefined>(undefined);
+	#labels = $state.raw<Record<string, string>>({});
 	#message = $state('');
 	#error = $state('');
 	#busy = $state(false);
@@ -52,6 +55,7 @@ export class HistoryDetailState {
 	#app: HistoryApp;
 	#templates: Pick<TemplatesState, 'get'>;
 	#urls: string[] = [];
+	#compareUrl: string | undefined;
 	#generation = 0;
 
 	constructor(options: { app: HistoryApp; templates: Pick<TemplatesState, 'get'> }) {
@@ -97,6 +101,16 @@ export class HistoryDetailState {
 	/** What differs from the compared run. */
 	get diff(): ParameterChange[] | undefined {
 		return this.#diff;
+	}
+
+	/** The compared run's first picture, for the side-by-side and slider view (undefined when it kept none). */
+	get compareImage(): DetailImage | undefined {
+		return this.#compareImage;
+	}
+
+	/** Parameter ids → the labels the template's form gives them (ids of a deleted template stay as they are). */
+	get labels(): Record<string, string> {
+		return this.#labels;
 	}
 
 	/** What the last action did (shown in a status line). */
@@ -159,7 +173,9 @@ export class HistoryDetailState {
 			await this.#loadImages(job, generation);
 			const templateId = job.app?.templateId;
 			const others = templateId ? (await runsOfTemplate(db, { templateId })).filter((i) => i.id !== id) : [];
+			const template = templateId ? await this.#templates.get(templateId) : undefined;
 			if (generation !== this.#generation) return;
+			this.#labels = Object.fromEntries((template?.parameters ?? []).map((p) => [p.id, p.label]));
 			this.#others = others;
 			if (!this.#compareId && others[0]) this.#compareId = others[0].id;
 			await this.compare(this.#compareId);
@@ -176,11 +192,31 @@ export class HistoryDetailState {
 		const job = this.#job;
 		if (!otherId || !job) {
 			this.#diff = undefined;
+			this.#setCompareImage(undefined);
 			return;
 		}
-		const other = await getJob(await this.#app.db, otherId);
+		const db = await this.#app.db;
+		const other = await getJob(db, otherId);
+		const first = other?.app?.images?.find((i) => i.hash && inputKindOfResult(i) === 'IMAGE');
+		const stored = first?.hash ? await getImage(db, first.hash) : undefined;
 		if (this.#compareId !== otherId) return;
 		this.#diff = other ? diffRuns(job, other) : undefined;
+		this.#setCompareImage(
+			first && stored
+				? {
+						filename: first.filename,
+						blob: stored.blob,
+						width: first.width ?? stored.width,
+						height: first.height ?? stored.height
+					}
+				: undefined
+		);
+	}
+
+	#setCompareImage(image: DetailImage | undefined) {
+		if (this.#compareUrl) URL.revokeObjectURL(this.#compareUrl);
+		this.#compareUrl = image?.blob ? URL.createObjectURL(image.blob) : undefined;
+		this.#compareImage = image && this.#compareUrl ? { ...image, url: this.#compareUrl } : undefined;
 	}
 
 	async #loadImages(job: StoredJob, generation: number) {
@@ -355,5 +391,6 @@ export class HistoryDetailState {
 	dispose(): void {
 		this.#generation++;
 		this.#setImages([]);
+		this.#setCompareImage(undefined);
 	}
 }

@@ -95,3 +95,22 @@ test('two runs side by side and under a slider, next to what differs', async ({ 
 		await expect(slider).toHaveValue(/^(79|80|81)$/);
 	});
 });
+
+test('History cards show the prompt, size, seed and model of each run', async ({ page }) => {
+	test.setTimeout(60_000);
+	await page.goto(`${base}#/generate/sd15-txt2img`);
+	const button = page.getByRole('button', { name: 'Generate' });
+	await expect(button).toBeEnabled({ timeout: 15_000 });
+	await page.getByLabel('Prompt', { exact: true }).fill('a lighthouse   on a cliff');
+	await page.getByLabel('Seed', { exact: true }).fill('4242');
+	await page.getByLabel('Width', { exact: true }).fill('320');
+	await page.getByLabel('Height', { exact: true }).fill('256');
+	await button.click();
+	await expect(page.getByRole('list', { name: 'Results' }).getByRole('img')).toHaveCount(1, {
+		timeout: 30_000
+	});
+	await page.goto(`${base}#/history`);
+	const card = page.getByRole('list', { name: 'Generations' }).getByRole('listitem').first();
+	await expect(card).toContainText('a lighthouse on a cliff');
+	await expect(card).toContainText(/320×256 · seed 4242 · v1-5-pruned-emaonly/);
+});

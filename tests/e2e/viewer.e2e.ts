@@ -122,6 +122,10 @@ test('History: the viewer walks the current filter, downloads, and opens the run
 	await page.goto(`${base}#/history`);
 	const views = page.getByRole('list', { name: 'Generations' }).getByRole('button', { name: /^View / });
 	await expect(views).toHaveCount(3, { timeout: 15_000 });
+	// The cards tell the runs apart by their size (newest first).
+	const items = page.getByRole('list', { name: 'Generations' }).getByRole('listitem');
+	await expect(items.nth(0)).toContainText(/96×\d+/);
+	await expect(items.nth(2)).toContainText(/64×\d+/);
 	await views.nth(1).click();
 
 	const dialog = viewer(page);

@@ -6,6 +6,7 @@
  * are re-exported here, so callers import History from one place.
  */
 import type { JobStatus } from '$lib/comfy';
+import { summarizeRun, type RunSummary } from '$lib/comfy/workflow/run-summary';
 import type { DeckDb } from './db';
 import { deleteUnreferencedImages, imageHashesOf } from './images';
 import { listJobsOfTemplate, readJob, readJobs, type StoredJob } from './jobs';
@@ -52,6 +53,8 @@ export interface HistoryItem {
 	kinds?: string[];
 	/** Seconds of its first video or audio file, when known. */
 	mediaSeconds?: number;
+	/** What tells it apart on a card: prompt excerpt, seed, size (of its first image when kept), model. */
+	summary?: RunSummary;
 }
 
 /** The first items, and a function that loads every later match (call it once). */
@@ -103,8 +106,15 @@ export function toHistoryItem(job: StoredJob): HistoryItem {
 		...(job.app.style ? { style: job.app.style } : {}),
 		...(error ? { error: error.length > 200 ? `${error.slice(0, 200)}…` : error } : {}),
 		...(started && finished ? { durationMs: finished - started } : {}),
-		...mediaOf(job)
+		...mediaOf(job),
+		summary: summaryOf(job)
 	};
+}
+
+function summaryOf(job: StoredJob): RunSummary {
+	const summary = summarizeRun({ workflow: job.workflow ?? {} });
+	const first = job.app.images?.find((i) => i.width && i.height);
+	return first ? { ...summary, width: first.width, height: first.height } : summary;
 }
 
 /** Whether a job matches every given field of the filter. */

@@ -13,6 +13,19 @@ interface Dead {
 	says: RegExp;
 }
 
+/**
+ * Lets `ms` of the page's time pass in steps, with a short real pause after each so that network answers (which
+ * take real time) land between them. The page's clock must be installed: a minute then takes a few seconds.
+ */
+async function passTime(page: Page, ms: number, onStep?: (elapsed: number) => void) {
+	const step = 250;
+	for (let elapsed = step; elapsed <= ms; elapsed += step) {
+		await page.clock.runFor(step);
+		onStep?.(elapsed);
+		await page.waitForTimeout(15);
+	}
+}
+
 const sockets = new Set<Socket>();
 const servers: Server[] = [];
 
@@ -60,7 +73,6 @@ function serverRow(page: Page, name: string) {
 }
 
 test('four unusable servers get at most 10 requests a minute each and one report each', async ({ page }) => {
-	test.setTimeout(120_000);
 	const dead: Dead[] = [
 		{ name: 'Closed port', port: await closedPort(), says: /Cannot reach/ },
 		// Accepts the connection and drops it at once, before any answer.
@@ -78,12 +90,13 @@ test('four unusable servers get at most 10 requests a minute each and one report
 	page.on('request', (r) => count(counts, r.url()));
 	page.on('websocket', (ws) => count(sockets, ws.url()));
 
+	// The page's own clock: its checks, backoff and timeouts all run on timers, so a minute of them takes seconds.
+	await page.clock.install();
 	await page.goto(pageUrl);
+	await page.clock.pauseAt(Date.now() + 1000);
 	for (const d of dead) await addServer(page, d);
-	const started = Date.now();
-	for (const d of dead)
-		await expect(serverRow(page, d.name).getByText(d.says)).toBeVisible({ timeout: 15_000 });
-	await page.waitForTimeout(60_000 - (Date.now() - started));
+	await passTime(page, 60_000);
+	for (const d of dead) await expect(serverRow(page, d.name).getByText(d.says)).toBeVisible();
 
 	const report = dead.map((d) => `${d.name}: ${counts.get(d.port)} HTTP, ${sockets.get(d.port)} WebSocket`);
 	console.log(`Requests in the first minute:\n${report.join('\n')}`);
@@ -95,7 +108,7 @@ test('four unusable servers get at most 10 requests a minute each and one report
 });
 
 test('a hidden tab sends no polling requests', async ({ page }) => {
-	test.setTimeout(60_000);
+	await page.clock.install();
 	await page.goto(`http://127.0.0.1:${PORTS.simulatorApp}/#/`);
 	await expect(page.getByRole('article', { name: 'This ComfyUI' }).getByText('Online')).toBeVisible();
 	let requests = 0;
@@ -107,8 +120,9 @@ test('a hidden tab sends no polling requests', async ({ page }) => {
 		Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
 		document.dispatchEvent(new Event('visibilitychange'));
 	});
+	await page.clock.pauseAt(Date.now() + 1000);
 	requests = 0;
-	await page.waitForTimeout(35_000);
+	await passTime(page, 35_000);
 	expect(requests).toBe(0);
 });
 
@@ -124,14 +138,18 @@ test('a full load logs no failed request (the same-origin check reads its answer
 });
 
 test('the dashboard and the header badge share one system_stats request stream', async ({ page }) => {
+	await page.clock.install();
 	await page.goto(`http://127.0.0.1:${PORTS.simulatorApp}/#/`);
 	await expect(page.getByRole('article', { name: 'This ComfyUI' }).getByText('Online')).toBeVisible();
 	await expect(page.getByRole('link', { name: /This ComfyUI: online/ })).toBeVisible();
+	await page.clock.pauseAt(Date.now() + 1000);
+	// The page's time at each request, as far as the steps tell it (a quarter second).
+	let now = 0;
 	const times: number[] = [];
 	page.on('request', (r) => {
-		if (new URL(r.url()).pathname === '/api/system_stats') times.push(Date.now());
+		if (new URL(r.url()).pathname === '/api/system_stats') times.push(now);
 	});
-	await page.waitForTimeout(12_500);
+	await passTime(page, 12_500, (elapsed) => (now = elapsed));
 	// Every 3 s while the dashboard is open: four requests, each at least most of an interval after the last.
 	expect(times.length).toBeGreaterThanOrEqual(3);
 	expect(times.length).toBeLessThanOrEqual(5);

@@ -1,5 +1,5 @@
 import type { DeckDb, ServerRecord, SettingsValues } from '$lib/storage/db';
-import { deleteServer, listServers, saveServer } from '$lib/storage/servers';
+import { SERVER_NAME_MAX, deleteServer, listServers, saveServer } from '$lib/storage/servers';
 import { DEFAULT_SETTINGS, loadSettings, saveSetting } from '$lib/storage/settings';
 import { hostOf, normalizeServerUrl } from '$lib/util/server-url';
 
@@ -68,6 +68,8 @@ export class SettingsState {
 		if (!url.ok) errors.baseUrl = url.message;
 		const name = input.name.trim() || (url.ok ? hostOf(url.url) : '');
 		if (!name) errors.name = 'Give the server a name.';
+		else if (name.length > SERVER_NAME_MAX)
+			errors.name = `Names are at most ${SERVER_NAME_MAX} characters; this one has ${name.length}. Shorten it.`;
 		if (!url.ok || Object.keys(errors).length) return { ok: false, errors };
 
 		const existing = id ? this.#servers.find((s) => s.id === id) : undefined;

@@ -41,6 +41,15 @@ describe('SettingsState', () => {
 		expect(state.servers.map((s) => s.name)).toEqual(['A prime', 'B']);
 	});
 
+	it('refuses a name longer than a backup can carry, saying how long it is', async () => {
+		const state = new SettingsState(open());
+		await state.load();
+		const result = await state.saveServer({ name: 'n'.repeat(2400), baseUrl: 'http://a:8188' });
+		expect(!result.ok && result.errors.name).toMatch(/at most 200 characters; this one has 2400/);
+		expect(state.servers).toEqual([]);
+		expect((await state.saveServer({ name: 'n'.repeat(200), baseUrl: 'http://a:8188' })).ok).toBe(true);
+	});
+
 	it('says what to fix in a bad server and saves nothing', async () => {
 		const state = new SettingsState(open());
 		await state.load();

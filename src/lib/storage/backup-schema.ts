@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { zTemplate } from '$lib/comfy/workflow';
 import { TERMINAL_STATUSES } from '$lib/comfy';
 import { normalizeServerUrl } from '$lib/util/server-url';
+import { SERVER_NAME_MAX } from './servers';
 
 export const BACKUP_FORMAT = 'comfy-deck-backup';
 /** The newest backup format this build writes and reads. */
@@ -111,7 +112,7 @@ export type BackupPreset = z.infer<typeof zBackupPreset>;
 
 export const zBackupServer = z.object({
 	id: zId,
-	name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+	name: z.string().check(z.trim(), z.minLength(1), z.maxLength(SERVER_NAME_MAX)),
 	baseUrl: z.string().check(
 		z.maxLength(2000),
 		z.refine((url) => normalizeServerUrl(url).ok, 'not a server address')

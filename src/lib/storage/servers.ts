@@ -1,5 +1,8 @@
 import type { DeckDb, ServerRecord } from './db';
 
+/** The longest server name kept: Settings refuses longer ones, so every saved server fits in a backup. */
+export const SERVER_NAME_MAX = 200;
+
 /** Every configured server, in the user's order. */
 export async function listServers(db: DeckDb): Promise<ServerRecord[]> {
 	return db.getAllFromIndex('servers', 'byOrder');

@@ -51,36 +51,50 @@ function rememberSameOrigin(url: string | null): void {
 /** The composition root's state: settings, the servers in use, and their connections. */
 export class AppState {
 	/** Comfy Deck's IndexedDB database (opened once per tab). */
-	db: Promise<DeckDb>;
-	settings: SettingsState;
+	readonly db: Promise<DeckDb>;
+	readonly settings: SettingsState;
 	/** Every job of every server: live progress, and results kept in IndexedDB. */
-	jobs: JobsState;
+	readonly jobs: JobsState;
 	/** Everything the servers say, cached and shared by every view (provided to components by the layout). */
-	queryClient: QueryClient = createDeckQueryClient();
+	readonly queryClient: QueryClient = createDeckQueryClient();
 	/** The client log ring buffer every server's API and socket write to (shown on the Logs view). */
-	logger: Logger = createLogger({ capacity: 1000 });
-	connections = new ConnectionsState({ queryClient: this.queryClient, logger: this.logger });
+	readonly logger: Logger = createLogger({ capacity: 1000 });
+	readonly connections = new ConnectionsState({ queryClient: this.queryClient, logger: this.logger });
 	/** object_info, model lists and features of every server, kept in IndexedDB between visits. */
-	serverData: ServerDataCache;
+	readonly serverData: ServerDataCache;
 	/** Every server's socket state, latency, queue length and free VRAM, read from the query cache. */
-	health = new ServerHealthState(this.queryClient);
-	sameOriginUrl = $state<string | null>(null);
-	started = $state(false);
+	readonly health = new ServerHealthState(this.queryClient);
+	#sameOriginUrl = $state<string | null>(null);
+	#started = $state(false);
 	/** Settles once `start` has loaded the settings and found the servers. */
-	whenStarted: Promise<void>;
+	readonly whenStarted: Promise<void>;
 	#markStarted: () => void = () => {};
+	#serverLink = $state<ServerLinkOffer | null>(null);
+
+	/** The ComfyUI that serves this page, when `start` found one (or remembers one while offline). */
+	get sameOriginUrl(): string | null {
+		return this.#sameOriginUrl;
+	}
+
+	/** True once `start` has loaded the settings and found the servers. */
+	get started(): boolean {
+		return this.#started;
+	}
+
 	/** The server a `?server=` link names, waiting for the user's answer: nothing is saved or contacted before a yes. */
-	serverLink = $state<ServerLinkOffer | null>(null);
+	get serverLink(): ServerLinkOffer | null {
+		return this.#serverLink;
+	}
 
 	/** The same-origin ComfyUI (when found) first, then the configured servers in the user's order. */
 	get servers(): ServerView[] {
 		return [
-			...(this.sameOriginUrl
+			...(this.#sameOriginUrl
 				? [
 						{
 							id: SAME_ORIGIN_ID,
 							name: 'This ComfyUI',
-							baseUrl: this.sameOriginUrl,
+							baseUrl: this.#sameOriginUrl,
 							order: -1,
 							createdAt: 0,
 							builtIn: true
@@ -165,21 +179,21 @@ export class AppState {
 	 * Loads settings, finds a same-origin ComfyUI, and reads the server named by `?server=` in the page URL (what
 	 * `npm start` prints when COMFYUI_URL is set) as a question for the user (`serverLink`), never as a setting.
 	 */
-	async start(pageUrl: string): Promise<void> {
+	async start({ pageUrl }: { pageUrl: string }): Promise<void> {
 		const [, sameOrigin] = await Promise.all([this.settings.load(), detectSameOriginComfy({ pageUrl })]);
-		this.sameOriginUrl = sameOrigin ?? rememberedSameOrigin();
+		this.#sameOriginUrl = sameOrigin ?? rememberedSameOrigin();
 		rememberSameOrigin(sameOrigin);
 		this.logger.setLevel(this.settings.values.logLevel);
 		const configured = this.settings.servers.map((s) => s.baseUrl);
-		this.serverLink = serverLinkOffer({ pageUrl, sameOrigin: this.sameOriginUrl, configured });
-		this.started = true;
+		this.#serverLink = serverLinkOffer({ pageUrl, sameOrigin: this.#sameOriginUrl, configured });
+		this.#started = true;
 		this.#markStarted();
 	}
 
 	/** The user's answer to a `?server=` link: only a yes adds the server (and so lets the app contact it). */
-	async answerServerLink(add: boolean): Promise<void> {
-		const offer = this.serverLink;
-		this.serverLink = null;
+	async answerServerLink({ add }: { add: boolean }): Promise<void> {
+		const offer = this.#serverLink;
+		this.#serverLink = null;
 		if (!add || offer?.kind !== 'ask' || this.settings.servers.some((s) => s.baseUrl === offer.url)) return;
 		await this.settings.saveServer({ name: hostOf(offer.url), baseUrl: offer.url });
 	}

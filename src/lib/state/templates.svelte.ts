@@ -55,12 +55,11 @@ const STARTERS_KEY = 'comfy-deck.starters-installed';
 
 /** Templates (IndexedDB), their versions and presets, the starter set, and the import review flow. */
 export class TemplatesState {
-	templates = $state.raw<Template[]>([]);
-	loaded = $state(false);
-	storageError = $state<string | null>(null);
-	/** A message about records that could not be read (kept in the database, not shown). */
-	unreadable = $state<string[]>([]);
-	/** The server chosen for checking and running templates (null: the first online one). */
+	#templates = $state.raw<Template[]>([]);
+	#loaded = $state(false);
+	#storageError = $state<string | null>(null);
+	#unreadable = $state<string[]>([]);
+	/** The server chosen for checking and running templates (null: the first online one); the Generate view sets it. */
 	chosenServerId = $state<string | null>(null);
 
 	#app: AppState;
@@ -83,9 +82,29 @@ export class TemplatesState {
 		this.#app = app;
 		this.#fetch = fetchImpl ?? ((...args) => fetch(...args));
 		this.#db = db.catch((error: unknown) => {
-			this.storageError = `Templates cannot be saved in this browser (${String(error)}).`;
+			this.#storageError = `Templates cannot be saved in this browser (${String(error)}).`;
 			return null;
 		});
+	}
+
+	/** Every stored template, as last read from IndexedDB. */
+	get templates(): Template[] {
+		return this.#templates;
+	}
+
+	/** True once `load` has read the list (or found there is no storage). */
+	get loaded(): boolean {
+		return this.#loaded;
+	}
+
+	/** Why templates cannot be saved in this browser, when IndexedDB did not open. */
+	get storageError(): string | null {
+		return this.#storageError;
+	}
+
+	/** A message about records that could not be read (kept in the database, not shown). */
+	get unreadable(): string[] {
+		return this.#unreadable;
 	}
 
 	/** The server templates are checked against and run on: the chosen one, else the first online, else the first. */
@@ -102,20 +121,20 @@ export class TemplatesState {
 	async load(): Promise<void> {
 		const db = await this.#db;
 		if (!db) {
-			this.loaded = true;
+			this.#loaded = true;
 			this.#markReady();
 			return;
 		}
 		await this.#installStarters(db);
 		await this.#reload(db);
-		this.loaded = true;
+		this.#loaded = true;
 		this.#markReady();
 	}
 
 	async #reload(db: DeckDb): Promise<void> {
 		const { templates, unreadable } = await listTemplates(db);
-		this.templates = templates;
-		this.unreadable = unreadable;
+		this.#templates = templates;
+		this.#unreadable = unreadable;
 	}
 
 	async #installStarters(db: DeckDb): Promise<void> {
@@ -142,16 +161,16 @@ export class TemplatesState {
 
 	/** A template by id (from the list, else from the database). */
 	async get(id: string): Promise<Template | undefined> {
-		const known = this.templates.find((t) => t.id === id);
+		const known = this.#templates.find((t) => t.id === id);
 		if (known) return known;
 		const db = await this.#db;
 		return db ? getTemplate(db, id) : undefined;
 	}
 
-	/** Saves a template as its next version and refreshes the list. */
-	async save(template: Template, note: string): Promise<Template> {
+	/** Saves a template as its next version (`note` says why, in its version list) and refreshes the list. */
+	async save({ template, note }: { template: Template; note: string }): Promise<Template> {
 		const db = await this.#db;
-		if (!db) throw new Error(this.storageError ?? 'Storage is not available.');
+		if (!db) throw new Error(this.#storageError ?? 'Storage is not available.');
 		// Reviews and drafts live in $state: store plain data (IndexedDB cannot clone proxies).
 		const saved = await saveTemplate(db, { template: $state.snapshot(template) as Template, note });
 		await this.#reload(db);
@@ -161,7 +180,7 @@ export class TemplatesState {
 	async remove(id: string): Promise<void> {
 		const db = await this.#db;
 		if (db) await deleteTemplate(db, id);
-		this.templates = this.templates.filter((t) => t.id !== id);
+		this.#templates = this.#templates.filter((t) => t.id !== id);
 	}
 
 	async versions(id: string): Promise<TemplateVersion[]> {
@@ -169,10 +188,17 @@ export class TemplatesState {
 		return db ? listVersions(db, id) : [];
 	}
 
-	async restore(id: string, version: number): Promise<Template | undefined> {
+	/** Makes an older version the newest (saved as the next version) and refreshes the list. */
+	async restore({
+		templateId,
+		version
+	}: {
+		templateId: string;
+		version: number;
+	}): Promise<Template | undefined> {
 		const db = await this.#db;
 		if (!db) return undefined;
-		const restored = await restoreVersion(db, { templateId: id, version });
+		const restored = await restoreVersion(db, { templateId, version });
 		await this.#reload(db);
 		return restored?.template;
 	}
@@ -200,7 +226,14 @@ export class TemplatesState {
 		if (db) await deletePreset(db, id);
 	}
 
-	async setDefaultPreset(templateId: string, presetId: string | null): Promise<void> {
+	/** Makes a preset the one a template's form opens with (null: none). */
+	async setDefaultPreset({
+		templateId,
+		presetId
+	}: {
+		templateId: string;
+		presetId: string | null;
+	}): Promise<void> {
 		const db = await this.#db;
 		if (db) await setDefaultPreset(db, { templateId, presetId });
 	}
@@ -212,7 +245,15 @@ export class TemplatesState {
 	 * `/object_info` of a server, from the app's query cache, which IndexedDB fills with the last answer: at once
 	 * when one is known (offline too), with `fresh` bringing the server's newer answer when it was stale.
 	 */
-	async objectInfo(chosen?: ServerView, { refresh = false } = {}): Promise<ObjectInfoAnswer> {
+	async objectInfo({
+		server: chosen,
+		refresh = false
+	}: {
+		/** Another server than `server`. */
+		server?: ServerView;
+		/** Ask the server even when the cached answer is fresh. */
+		refresh?: boolean;
+	} = {}): Promise<ObjectInfoAnswer> {
 		// Before start-up ends the same-origin ComfyUI is not known yet.
 		await this.#ready;
 		const server = chosen ?? this.server;
@@ -295,7 +336,7 @@ export class TemplatesState {
 			ui: result.ui,
 			parameters,
 			source: result.kind,
-			existingIds: this.templates.map((t) => t.id)
+			existingIds: this.#templates.map((t) => t.id)
 		});
 		return {
 			kind: 'workflow',
@@ -308,11 +349,11 @@ export class TemplatesState {
 
 	/** Saves a reviewed workflow as a new template (version 1, the original import). */
 	async confirmImport(template: Template): Promise<Template> {
-		const existingIds = this.templates.map((t) => t.id);
+		const existingIds = this.#templates.map((t) => t.id);
 		const id = existingIds.includes(template.id)
 			? createTemplate({ ...template, existingIds }).id
 			: template.id;
-		return this.save({ ...template, id }, 'Imported');
+		return this.save({ template: { ...template, id }, note: 'Imported' });
 	}
 
 	/**
@@ -324,12 +365,12 @@ export class TemplatesState {
 		for (const t of templates) {
 			const existing = await this.get(t.id);
 			if (!existing) {
-				await this.save(t, 'Imported from a file');
+				await this.save({ template: t, note: 'Imported from a file' });
 				summary.added.push(t.name);
 			} else if (sameContent(existing, t)) {
 				summary.unchanged.push(t.name);
 			} else {
-				await this.save(t, 'Replaced from a file');
+				await this.save({ template: t, note: 'Replaced from a file' });
 				summary.updated.push(t.name);
 			}
 		}
@@ -337,7 +378,10 @@ export class TemplatesState {
 	}
 
 	/** An export file (name and JSON text) of the given templates, or all of them. */
-	exportFile(templates: Template[] = this.templates): { fileName: string; text: string } {
+	exportFile({ templates = this.#templates }: { templates?: Template[] } = {}): {
+		fileName: string;
+		text: string;
+	} {
 		return { fileName: exportFileName({ templates }), text: exportTemplatesFile({ templates }) };
 	}
 }

@@ -3,7 +3,8 @@
 // fastest time scale). 30 trivial jobs each, interleaved: submit → image shown (app: the Generate click until the
 // new result <img> is decoded) against submit → image bytes (raw). Then 50 prompts submitted together by each.
 // The app's time is split at the moments the page can see: its POST /prompt answered, its GET /view done, the
-// <img> in the DOM, decoded; between /view and the DOM are the app's IndexedDB writes and reads and the render.
+// <img> in the DOM, decoded, and the moments between: the POST leaving, `executing` with node null on the app's
+// socket, its REST look at the finished job. E2E_SPEED_TRACE=1 prints each app job's timeline.
 import type { Page } from '@playwright/test';
 import { installRawClient, type RawClient, type RawTiming } from './raw-client';
 import { pageScript, percentile, startSimulatorApp } from './simulator-app';
@@ -27,7 +28,13 @@ function prompt(color: number) {
 
 /** One app job, ms from the click. */
 type AppTiming = {
+	/** The POST /prompt left (its request started). */
+	sentMs: number;
 	postedMs: number;
+	/** `executing` with node null for this run reached the app's socket. */
+	executedMs: number;
+	/** The app's REST look at the finished job (/api/jobs/{id} or /history/{id}) answered; NaN when it made none before the image showed. */
+	checkedMs: number;
 	viewMs: number;
 	insertedMs: number;
 	shownMs: number;
@@ -44,6 +51,22 @@ function instrument() {
 	const canvas = document.createElement('canvas');
 	canvas.width = canvas.height = 1;
 	const pen = canvas.getContext('2d', { willReadFrequently: true });
+	// The app's socket (not the raw client's, whose client id starts with "raw-"): when each prompt's final
+	// `executing` with node null arrived, by prompt id.
+	const ended: { at: number; id: string }[] = [];
+	const Native = window.WebSocket;
+	window.WebSocket = class extends Native {
+		constructor(url: string | URL, protocols?: string | string[]) {
+			super(url, protocols);
+			if (String(url).includes('clientId=raw-')) return;
+			this.addEventListener('message', (event: MessageEvent) => {
+				if (typeof event.data !== 'string' || !event.data.includes('"executing"')) return;
+				const message = JSON.parse(event.data) as { data?: { node?: unknown; prompt_id?: string } };
+				if (message.data?.node === null && message.data.prompt_id)
+					ended.push({ at: performance.now(), id: message.data.prompt_id });
+			});
+		}
+	};
 	w.__armApp = (color) => {
 		const want = [255 - ((color >> 16) & 255), 255 - ((color >> 8) & 255), 255 - (color & 255)];
 		let seen = 'no image';
@@ -57,12 +80,13 @@ function instrument() {
 		w.__app = new Promise<AppTiming>((resolve, reject) => {
 			let started = 0;
 			let insertedMs = 0;
-			const resource = (pattern: RegExp, initiator?: string) => {
-				const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-				const hit = entries.find(
+			const entry = (pattern: RegExp, initiator?: string) =>
+				(performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find(
 					(e) =>
 						e.startTime >= started && pattern.test(e.name) && (!initiator || e.initiatorType === initiator)
 				);
+			const resource = (pattern: RegExp, initiator?: string) => {
+				const hit = entry(pattern, initiator);
 				return hit ? hit.responseEnd - started : NaN;
 			};
 			const check = () => {
@@ -73,9 +97,26 @@ function instrument() {
 				const shownMs = performance.now() - started;
 				observer.disconnect();
 				document.removeEventListener('load', check, true);
+				// E2E_SPEED_TRACE=1 prints it per job: the page's marks, requests and socket ends from the click on.
+				(window as unknown as { __trace: string[] }).__trace = performance
+					.getEntriesByType('mark')
+					.filter((m) => m.startTime >= started)
+					.map((m) => `${m.name} ${(m.startTime - started).toFixed(0)}`)
+					.concat(
+						(performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+							.filter((e) => e.startTime >= started)
+							.map(
+								(e) =>
+									`R ${e.name.replace(/^.*\/\/[^/]+/, '').slice(0, 40)} ${(e.startTime - started).toFixed(0)}-${(e.responseEnd - started).toFixed(0)}`
+							)
+					)
+					.concat(ended.filter((e) => e.at >= started).map((e) => `WS-null ${(e.at - started).toFixed(0)}`));
 				resolve({
 					fromCache: [...document.querySelectorAll('.badge')].some((b) => b.textContent === 'From cache'),
+					sentMs: (entry(/\/prompt$/, 'fetch')?.startTime ?? NaN) - started,
 					postedMs: resource(/\/prompt$/, 'fetch'),
+					executedMs: (ended.find((e) => e.at >= started)?.at ?? NaN) - started,
+					checkedMs: resource(/\/(api\/jobs|history)\/[0-9a-f-]{36}$/, 'fetch'),
 					viewMs: resource(/\/view\?/),
 					insertedMs,
 					shownMs
@@ -123,6 +164,8 @@ async function appJob(page: Page, color: number): Promise<AppTiming> {
 			await page.screenshot({ path: '/tmp/e2e-speed-fail.png', fullPage: true });
 			throw e;
 		});
+	if (process.env.E2E_SPEED_TRACE)
+		console.log(await page.evaluate(() => (window as unknown as { __trace: string[] }).__trace.join(' | ')));
 	if (timing.fromCache) throw new Error(`the app answered color ${color} from its cache: not a run`);
 	return timing;
 }
@@ -220,12 +263,14 @@ export async function run() {
 		await app.close();
 	}
 
-	const median = (f: (t: AppTiming) => number) => percentile(appTimes.map(f), 50);
+	// NaN: the moment did not happen in that run (no REST check before the image, say).
+	const median = (f: (t: AppTiming) => number) => percentile(appTimes.map(f).filter(Number.isFinite), 50);
 	const shown = appTimes.map((t) => t.shownMs);
 	const bytes = rawTimes.map((t) => t.bytesMs);
 	const rawMedian = (f: (t: RawTiming) => number) => percentile(rawTimes.map(f), 50);
 	console.log(
-		`\n  app, median ms from the click: POST answered ${ms(median((t) => t.postedMs))}, /view done ${ms(median((t) => t.viewMs))},` +
+		`\n  app, median ms from the click: POST sent ${ms(median((t) => t.sentMs))}, answered ${ms(median((t) => t.postedMs))},` +
+			` executing null ${ms(median((t) => t.executedMs))}, REST check ${ms(median((t) => t.checkedMs))}, /view done ${ms(median((t) => t.viewMs))},` +
 			` <img> in the DOM ${ms(median((t) => t.insertedMs))}, decoded ${ms(median((t) => t.shownMs))}` +
 			`\n  raw, median ms from the POST: answered ${ms(rawMedian((t) => t.postedMs))}, executed ${ms(rawMedian((t) => t.executedMs))},` +
 			` history ${ms(rawMedian((t) => t.historyMs))}, bytes ${ms(rawMedian((t) => t.bytesMs))}` +

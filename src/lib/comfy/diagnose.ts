@@ -2,8 +2,11 @@
  * Turns "the request failed" into a diagnosis a person can act on. A browser hides why a cross-origin request
  * failed (CORS, a 403 Origin check and a dead server all look like one TypeError), so these helpers combine what
  * can be known: the page's protocol and origin, the server's host, and (in `probeServer`) a `no-cors` request.
+ * The words live in `diagnosis-text.ts`, loaded only when a request fails or a server is checked, so a bundler
+ * splits them off the core's first load (`npm run weight`).
  */
-import { ComfyConnectionError, type ConnectionDiagnosis } from './errors';
+import type { diagnosisText, DiagnosisFacts } from './diagnosis-text';
+import { ComfyConnectionError } from './errors';
 
 /** True for hosts ComfyUI's Origin check protects (and that browsers treat as potentially trustworthy). */
 export function isLoopbackHost(hostname: string): boolean {
@@ -62,100 +65,71 @@ export function wouldFailOriginCheck(baseUrl: string, pageUrl: string | undefine
 	}
 }
 
-function corsFix(pageUrl: string | undefined): string {
-	const origin = pageOrigin(pageUrl) ?? 'http://<this page’s host>';
-	return (
-		`Start ComfyUI with --enable-cors-header ${origin} (or '*' on a trusted network), or open Comfy Deck from ` +
-		`ComfyUI itself by starting it with --front-end-root <path to Comfy Deck's build>.`
+/** What a connection error is built from. */
+export interface ConnectionErrorOptions extends Omit<DiagnosisFacts, 'origin' | 'crossOrigin'> {
+	pageUrl?: string;
+	cause?: unknown;
+}
+
+/** The connection error for a diagnosis, in the words of `text` (`diagnosisText`, or a stand-in). */
+export function buildConnectionError(
+	options: ConnectionErrorOptions,
+	text: typeof diagnosisText
+): ComfyConnectionError {
+	const { diagnosis, baseUrl, pageUrl, status, cause } = options;
+	const origin = pageOrigin(pageUrl);
+	const crossOrigin = isCrossOrigin(baseUrl, pageUrl);
+	return new ComfyConnectionError({
+		diagnosis,
+		baseUrl,
+		status,
+		cause,
+		...text({ ...options, origin, crossOrigin })
+	});
+}
+
+/**
+ * The words of every diagnosis (`diagnosis-text.ts`, split off the core's first load), loaded now; should that
+ * load fail (this device went offline), short words that still name the server and the diagnosis.
+ */
+export async function loadDiagnosisText(): Promise<typeof diagnosisText> {
+	return import('./diagnosis-text').then(
+		(module) => module.diagnosisText,
+		(): typeof diagnosisText => (facts) => ({
+			message: `Cannot use ${facts.baseUrl} (${facts.diagnosis}${facts.status ? `, HTTP ${facts.status}` : ''}).`,
+			hint: 'Check that ComfyUI is running and this device is online, then try again.'
+		})
 	);
 }
 
-/** Builds the connection error for a diagnosis, with the standard message and hint. */
-export function connectionError(options: {
-	diagnosis: ConnectionDiagnosis;
-	baseUrl: string;
-	pageUrl?: string;
-	status?: number;
-	detail?: string;
-	timeoutMs?: number;
-	cause?: unknown;
-}): ComfyConnectionError {
-	const { diagnosis, baseUrl, pageUrl, status, detail } = options;
-	const origin = pageOrigin(pageUrl) ?? 'this page';
-	let message: string;
-	let hint: string;
-	switch (diagnosis) {
-		case 'unreachable':
-			message = `Cannot reach ${baseUrl}${detail ? `: ${detail}` : ': nothing answered'}.`;
-			hint =
-				'Check that ComfyUI is running at that address and port and that this device can reach it ' +
-				'(start ComfyUI with --listen 0.0.0.0 to reach it from other machines).' +
-				(isCrossOrigin(baseUrl, pageUrl)
-					? ` If it is running, it may be refusing this page: ${corsFix(pageUrl)}`
-					: '');
-			break;
-		case 'cors':
-			message = `${baseUrl} is up, but it does not let ${origin} read its answers (no CORS headers).`;
-			hint = corsFix(pageUrl);
-			break;
-		case 'origin-check':
-			message =
-				`Cannot use ${baseUrl}: the server answered 403 because its Origin check refused ${origin} ` +
-				`(ComfyUI on a loopback address only accepts pages from its own host).`;
-			hint = corsFix(pageUrl);
-			break;
-		case 'mixed-content':
-			message =
-				`This page is served over https, so the browser blocks calls to the plain-http address ${baseUrl} ` +
-				`(mixed content).`;
-			hint =
-				'Put ComfyUI behind an https proxy and use its https:// address, or open Comfy Deck over http ' +
-				'(or from ComfyUI itself with --front-end-root).';
-			break;
-		case 'not-comfyui':
-			message = `${baseUrl} answered, but not like a ComfyUI server${detail ? ` (${detail})` : ''}.`;
-			hint =
-				'Check the address: it must point at ComfyUI itself (port 8188 by default) or at the path a proxy ' +
-				'forwards to it, e.g. https://host/comfy/.';
-			break;
-		case 'auth':
-			message = `${baseUrl} refused the credentials${status ? ` (HTTP ${status})` : ''}.`;
-			hint =
-				'Check the token in this server’s settings: a proxy in front of ComfyUI needs the token it expects ' +
-				'(sent as "Authorization: Bearer" and as ?token= on the WebSocket).';
-			break;
-		case 'timeout':
-			message = `${baseUrl} did not answer within ${Math.round((options.timeoutMs ?? 0) / 100) / 10} s.`;
-			hint =
-				'The server or the network may be busy (a model load can stall it briefly); it will be tried again.';
-			break;
-	}
-	return new ComfyConnectionError({ diagnosis, baseUrl, message, hint, status, cause: options.cause });
+/** The connection error for a diagnosis, with its words loaded only now (only a failed request needs them). */
+export async function connectionErrorWhenNeeded(
+	options: ConnectionErrorOptions
+): Promise<ComfyConnectionError> {
+	return buildConnectionError(options, await loadDiagnosisText());
 }
 
 /**
  * The diagnosis of a fetch that threw (no answer could be read), without sending anything more: mixed content is
  * certain from the URLs, the rest is a best guess that `probeServer` refines.
  */
-export function diagnoseNetworkFailure(options: {
+export function networkFailure(options: {
 	baseUrl: string;
 	pageUrl?: string;
 	cause?: unknown;
-}): ComfyConnectionError {
-	if (isMixedContent(options.baseUrl, options.pageUrl))
-		return connectionError({ ...options, diagnosis: 'mixed-content' });
-	const detail =
-		options.cause instanceof Error && options.cause.message ? describeCause(options.cause) : undefined;
-	return connectionError({ ...options, diagnosis: 'unreachable', detail });
+}): ConnectionErrorOptions {
+	if (isMixedContent(options.baseUrl, options.pageUrl)) return { ...options, diagnosis: 'mixed-content' };
+	const failure = options.cause instanceof Error && options.cause.message ? options.cause : undefined;
+	return { ...options, diagnosis: 'unreachable', failure };
 }
 
 /** The diagnosis of an HTTP 401/403 from the server or a proxy in front of it. */
-export function diagnoseRefusal(options: {
+export function refusal(options: {
 	baseUrl: string;
 	pageUrl?: string;
 	status: number;
 	token?: string;
-}): ComfyConnectionError {
+}): ConnectionErrorOptions {
 	const { status } = options;
 	// ComfyUI itself has no auth: a 401 comes from a proxy. Its 403 is the Origin check (empty body), which only
 	// guards loopback hosts; a 403 elsewhere, or when a token is in play, is most likely an auth proxy.
@@ -166,21 +140,5 @@ export function diagnoseRefusal(options: {
 		// Keep the empty host: the URL was checked before the request.
 	}
 	const originCheck = status === 403 && (!options.token || isLoopbackHost(host));
-	return connectionError({ ...options, diagnosis: originCheck ? 'origin-check' : 'auth' });
-}
-
-function describeCause(cause: Error): string {
-	// undici hides the reason (ECONNREFUSED, ENOTFOUND) in `cause`.
-	const inner = (cause as { cause?: unknown }).cause;
-	const code =
-		inner && typeof inner === 'object' && 'code' in inner && typeof inner.code === 'string'
-			? inner.code
-			: undefined;
-	if (code === 'ECONNREFUSED') return 'the connection was refused (is ComfyUI running on that port?)';
-	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name could not be resolved';
-	if (code === 'ECONNRESET') return 'the connection was reset';
-	if (code) return `${cause.message} (${code})`;
-	return cause.message === 'Failed to fetch' || cause.message === 'fetch failed'
-		? 'the request failed before any answer arrived'
-		: cause.message;
+	return { ...options, diagnosis: originCheck ? 'origin-check' : 'auth' };
 }

@@ -4,7 +4,7 @@
  */
 import type { Schema } from './guard';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
-import { diagnoseNetworkFailure, diagnoseRefusal } from './diagnose';
+import { connectionErrorWhenNeeded, networkFailure, refusal } from './diagnose';
 import {
 	ComfyAbortError,
 	ComfyConnectionError,
@@ -150,7 +150,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 				});
 			} catch (error) {
 				if (controller.signal.aborted) throw controller.signal.reason;
-				throw diagnoseNetworkFailure({ baseUrl, pageUrl, cause: error });
+				throw await connectionErrorWhenNeeded(networkFailure({ baseUrl, pageUrl, cause: error }));
 			}
 			const expect = request.expect ?? (request.schema ? 'json' : 'empty');
 			if (response.ok && expect === 'blob') return await readBody(() => response.blob(), route, controller);
@@ -159,7 +159,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 				const mapped = request.mapError?.(response.status, text);
 				if (mapped) throw mapped;
 				if (response.status === 401 || (response.status === 403 && !text.trim())) {
-					throw diagnoseRefusal({ baseUrl, pageUrl, status: response.status, token: options.token });
+					throw await connectionErrorWhenNeeded(
+						refusal({ baseUrl, pageUrl, status: response.status, token: options.token })
+					);
 				}
 				throw new ComfyHttpError({
 					status: response.status,

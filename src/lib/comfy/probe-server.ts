@@ -1,9 +1,11 @@
 import {
-	connectionError,
-	diagnoseRefusal,
+	buildConnectionError,
 	isCrossOrigin,
 	isMixedContent,
-	wouldFailOriginCheck
+	loadDiagnosisText,
+	refusal,
+	wouldFailOriginCheck,
+	type ConnectionErrorOptions
 } from './diagnose';
 import { ComfyAbortError, ComfyConnectionError, ComfyProtocolError, ComfyTimeoutError } from './errors';
 import { createHttpClient, currentPageUrl, normalizeBaseUrl } from './http';
@@ -40,6 +42,9 @@ export type ProbeServerResult =
 export async function probeServer(options: ProbeServerOptions): Promise<ProbeServerResult> {
 	const pageUrl = options.pageUrl ?? currentPageUrl();
 	const timeoutMs = options.timeoutMs ?? 5_000;
+	// A check exists to explain a failure: its words are loaded up front (the REST client loads them on one).
+	const words = await loadDiagnosisText();
+	const connectionError = (o: ConnectionErrorOptions) => buildConnectionError(o, words);
 	let baseUrl: string;
 	try {
 		baseUrl = normalizeBaseUrl(options.baseUrl);
@@ -78,7 +83,7 @@ export async function probeServer(options: ProbeServerOptions): Promise<ProbeSer
 			timeoutMs,
 			mapError: (status, body) => {
 				if (status === 401 || status === 403)
-					return diagnoseRefusal({ baseUrl, pageUrl, status, token: options.token });
+					return connectionError(refusal({ baseUrl, pageUrl, status, token: options.token }));
 				if (status === 404 || (status < 500 && status !== 408))
 					return connectionError({
 						diagnosis: 'not-comfyui',
@@ -101,7 +106,16 @@ export async function probeServer(options: ProbeServerOptions): Promise<ProbeSer
 		if (error instanceof ComfyConnectionError) {
 			if (error.diagnosis !== 'unreachable' || error.status !== undefined || options.refine === false)
 				return fail(error);
-			return fail(await refineNetworkFailure({ baseUrl, pageUrl, fetch: options.fetch, error, timeoutMs }));
+			return fail(
+				await refineNetworkFailure({
+					baseUrl,
+					pageUrl,
+					fetch: options.fetch,
+					error,
+					timeoutMs,
+					connectionError
+				})
+			);
 		}
 		if (error instanceof ComfyProtocolError) {
 			return fail(
@@ -145,6 +159,7 @@ async function refineNetworkFailure(options: {
 	fetch: typeof fetch | undefined;
 	error: ComfyConnectionError;
 	timeoutMs: number;
+	connectionError: (options: ConnectionErrorOptions) => ComfyConnectionError;
 }): Promise<ComfyConnectionError> {
 	const { baseUrl, pageUrl } = options;
 	if (!isCrossOrigin(baseUrl, pageUrl)) return options.error;
@@ -161,7 +176,7 @@ async function refineNetworkFailure(options: {
 	} finally {
 		clearTimeout(timer);
 	}
-	return connectionError({
+	return options.connectionError({
 		diagnosis: wouldFailOriginCheck(baseUrl, pageUrl) ? 'origin-check' : 'cors',
 		baseUrl,
 		pageUrl,

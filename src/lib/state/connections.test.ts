@@ -1,7 +1,8 @@
 import { focusManager, QueryObserver } from '@tanstack/svelte-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ProbeServerOptions, type ProbeServerResult } from '$lib/comfy';
-import { connectionError } from '$lib/comfy/diagnose';
+import { buildConnectionError } from '$lib/comfy/diagnose';
+import { diagnosisText } from '$lib/comfy/diagnosis-text';
 import { createDeckQueryClient } from '$lib/query/client';
 import { serverKeys } from '$lib/query/keys';
 import { ConnectionsState, IDLE_POLL_MS, LIVE_POLL_MS } from './connections.svelte';
@@ -31,7 +32,10 @@ function setup(answer: (o: ProbeServerOptions) => ProbeServerResult) {
 
 const refused = (diagnosis: 'unreachable' | 'cors'): ProbeServerResult => ({
 	ok: false,
-	error: connectionError({ diagnosis, baseUrl: 'http://box:8188/', pageUrl: 'http://deck:4173/' })
+	error: buildConnectionError(
+		{ diagnosis, baseUrl: 'http://box:8188/', pageUrl: 'http://deck:4173/' },
+		diagnosisText
+	)
 });
 
 beforeEach(() => {

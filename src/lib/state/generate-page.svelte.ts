@@ -103,14 +103,14 @@ export class GeneratePageState {
 		const hash = this.#initialHash();
 		const preset = presets.find((p) => p.isDefault);
 		if (hash.includes('?')) {
-			form.loadHash(hash, preset?.values ?? {});
+			form.loadHash({ hash, fallback: preset?.values ?? {} });
 			this.valuesSource = 'url';
 		} else if (remembered) {
-			form.loadHash(hash, knownValues(template, remembered.values));
-			for (const [id, mode] of Object.entries(remembered.seedModes)) form.setSeedMode(id, mode);
+			form.loadHash({ hash, fallback: knownValues(template, remembered.values) });
+			for (const [id, mode] of Object.entries(remembered.seedModes)) form.setSeedMode({ id, mode });
 			this.valuesSource = 'remembered';
 		} else {
-			form.loadHash(hash, preset?.values ?? {});
+			form.loadHash({ hash, fallback: preset?.values ?? {} });
 			this.valuesSource = preset ? 'preset' : 'defaults';
 		}
 		this.presets = presets;
@@ -154,7 +154,7 @@ export class GeneratePageState {
 			this.#seenHash = hash;
 			// Leaving (the fragment already names another page while this one is torn down) must not load it.
 			if (!isPageOf(hash, routeId) || form.base.id !== routeId) return;
-			if (hash !== form.hash) form.loadHash(hash);
+			if (hash !== form.hash) form.loadHash({ hash });
 		});
 	}
 

@@ -71,9 +71,9 @@ describe('GeneratePageState', () => {
 	it('remembers typed values and brings them back when the template is opened again', async () => {
 		const first = setup();
 		await first.view.open(sd15.id);
-		first.view.form!.setValue('prompt', 'a red fox');
-		first.view.form!.setValue('steps', 31);
-		first.view.form!.setSeedMode('seed', 'fixed');
+		first.view.form!.setValue({ id: 'prompt', value: 'a red fox' });
+		first.view.form!.setValue({ id: 'steps', value: 31 });
+		first.view.form!.setSeedMode({ id: 'seed', mode: 'fixed' });
 		first.view.sync('#/generate/sd15-txt2img');
 		expect(first.replaced.at(-1)).toContain('prompt=a+red+fox');
 		await first.view.flush();
@@ -137,7 +137,7 @@ describe('GeneratePageState', () => {
 	it('resets to the template defaults and remembers that', async () => {
 		const { view, db } = setup({ presets: [preset({ prompt: 'from the preset' })] });
 		await view.open(sd15.id);
-		view.form!.setValue('steps', 45);
+		view.form!.setValue({ id: 'steps', value: 45 });
 		view.resetToDefaults();
 		expect(view.form?.values.prompt).toBe(sd15.parameters.find((p) => p.id === 'prompt')?.default);
 		expect(view.form?.values.steps).toBe(20);
@@ -156,7 +156,7 @@ describe('GeneratePageState', () => {
 	it('follows a link to the same page with other values, but not its own URL nor the next page', async () => {
 		const { view } = setup();
 		await view.open(sd15.id);
-		view.form!.setValue('steps', 33);
+		view.form!.setValue({ id: 'steps', value: 33 });
 		view.followHash(view.form!.hash, sd15.id);
 		expect(view.form?.values.steps).toBe(33);
 		view.followHash('#/generate/sd15-txt2img?steps=7', sd15.id);
@@ -190,7 +190,7 @@ describe('GeneratePageState', () => {
 		await view.refresh();
 		expect(form.problems.map((p) => [p.parameterId, p.code])).toEqual([['checkpoint', 'not-in-list']]);
 		expect(form.errorFor('checkpoint')).toMatch(/"missing.safetensors" is not on this server/);
-		form.setValue('steps', 20_000);
+		form.setValue({ id: 'steps', value: 20_000 });
 		expect(form.problems.map((p) => p.parameterId)).toEqual(['steps', 'checkpoint']);
 	});
 

@@ -27,36 +27,69 @@ import { errorMessage } from '$lib/util/error-message';
  */
 export class TemplateFormState {
 	/** The template as stored. */
-	base: Template;
-	/** Its parameters with option lists refreshed from the server (models, samplers, input images). */
-	parameters = $state.raw<ParameterDef[]>([]);
-	values = $state<FormValues>({});
-	/** Seed modes changed in this form (else the template's). */
-	seedModes = $state<Record<string, SeedMode>>({});
-	/** Server messages from a refused `POST /prompt`, by parameter id; cleared when the field changes. */
-	serverErrors = $state<Record<string, string>>({});
-	/** Server errors no visible field owns (links, hidden inputs), as sentences. */
-	otherServerErrors = $state<string[]>([]);
-	/** What the opened URL or preset held that could not be used. */
-	issues = $state<string[]>([]);
+	readonly base: Template;
+	#parameters = $state.raw<ParameterDef[]>([]);
+	#values = $state<FormValues>({});
+	#seedModes = $state<Record<string, SeedMode>>({});
+	#serverErrors = $state<Record<string, string>>({});
+	#otherServerErrors = $state<string[]>([]);
+	#issues = $state<string[]>([]);
 	/** Fields the user has changed (errors show on those; every error shows after `revealErrors`). */
-	touched = $state<Record<string, boolean>>({});
-	showAllErrors = $state(true);
-	/** Whether option lists were read from the server (until then, "not on this server" is not claimed). */
-	refreshed = $state(false);
-	/** Per image field: the last upload's problem or progress. */
-	uploads = $state<Record<string, { busy: boolean; message?: string; error?: boolean }>>({});
+	#touched = $state<Record<string, boolean>>({});
+	#showAllErrors = $state(true);
+	#refreshed = $state(false);
+	#uploads = $state<Record<string, UploadStatus>>({});
 
 	constructor({ template }: { template: Template }) {
 		this.base = template;
-		this.parameters = template.parameters;
-		this.values = defaultsOf(template.parameters);
+		this.#parameters = template.parameters;
+		this.#values = defaultsOf(template.parameters);
+	}
+
+	/** Its parameters with option lists refreshed from the server (models, samplers, input images). */
+	get parameters(): ParameterDef[] {
+		return this.#parameters;
+	}
+
+	/** The value of every visible field, by parameter id (change one with `setValue`). */
+	get values(): FormValues {
+		return this.#values;
+	}
+
+	/** Seed modes changed in this form (else the template's). */
+	get seedModes(): Record<string, SeedMode> {
+		return this.#seedModes;
+	}
+
+	/** Server messages from a refused `POST /prompt`, by parameter id; cleared when the field changes. */
+	get serverErrors(): Record<string, string> {
+		return this.#serverErrors;
+	}
+
+	/** Server errors no visible field owns (links, hidden inputs), as sentences. */
+	get otherServerErrors(): string[] {
+		return this.#otherServerErrors;
+	}
+
+	/** What the opened URL or preset held that could not be used (until `dismissIssues`). */
+	get issues(): string[] {
+		return this.#issues;
+	}
+
+	/** Whether option lists were read from the server (until then, "not on this server" is not claimed). */
+	get refreshed(): boolean {
+		return this.#refreshed;
+	}
+
+	/** Per file field: the last upload's problem or progress. */
+	get uploads(): Record<string, UploadStatus> {
+		return this.#uploads;
 	}
 
 	/** The parameters as they run now: this form's seed modes applied. */
 	get effectiveParameters(): ParameterDef[] {
-		return this.parameters.map((p) =>
-			p.seedMode && this.seedModes[p.id] ? { ...p, seedMode: this.seedModes[p.id] } : p
+		return this.#parameters.map((p) =>
+			p.seedMode && this.#seedModes[p.id] ? { ...p, seedMode: this.#seedModes[p.id] } : p
 		);
 	}
 
@@ -79,7 +112,7 @@ export class TemplateFormState {
 
 	/** `validateValues` of the current values. */
 	get validation(): FieldError[] {
-		return validateValues({ parameters: this.effectiveParameters, values: this.values });
+		return validateValues({ parameters: this.effectiveParameters, values: this.#values });
 	}
 
 	get valid(): boolean {
@@ -92,19 +125,19 @@ export class TemplateFormState {
 	 * user could not fix them here.
 	 */
 	get problems(): FieldError[] {
-		const visible = new Set(this.parameters.filter((p) => !p.hidden).map((p) => p.id));
+		const visible = new Set(this.#parameters.filter((p) => !p.hidden).map((p) => p.id));
 		return this.validation.filter(
-			(e) => visible.has(e.parameterId) && (e.code !== 'not-in-list' || this.refreshed)
+			(e) => visible.has(e.parameterId) && (e.code !== 'not-in-list' || this.#refreshed)
 		);
 	}
 
 	/** The message to show under a field (its server error first), or undefined. */
 	errorFor(id: string): string | undefined {
-		const server = this.serverErrors[id];
+		const server = this.#serverErrors[id];
 		if (server) return server;
-		if (!this.showAllErrors && !this.touched[id]) return undefined;
+		if (!this.#showAllErrors && !this.#touched[id]) return undefined;
 		const error = this.validation.find((e) => e.parameterId === id);
-		if (error?.code === 'not-in-list' && !this.refreshed) return undefined;
+		if (error?.code === 'not-in-list' && !this.#refreshed) return undefined;
 		return error?.message;
 	}
 
@@ -113,41 +146,43 @@ export class TemplateFormState {
 		return encodeFormState({
 			templateId: this.base.id,
 			parameters: this.base.parameters,
-			values: this.values,
-			seedModes: this.seedModes
+			values: this.#values,
+			seedModes: this.#seedModes
 		});
 	}
 
 	/** Refreshes option lists from the server's node definitions. */
 	refresh(objectInfo: ObjectInfo): void {
-		this.parameters = refreshOptions({
+		this.#parameters = refreshOptions({
 			parameters: this.base.parameters,
 			api: this.base.api,
 			objectInfo
 		});
-		this.refreshed = true;
+		this.#refreshed = true;
 	}
 
-	setValue(id: string, value: ParameterValue): void {
-		this.values[id] = value;
-		this.touched[id] = true;
-		delete this.serverErrors[id];
+	/** Sets a field as the user did: it counts as touched, and its server error goes. */
+	setValue({ id, value }: { id: string; value: ParameterValue }): void {
+		this.#values[id] = value;
+		this.#touched[id] = true;
+		delete this.#serverErrors[id];
 	}
 
-	setSeedMode(id: string, mode: SeedMode): void {
+	/** Changes how a seed field moves after each run (the template's own mode is not stored twice). */
+	setSeedMode({ id, mode }: { id: string; mode: SeedMode }): void {
 		const p = this.base.parameters.find((x) => x.id === id);
 		if (!p?.seedMode) return;
-		if (mode === p.seedMode) delete this.seedModes[id];
-		else this.seedModes[id] = mode;
+		if (mode === p.seedMode) delete this.#seedModes[id];
+		else this.#seedModes[id] = mode;
 	}
 
 	seedModeOf(p: ParameterDef): SeedMode | undefined {
-		return this.seedModes[p.id] ?? p.seedMode;
+		return this.#seedModes[p.id] ?? p.seedMode;
 	}
 
 	/** Shows every field's error (before submitting). */
 	revealErrors(): void {
-		this.showAllErrors = true;
+		this.#showAllErrors = true;
 	}
 
 	/**
@@ -155,32 +190,35 @@ export class TemplateFormState {
 	 * every unknown key and unusable value is listed in `issues`, and out-of-range values are kept so the field
 	 * shows why.
 	 */
-	loadHash(hash: string, fallback: FormValues = {}): void {
+	loadHash({ hash, fallback = {} }: { hash: string; fallback?: FormValues }): void {
 		const decoded = decodeFormState({ hash, parameters: this.base.parameters });
-		this.values = { ...defaultsOf(this.base.parameters), ...this.#known(fallback, 'preset') };
-		this.seedModes = {};
-		this.serverErrors = {};
-		this.otherServerErrors = [];
-		this.touched = {};
+		this.#values = { ...defaultsOf(this.base.parameters), ...this.#known(fallback, 'preset') };
+		this.#seedModes = {};
+		this.#serverErrors = {};
+		this.#otherServerErrors = [];
+		this.#touched = {};
 		if (!decoded.ok) {
-			this.issues = [decoded.message];
+			this.#issues = [decoded.message];
 			return;
 		}
-		Object.assign(this.values, decoded.values);
-		this.seedModes = decoded.seedModes;
+		Object.assign(this.#values, decoded.values);
+		this.#seedModes = decoded.seedModes;
 		// An invalid value is kept and its field says why (against the server's current lists once refreshed).
 		const unused = decoded.issues.filter(
 			(i: UrlIssue) => i.code !== 'invalid-value' || i.key.endsWith('.mode')
 		);
-		this.issues = [...this.issues, ...unused.map((i) => i.message)];
-		for (const i of decoded.issues) if (i.code === 'invalid-value') this.touched[i.key] = true;
+		this.#issues = [...this.#issues, ...unused.map((i) => i.message)];
+		for (const i of decoded.issues) if (i.code === 'invalid-value') this.#touched[i.key] = true;
 	}
 
-	/** Applies a preset's values over the defaults. Values for fields the template no longer has are reported. */
-	applyValues(values: FormValues, what = 'preset'): void {
-		this.values = { ...defaultsOf(this.base.parameters), ...this.#known(values, what) };
-		this.touched = {};
-		this.serverErrors = {};
+	/**
+	 * Applies a preset's values over the defaults. Values for fields the template no longer has are reported, as
+	 * coming from `what` ("preset" unless told).
+	 */
+	applyValues({ values, what = 'preset' }: { values: FormValues; what?: string }): void {
+		this.#values = { ...defaultsOf(this.base.parameters), ...this.#known(values, what) };
+		this.#touched = {};
+		this.#serverErrors = {};
 	}
 
 	#known(values: FormValues, what: string): FormValues {
@@ -191,7 +229,7 @@ export class TemplateFormState {
 			if (p && !p.hidden) out[k] = v;
 			else unknown.push(k);
 		}
-		this.issues =
+		this.#issues =
 			unknown.length > 0
 				? [
 						`The ${what} has values for fields this template does not show (${unknown.map((k) => `"${k}"`).join(', ')}); they were not used.`
@@ -202,9 +240,9 @@ export class TemplateFormState {
 
 	/** Back to the template's defaults. */
 	reset(): void {
-		this.applyValues({});
-		this.seedModes = {};
-		this.issues = [];
+		this.applyValues({ values: {} });
+		this.#seedModes = {};
+		this.#issues = [];
 	}
 
 	/**
@@ -219,32 +257,42 @@ export class TemplateFormState {
 		const byId: Record<string, string> = {};
 		for (const f of fields)
 			byId[f.parameterId] = byId[f.parameterId] ? `${byId[f.parameterId]} ${f.message}` : f.message;
-		this.serverErrors = byId;
-		this.otherServerErrors = unmatched.map((u) => u.message);
+		this.#serverErrors = byId;
+		this.#otherServerErrors = unmatched.map((u) => u.message);
 	}
 
 	clearServerErrors(): void {
-		this.serverErrors = {};
-		this.otherServerErrors = [];
+		this.#serverErrors = {};
+		this.#otherServerErrors = [];
 	}
 
 	/** After a run was queued: seeds move as their mode says. */
 	advanceSeeds(): void {
-		this.values = advanceSeeds({ parameters: this.effectiveParameters, values: this.values });
+		this.#values = advanceSeeds({ parameters: this.effectiveParameters, values: this.#values });
 	}
 
-	/** Puts a server file (just uploaded, or a saved mask) into a file field, listing it if the server had not. */
-	useImage(id: string, value: string): void {
-		this.parameters = this.parameters.map((p) =>
+	/**
+	 * Puts a server file (just uploaded, or a saved mask) into a file field, listing it if the server had not;
+	 * `note` shows under the field (what happened to the file).
+	 */
+	useImage({ id, value, note }: { id: string; value: string; note?: string }): void {
+		this.#parameters = this.#parameters.map((p) =>
 			p.id === id && !p.options?.includes(value) ? { ...p, options: [value, ...(p.options ?? [])] } : p
 		);
-		this.setValue(id, value);
+		this.setValue({ id, value });
+		if (note !== undefined) this.#uploads[id] = { busy: false, message: note };
+	}
+
+	/** Hides what the opened URL or preset held that could not be used. */
+	dismissIssues(): void {
+		this.#issues = [];
 	}
 
 	/**
 	 * Checks a file for an image, video or audio field (its magic bytes against what the field loads, the server's
 	 * `max_upload_size`) and uploads it to the server's input folder as ComfyUI's frontend does
 	 * (`POST /upload/image`, field `image`, whatever the kind); the field then holds the name the server gave it.
+	 * Without a server (`api` undefined) the field says to add one.
 	 */
 	async uploadFile({
 		id,
@@ -253,10 +301,18 @@ export class TemplateFormState {
 	}: {
 		id: string;
 		file: File;
-		api: Pick<ComfyApi, 'getFeatures' | 'uploadImage'>;
+		api: Pick<ComfyApi, 'getFeatures' | 'uploadImage'> | undefined;
 	}): Promise<void> {
-		const kind = this.parameters.find((p) => p.id === id)?.kind;
-		this.uploads[id] = { busy: true, message: `Checking ${file.name}…` };
+		if (!api) {
+			this.#uploads[id] = {
+				busy: false,
+				error: true,
+				message: 'Add a ComfyUI server in Settings to upload files.'
+			};
+			return;
+		}
+		const kind = this.#parameters.find((p) => p.id === id)?.kind;
+		this.#uploads[id] = { busy: true, message: `Checking ${file.name}…` };
 		try {
 			let maxUploadSize: number | undefined;
 			try {
@@ -271,23 +327,29 @@ export class TemplateFormState {
 					? checkMediaUpload({ accept: kind === 'VIDEO' ? 'video' : 'audio', ...facts })
 					: checkImageUpload(facts);
 			if (!check.ok) {
-				this.uploads[id] = { busy: false, message: check.message, error: true };
+				this.#uploads[id] = { busy: false, message: check.message, error: true };
 				return;
 			}
-			this.uploads[id] = { busy: true, message: `Uploading ${check.fileName}…` };
+			this.#uploads[id] = { busy: true, message: `Uploading ${check.fileName}…` };
 			const blob = file.type === check.mime ? file : new Blob([file], { type: check.mime });
 			const answer = await api.uploadImage({ file: blob, filename: check.fileName, type: 'input' });
 			const value = uploadedImageValue(answer);
-			this.useImage(id, value);
-			this.uploads[id] = { busy: false, message: `Uploaded as ${value}.` };
+			this.useImage({ id, value, note: `Uploaded as ${value}.` });
 		} catch (error) {
-			this.uploads[id] = {
+			this.#uploads[id] = {
 				busy: false,
 				error: true,
 				message: `The upload failed: ${errorMessage(error)}`
 			};
 		}
 	}
+}
+
+/** What a file field shows about its last upload: progress, or what went wrong. */
+export interface UploadStatus {
+	busy: boolean;
+	message?: string;
+	error?: boolean;
 }
 
 /** Every visible parameter's default. */

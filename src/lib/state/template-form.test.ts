@@ -17,11 +17,11 @@ const starter = (id: string): Template =>
 describe('TemplateFormState', () => {
 	it('reproduces itself from its own URL, "&", "%" and "#" in a prompt included', () => {
 		const form = new TemplateFormState({ template: starter('sd15-txt2img') });
-		form.setValue('prompt', 'cats & dogs, 100% #fun\nsecond line');
-		form.setValue('steps', 33);
-		form.setSeedMode('seed', 'increment');
+		form.setValue({ id: 'prompt', value: 'cats & dogs, 100% #fun\nsecond line' });
+		form.setValue({ id: 'steps', value: 33 });
+		form.setSeedMode({ id: 'seed', mode: 'increment' });
 		const again = new TemplateFormState({ template: starter('sd15-txt2img') });
-		again.loadHash(form.hash);
+		again.loadHash({ hash: form.hash });
 		expect(again.values).toEqual(form.values);
 		expect(again.seedModeOf(again.parameters.find((p) => p.id === 'seed')!)).toBe('increment');
 		expect(again.issues).toEqual([]);
@@ -29,7 +29,7 @@ describe('TemplateFormState', () => {
 
 	it('reports unknown and unreadable values and keeps an out-of-range one with its field error', () => {
 		const form = new TemplateFormState({ template: starter('sd15-txt2img') });
-		form.loadHash('#/generate/sd15-txt2img?stepz=5&cfg=abc&steps=99999');
+		form.loadHash({ hash: '#/generate/sd15-txt2img?stepz=5&cfg=abc&steps=99999' });
 		expect(form.issues).toEqual([
 			expect.stringContaining('no field "stepz"'),
 			expect.stringMatching(/^CFG: "abc" is not a number/)
@@ -41,7 +41,7 @@ describe('TemplateFormState', () => {
 
 	it('starts from a preset when the URL names no values, and says which preset values it dropped', () => {
 		const form = new TemplateFormState({ template: starter('demo-solid-color') });
-		form.loadHash('#/generate/demo-solid-color', { width: 128, gone: 1 });
+		form.loadHash({ hash: '#/generate/demo-solid-color', fallback: { width: 128, gone: 1 } });
 		expect(form.values.width).toBe(128);
 		expect(form.issues[0]).toMatch(/"gone"/);
 	});
@@ -67,7 +67,7 @@ describe('TemplateFormState', () => {
 		});
 		expect(form.errorFor('steps')).toBe('Value bigger than max: steps, 20000 > 10000');
 		expect(form.otherServerErrors).toEqual([expect.stringContaining('Node 8 (VAEDecode)')]);
-		form.setValue('steps', 30);
+		form.setValue({ id: 'steps', value: 30 });
 		expect(form.errorFor('steps')).toBeUndefined();
 	});
 
@@ -75,11 +75,11 @@ describe('TemplateFormState', () => {
 		const form = new TemplateFormState({ template: starter('demo-solid-color') });
 		const t = starter('sd15-txt2img');
 		const seeded = new TemplateFormState({ template: t });
-		seeded.setValue('seed', 41);
-		seeded.setSeedMode('seed', 'increment');
+		seeded.setValue({ id: 'seed', value: 41 });
+		seeded.setSeedMode({ id: 'seed', mode: 'increment' });
 		seeded.advanceSeeds();
 		expect(seeded.values.seed).toBe(42);
-		seeded.setSeedMode('seed', 'fixed');
+		seeded.setSeedMode({ id: 'seed', mode: 'fixed' });
 		seeded.advanceSeeds();
 		expect(seeded.values.seed).toBe(42);
 		expect(form.template.parameters.some((p) => p.seedMode)).toBe(false);
@@ -90,6 +90,30 @@ describe('TemplateFormState', () => {
 		expect(form.errorFor('checkpoint')).toBeUndefined();
 		form.refresh(realObjectInfo());
 		expect(form.errorFor('checkpoint')).toMatch(/not on this server/);
+	});
+
+	it('lets the user dismiss what an opened URL held that could not be used', () => {
+		const form = new TemplateFormState({ template: starter('sd15-txt2img') });
+		form.loadHash({ hash: '#/generate/sd15-txt2img?stepz=5' });
+		expect(form.issues).not.toEqual([]);
+		form.dismissIssues();
+		expect(form.issues).toEqual([]);
+	});
+
+	it('puts a saved mask into its field with a note under it, and says to add a server before an upload', async () => {
+		const form = new TemplateFormState({ template: starter('sd15-img2img') });
+		form.useImage({ id: 'image', value: 'clipspace/mask-1.png [input]', note: 'Mask saved.' });
+		expect(form.values.image).toBe('clipspace/mask-1.png [input]');
+		expect(form.parameters.find((p) => p.id === 'image')?.options?.[0]).toBe('clipspace/mask-1.png [input]');
+		expect(form.uploads.image).toEqual({ busy: false, message: 'Mask saved.' });
+
+		await form.uploadFile({ id: 'image', file: new File(['x'], 'x.png'), api: undefined });
+		expect(form.uploads.image).toEqual({
+			busy: false,
+			error: true,
+			message: 'Add a ComfyUI server in Settings to upload files.'
+		});
+		expect(form.values.image).toBe('clipspace/mask-1.png [input]');
 	});
 });
 

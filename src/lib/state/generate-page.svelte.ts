@@ -28,17 +28,13 @@ export type ValuesSource = 'url' | 'remembered' | 'preset' | 'defaults';
  * router with one-line effects; every method that an effect calls reads its own state untracked.
  */
 export class GeneratePageState {
-	form = $state<TemplateFormState | null>(null);
-	/** The template id names no template in this browser. */
-	missing = $state(false);
-	presets = $state<Preset[]>([]);
-	/** Why option lists could not be read from the server ('' when they were). */
-	serverNote = $state('');
-	/** The answer to "Copy link". */
-	copied = $state('');
-	valuesSource = $state<ValuesSource | null>(null);
-	/** Files this browser's runs saved on the server, offered to file fields beside the server's input files. */
-	savedOutputs = $state.raw<SavedOutputs>({ IMAGE: [], VIDEO: [], AUDIO: [] });
+	#form = $state<TemplateFormState | null>(null);
+	#missing = $state(false);
+	#presets = $state<Preset[]>([]);
+	#serverNote = $state('');
+	#copied = $state('');
+	#valuesSource = $state<ValuesSource | null>(null);
+	#savedOutputs = $state.raw<SavedOutputs>({ IMAGE: [], VIDEO: [], AUDIO: [] });
 
 	#templates: GeneratePageTemplates;
 	#db: Promise<DeckDb>;
@@ -74,24 +70,59 @@ export class GeneratePageState {
 		this.#replaceHash = options.replaceHash;
 	}
 
-	/** The route's id changed, or the template list finished loading: open the template unless it is open. */
-	follow(templateId: string, ready: boolean): void {
+	/** The open template's form (null while it opens, or when it is missing). */
+	get form(): TemplateFormState | null {
+		return this.#form;
+	}
+
+	/** The template id names no template in this browser. */
+	get missing(): boolean {
+		return this.#missing;
+	}
+
+	/** The open template's presets. */
+	get presets(): Preset[] {
+		return this.#presets;
+	}
+
+	/** Why option lists could not be read from the server ('' when they were). */
+	get serverNote(): string {
+		return this.#serverNote;
+	}
+
+	/** The answer to "Copy link". */
+	get copied(): string {
+		return this.#copied;
+	}
+
+	/** Where the form's first values came from. */
+	get valuesSource(): ValuesSource | null {
+		return this.#valuesSource;
+	}
+
+	/** Files this browser's runs saved on the server, offered to file fields beside the server's input files. */
+	get savedOutputs(): SavedOutputs {
+		return this.#savedOutputs;
+	}
+
+	/** The route's id changed, or the template list finished loading (`ready`): open the template unless it is open. */
+	follow({ templateId, ready }: { templateId: string; ready: boolean }): void {
 		untrack(() => {
-			if (this.form?.base.id === templateId) return;
-			if (ready || !this.form) void this.open(templateId);
+			if (this.#form?.base.id === templateId) return;
+			if (ready || !this.#form) void this.open(templateId);
 		});
 	}
 
 	/** Opens a template: values from the URL when it names some, else the remembered ones, else the default preset. */
 	async open(templateId: string): Promise<void> {
 		const ticket = ++this.#opening;
-		this.form = null;
-		this.missing = false;
+		this.#form = null;
+		this.#missing = false;
 		const template = await this.#templates.get(templateId);
 		if (ticket !== this.#opening) return;
 		if (!template) {
 			// The list may still be loading on a first start (starter templates).
-			if (this.#templates.loaded) this.missing = true;
+			if (this.#templates.loaded) this.#missing = true;
 			return;
 		}
 		const [presets, remembered] = await Promise.all([
@@ -104,19 +135,19 @@ export class GeneratePageState {
 		const preset = presets.find((p) => p.isDefault);
 		if (hash.includes('?')) {
 			form.loadHash({ hash, fallback: preset?.values ?? {} });
-			this.valuesSource = 'url';
+			this.#valuesSource = 'url';
 		} else if (remembered) {
 			form.loadHash({ hash, fallback: knownValues(template, remembered.values) });
 			for (const [id, mode] of Object.entries(remembered.seedModes)) form.setSeedMode({ id, mode });
-			this.valuesSource = 'remembered';
+			this.#valuesSource = 'remembered';
 		} else {
 			form.loadHash({ hash, fallback: preset?.values ?? {} });
-			this.valuesSource = preset ? 'preset' : 'defaults';
+			this.#valuesSource = preset ? 'preset' : 'defaults';
 		}
-		this.presets = presets;
+		this.#presets = presets;
 		this.#seenHash = this.#routeHash();
 		this.#rememberedHash = form.hash;
-		this.form = form;
+		this.#form = form;
 		void this.refresh();
 	}
 
@@ -125,31 +156,31 @@ export class GeneratePageState {
 	 * offline too), then the server's newer answer when they were stale; and the files saved on it from here.
 	 */
 	async refresh(): Promise<void> {
-		const form = this.form;
+		const form = this.#form;
 		if (!form) return;
-		this.serverNote = '';
+		this.#serverNote = '';
 		const serverId = this.#templates.server?.id;
 		const [info, saved] = await Promise.all([
 			this.#templates.objectInfo(),
 			serverId ? this.#db.then((db) => savedOutputsOf(db, { serverId })).catch(() => undefined) : undefined
 		]);
-		if (form !== this.form) return;
-		if (saved) this.savedOutputs = saved;
+		if (form !== this.#form) return;
+		if (saved) this.#savedOutputs = saved;
 		if (!info.ok) {
-			this.serverNote = info.message;
+			this.#serverNote = info.message;
 			return;
 		}
 		form.refresh(info.objectInfo);
 		const fresh = await info.fresh;
-		if (!fresh || form !== this.form) return;
+		if (!fresh || form !== this.#form) return;
 		if (fresh.ok) form.refresh(fresh.objectInfo);
-		else this.serverNote = `${fresh.message} The lists shown are the ones it gave ${since(info.savedAt)}.`;
+		else this.#serverNote = `${fresh.message} The lists shown are the ones it gave ${since(info.savedAt)}.`;
 	}
 
 	/** The page URL changed: a link to this same page with other values (a preset link, back/forward) loads them. */
-	followHash(hash: string, routeId: string): void {
+	followHash({ hash, routeId }: { hash: string; routeId: string }): void {
 		untrack(() => {
-			const form = this.form;
+			const form = this.#form;
 			if (!form || hash === this.#seenHash) return;
 			this.#seenHash = hash;
 			// Leaving (the fragment already names another page while this one is torn down) must not load it.
@@ -163,7 +194,7 @@ export class GeneratePageState {
 	 * form's hash tracked, so an effect calling it runs again on every change.
 	 */
 	sync(currentHash: string): void {
-		const form = this.form;
+		const form = this.#form;
 		const hash = form?.hash;
 		if (!form || !hash) return;
 		untrack(() => {
@@ -178,7 +209,7 @@ export class GeneratePageState {
 	/** The server came online or was switched: its lists may differ. */
 	serverChanged(status: string | undefined): void {
 		untrack(() => {
-			if (this.form && status === 'online') void this.refresh();
+			if (this.#form && status === 'online') void this.refresh();
 		});
 	}
 
@@ -189,7 +220,7 @@ export class GeneratePageState {
 
 	/** Back to the template's own defaults (not the default preset), and remembered so. */
 	resetToDefaults(): void {
-		this.form?.reset();
+		this.#form?.reset();
 	}
 
 	/** A URL showing the server file a file field's value names (`sub/name.png`, `video/a.mp4 [output]`). */
@@ -201,7 +232,7 @@ export class GeneratePageState {
 
 	/** The form URL that opens a preset's values. */
 	presetLink(preset: Preset): string {
-		const template = this.form?.base;
+		const template = this.#form?.base;
 		if (!template) return '';
 		return encodeFormState({
 			templateId: template.id,
@@ -211,17 +242,24 @@ export class GeneratePageState {
 	}
 
 	async reloadPresets(): Promise<void> {
-		const id = this.form?.base.id;
-		if (id) this.presets = await this.#templates.presets(id);
+		const id = this.#form?.base.id;
+		if (id) this.#presets = await this.#templates.presets(id);
 	}
 
-	async copyLink(href: string, clipboard: Pick<Clipboard, 'writeText'> | undefined): Promise<void> {
+	/** Copies the form's link, or says where to copy it from when the browser refuses. */
+	async copyLink({
+		href,
+		clipboard
+	}: {
+		href: string;
+		clipboard: Pick<Clipboard, 'writeText'> | undefined;
+	}): Promise<void> {
 		try {
 			if (!clipboard) throw new Error('no clipboard');
 			await clipboard.writeText(href);
-			this.copied = 'Link copied.';
+			this.#copied = 'Link copied.';
 		} catch {
-			this.copied = 'Copy the address from the address bar.';
+			this.#copied = 'Copy the address from the address bar.';
 		}
 	}
 

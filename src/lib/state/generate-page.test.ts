@@ -157,12 +157,12 @@ describe('GeneratePageState', () => {
 		const { view } = setup();
 		await view.open(sd15.id);
 		view.form!.setValue({ id: 'steps', value: 33 });
-		view.followHash(view.form!.hash, sd15.id);
+		view.followHash({ hash: view.form!.hash, routeId: sd15.id });
 		expect(view.form?.values.steps).toBe(33);
-		view.followHash('#/generate/sd15-txt2img?steps=7', sd15.id);
+		view.followHash({ hash: '#/generate/sd15-txt2img?steps=7', routeId: sd15.id });
 		expect(view.form?.values.steps).toBe(7);
 		// Leaving for another page: the fragment changes before the page is torn down, and must not reset the form.
-		view.followHash('#/history', sd15.id);
+		view.followHash({ hash: '#/history', routeId: sd15.id });
 		expect(view.form?.values.steps).toBe(7);
 	});
 

@@ -51,14 +51,16 @@ describe('ModelsState', () => {
 		expect(models.folders[0]?.files).toEqual(['a.safetensors', 'b.safetensors']);
 		expect(models.folders.find((f) => f.folder === 'broken')?.error).toBe('The server answered 500.');
 		expect(models.embeddings).toEqual(['easynegative']);
-		expect(models.usedBy('checkpoints', 'a.safetensors').map((s) => s.templateName)).toEqual(['Portrait']);
+		expect(
+			models.usedBy({ folder: 'checkpoints', file: 'a.safetensors' }).map((s) => s.templateName)
+		).toEqual(['Portrait']);
 
 		const [slot] = models.slotsFor({ folder: 'checkpoints', files: ['a.safetensors', 'b.safetensors'] });
 		expect(slot?.label).toBe('Checkpoint');
-		await models.useInTemplate(slot!, 'b.safetensors');
+		await models.useInTemplate({ slot: slot!, file: 'b.safetensors' });
 		expect(models.notice).toEqual({ ok: true, text: '“Portrait” now uses b.safetensors for Checkpoint.' });
-		expect(models.usedBy('checkpoints', 'b.safetensors')).toHaveLength(1);
-		expect(models.usedBy('checkpoints', 'a.safetensors')).toHaveLength(0);
+		expect(models.usedBy({ folder: 'checkpoints', file: 'b.safetensors' })).toHaveLength(1);
+		expect(models.usedBy({ folder: 'checkpoints', file: 'a.safetensors' })).toHaveLength(0);
 		const [latest] = await listVersions(db, 'portrait');
 		expect(latest?.note).toMatch(/Model set from Models/);
 		expect(latest?.template.parameters[0]?.default).toBe('b.safetensors');

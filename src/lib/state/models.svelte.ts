@@ -56,24 +56,60 @@ export function folderName(folder: string): string {
  * file, and setting a template's model input from here.
  */
 export class ModelsState {
-	folders = $state.raw<FolderView[]>([]);
-	embeddings = $state.raw<string[]>([]);
-	templates = $state.raw<Template[]>([]);
-	loading = $state(false);
-	loaded = $state(false);
-	error = $state<string | null>(null);
+	#folders = $state.raw<FolderView[]>([]);
+	#embeddings = $state.raw<string[]>([]);
+	#templates = $state.raw<Template[]>([]);
+	#loading = $state(false);
+	#loaded = $state(false);
+	#error = $state<string | null>(null);
+	#notice = $state<{ ok: boolean; text: string } | null>(null);
+	/** The search box (bound by the view). */
 	query = $state('');
+	/** Whether folders without files are listed (bound by the view). */
 	showEmpty = $state(false);
+
+	/** The server's model folders and their files (model folders first; a folder that failed says why). */
+	get folders(): FolderView[] {
+		return this.#folders;
+	}
+
+	/** The server's embeddings. */
+	get embeddings(): string[] {
+		return this.#embeddings;
+	}
+
+	/** Stored templates that read as valid, by name. */
+	get templates(): Template[] {
+		return this.#templates;
+	}
+
+	/** A load is under way. */
+	get loading(): boolean {
+		return this.#loading;
+	}
+
+	/** Lists were shown at least once (from the cache or the server). */
+	get loaded(): boolean {
+		return this.#loaded;
+	}
+
+	/** Why the lists could not be read, or are the last ones known. */
+	get error(): string | null {
+		return this.#error;
+	}
+
 	/** The outcome of the last "use in template", for a status line. */
-	notice = $state<{ ok: boolean; text: string } | null>(null);
+	get notice(): { ok: boolean; text: string } | null {
+		return this.#notice;
+	}
 
 	readonly shown: FolderView[] = $derived(
-		filterFolders(this.folders, { query: this.query, showEmpty: this.showEmpty })
+		filterFolders(this.#folders, { query: this.query, showEmpty: this.showEmpty })
 	);
 	readonly usage: Map<string, ModelSlot[]> = $derived(
-		modelUsage({ templates: this.templates, folders: this.folders })
+		modelUsage({ templates: this.#templates, folders: this.#folders })
 	);
-	readonly fileCount: number = $derived(this.folders.reduce((n, f) => n + f.files.length, 0));
+	readonly fileCount: number = $derived(this.#folders.reduce((n, f) => n + f.files.length, 0));
 
 	#db: Promise<DeckDb | null>;
 	#load: AbortController | undefined;
@@ -98,8 +134,8 @@ export class ModelsState {
 		const controller = new AbortController();
 		this.#load = controller;
 		const signal = controller.signal;
-		this.loading = true;
-		this.error = null;
+		this.#loading = true;
+		this.#error = null;
 		void this.loadTemplates();
 		try {
 			await o.hydrate?.();
@@ -110,19 +146,19 @@ export class ModelsState {
 			const fresh = await answer.fresh;
 			if (signal.aborted || !fresh) return;
 			if (fresh.ok) this.#show(fresh.data);
-			else this.error = `${errorMessage(fresh.error)} The lists shown are the last ones it gave.`;
+			else this.#error = `${errorMessage(fresh.error)} The lists shown are the last ones it gave.`;
 		} catch (error) {
 			if (signal.aborted) return;
-			this.error = errorMessage(error);
+			this.#error = errorMessage(error);
 		} finally {
-			if (this.#load === controller) this.loading = false;
+			if (this.#load === controller) this.#loading = false;
 		}
 	}
 
 	#show(lists: ModelLists): void {
-		this.folders = lists.folders;
-		this.embeddings = lists.embeddings;
-		this.loaded = true;
+		this.#folders = lists.folders;
+		this.#embeddings = lists.embeddings;
+		this.#loaded = true;
 	}
 
 	async loadTemplates(): Promise<void> {
@@ -131,7 +167,7 @@ export class ModelsState {
 		try {
 			// Only templates that read as valid: an unreadable one is reported on the Templates view.
 			const { templates } = await listTemplates(db);
-			this.templates = templates.sort((a, b) => a.name.localeCompare(b.name));
+			this.#templates = templates.sort((a, b) => a.name.localeCompare(b.name));
 		} catch {
 			// Another tab is upgrading the database: the list stays as it was.
 		}
@@ -139,11 +175,11 @@ export class ModelsState {
 
 	/** The model inputs of every template that take a file of `folder`. */
 	slotsFor(folder: FolderFiles): ModelSlot[] {
-		return this.templates.flatMap((template) => modelSlots({ template, folder }));
+		return this.#templates.flatMap((template) => modelSlots({ template, folder }));
 	}
 
 	/** The templates using a file. */
-	usedBy(folder: string, file: string): ModelSlot[] {
+	usedBy({ folder, file }: { folder: string; file: string }): ModelSlot[] {
 		return this.usage.get(modelKey(folder, file)) ?? [];
 	}
 
@@ -151,10 +187,10 @@ export class ModelsState {
 	 * Makes a template's model input (and the form parameter writing it) name `file`, and saves it as a new
 	 * version of the template (so the change can be undone from its history).
 	 */
-	async useInTemplate(slot: ModelSlot, file: string): Promise<void> {
+	async useInTemplate({ slot, file }: { slot: ModelSlot; file: string }): Promise<void> {
 		const db = await this.#db;
 		if (!db) {
-			this.notice = {
+			this.#notice = {
 				ok: false,
 				text: 'Templates cannot be saved in this browser (storage is unavailable).'
 			};
@@ -170,10 +206,10 @@ export class ModelsState {
 				note: `Model set from Models: ${slot.label} → ${file}`,
 				now
 			});
-			this.templates = this.templates.map((t) => (t.id === next.id ? next : t));
-			this.notice = { ok: true, text: `“${slot.templateName}” now uses ${file} for ${slot.label}.` };
+			this.#templates = this.#templates.map((t) => (t.id === next.id ? next : t));
+			this.#notice = { ok: true, text: `“${slot.templateName}” now uses ${file} for ${slot.label}.` };
 		} catch (error) {
-			this.notice = { ok: false, text: errorMessage(error) };
+			this.#notice = { ok: false, text: errorMessage(error) };
 		}
 	}
 

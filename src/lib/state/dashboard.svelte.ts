@@ -60,19 +60,36 @@ const JOBS_REFRESH_MS = 15_000;
  */
 export class DashboardState {
 	readonly sampler: StatsSampler;
+	#jobs = $state.raw<StoredJob[]>([]);
+	#jobsLoaded = $state(false);
+	#templateNames = $state.raw<Record<string, string>>({});
+	#thumbnails = $state.raw<Record<string, string>>({});
+	#now = $state(Date.now());
+
 	/** Job records of the last `STATS_DAYS` days, newest first. */
-	jobs = $state.raw<StoredJob[]>([]);
-	jobsLoaded = $state(false);
+	get jobs(): StoredJob[] {
+		return this.#jobs;
+	}
+
+	/** The job records were read at least once (or there is no storage to read). */
+	get jobsLoaded(): boolean {
+		return this.#jobsLoaded;
+	}
+
 	/** Template id → name, for the per-template statistics. */
-	templateNames = $state.raw<Record<string, string>>({});
-	/** Image hash → object URL of its stored thumbnail. */
-	thumbnails = $state.raw<Record<string, string>>({});
-	now = $state(Date.now());
+	get templateNames(): Record<string, string> {
+		return this.#templateNames;
+	}
+
+	/** When the job records were last read: the statistics' "today". */
+	get now(): number {
+		return this.#now;
+	}
 
 	readonly summary: GenerationSummary = $derived(
-		summarizeGenerations(this.jobs.map(generationFromJob), { now: this.now, days: STATS_DAYS })
+		summarizeGenerations(this.#jobs.map(generationFromJob), { now: this.#now, days: STATS_DAYS })
 	);
-	readonly recent: StoredJob[] = $derived(this.jobs.slice(0, RECENT_COUNT));
+	readonly recent: StoredJob[] = $derived(this.#jobs.slice(0, RECENT_COUNT));
 
 	#app: DashboardApp;
 	#db: Promise<DeckDb | null>;
@@ -95,29 +112,29 @@ export class DashboardState {
 		return () => {
 			stopSampler();
 			clearInterval(timer);
-			for (const url of Object.values(this.thumbnails)) URL.revokeObjectURL(url);
-			this.thumbnails = {};
+			for (const url of Object.values(this.#thumbnails)) URL.revokeObjectURL(url);
+			this.#thumbnails = {};
 		};
 	}
 
 	/** Reads the job records of the last days and the template names again. */
 	async refreshJobs(): Promise<void> {
 		const db = await this.#db;
-		this.now = Date.now();
+		this.#now = Date.now();
 		if (!db) {
-			this.jobsLoaded = true;
+			this.#jobsLoaded = true;
 			return;
 		}
 		try {
-			const since = this.now - STATS_DAYS * DAY_MS;
+			const since = this.#now - STATS_DAYS * DAY_MS;
 			const [jobs, names] = await Promise.all([listJobsSince(db, since), templateNames(db)]);
-			this.jobs = jobs;
-			this.templateNames = names;
+			this.#jobs = jobs;
+			this.#templateNames = names;
 			await this.#loadThumbnails(db);
 		} catch {
 			// A database another tab is upgrading: keep what is shown and try again on the next refresh.
 		}
-		this.jobsLoaded = true;
+		this.#jobsLoaded = true;
 	}
 
 	/** The live charts of a server (the last hour, GiB). */
@@ -142,9 +159,9 @@ export class DashboardState {
 	/** A template's name for the statistics (its name at run time when it was deleted since). */
 	templateName(key: string): string {
 		if (key === NO_TEMPLATE) return 'Without a template';
-		const current = this.templateNames[key];
+		const current = this.#templateNames[key];
 		if (current) return current;
-		const job = this.jobs.find((j) => jobTemplateId(j) === key);
+		const job = this.#jobs.find((j) => jobTemplateId(j) === key);
 		return (job && jobTemplateName(job)) ?? 'Deleted template';
 	}
 
@@ -155,14 +172,14 @@ export class DashboardState {
 
 	/** The newest failed job on a server, for its "last error". */
 	lastFailedJob(serverId: string): StoredJob | undefined {
-		return this.jobs.find((job) => job.serverId === serverId && jobOutcome(job.status) === 'failed');
+		return this.#jobs.find((job) => job.serverId === serverId && jobOutcome(job.status) === 'failed');
 	}
 
 	/** A URL to show a job's first image, or undefined when it has none (yet). */
 	imageUrl(job: StoredJob): string | undefined {
 		const image = jobImages(job)[0];
 		if (!image) return undefined;
-		if (image.kind === 'stored') return this.thumbnails[image.hash];
+		if (image.kind === 'stored') return this.#thumbnails[image.hash];
 		const server = this.#app.servers.find((s) => s.id === job.serverId);
 		if (!server) return undefined;
 		return this.#app.apiFor(server).viewUrl({
@@ -180,7 +197,7 @@ export class DashboardState {
 			if (image?.kind === 'stored') wanted.add(image.hash);
 		}
 		const next: Record<string, string> = {};
-		for (const [hash, url] of Object.entries(this.thumbnails)) {
+		for (const [hash, url] of Object.entries(this.#thumbnails)) {
 			if (wanted.has(hash)) next[hash] = url;
 			else URL.revokeObjectURL(url);
 		}
@@ -190,6 +207,6 @@ export class DashboardState {
 			const blob = image?.thumbnail ?? image?.blob;
 			if (blob) next[hash] = URL.createObjectURL(blob);
 		}
-		this.thumbnails = next;
+		this.#thumbnails = next;
 	}
 }

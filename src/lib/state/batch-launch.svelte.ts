@@ -108,7 +108,7 @@ export async function resolveTarget({
 	let servers = targetServersOf(app);
 	const wanted = target.kind === 'server' ? servers.filter((s) => s.id === target.serverId) : servers;
 	if (wanted.length && !wanted.some((s) => s.status === 'online')) {
-		await Promise.all(wanted.map((s) => app.connections.check(s.server, { timeoutMs: 2_000 })));
+		await Promise.all(wanted.map((s) => app.connections.check({ server: s.server, timeoutMs: 2_000 })));
 		servers = targetServersOf(app);
 	}
 	const chosen = pickFreeServer(

@@ -128,15 +128,21 @@ export class ConnectionsState {
 	 * Checks one server now (the "Check again" button, a newly added server, Generate on a server not known to be
 	 * online). `timeoutMs` bounds each of the check's (at most two) requests.
 	 */
-	async check(server: ServerTarget, o: { timeoutMs?: number } = {}): Promise<ServerConnection> {
+	async check({
+		server,
+		timeoutMs
+	}: {
+		server: ServerTarget;
+		timeoutMs?: number;
+	}): Promise<ServerConnection> {
 		// A poll in flight has the default 5 s bound, and fetchQuery would join it: someone waiting on this check
 		// (Generate on a silent server) then waited for the poll instead of this check's own, shorter bound.
-		if (o.timeoutMs !== undefined)
+		if (timeoutMs !== undefined)
 			await this.#client.cancelQueries({ queryKey: serverKeys.systemStats(server.id) });
 		await this.#client
 			.fetchQuery({
 				...this.statsQuery(server),
-				queryFn: ({ signal }) => this.#read(server, signal, true, o.timeoutMs),
+				queryFn: ({ signal }) => this.#read(server, signal, true, timeoutMs),
 				staleTime: 0
 			})
 			.catch(() => undefined);

@@ -133,7 +133,7 @@ describe('ConnectionsState', () => {
 		expect(probe).toHaveBeenCalledTimes(1);
 
 		let answered = false;
-		const checked = connections.check(server, { timeoutMs: 2_000 }).then((state) => {
+		const checked = connections.check({ server, timeoutMs: 2_000 }).then((state) => {
 			answered = true;
 			return state;
 		});

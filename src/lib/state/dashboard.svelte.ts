@@ -42,7 +42,7 @@ export function statsSamplerFor(o: {
 		queueLength: (id) => o.app.queryClient.getQueryData<number>(serverKeys.queueRemaining(id)),
 		refresh: async (serverId) => {
 			const servers = o.app.servers.filter((s) => !serverId || s.id === serverId);
-			await Promise.all(servers.map((s) => o.app.connections.check(s)));
+			await Promise.all(servers.map((s) => o.app.connections.check({ server: s })));
 		},
 		store: statsStoreFor(o.db),
 		intervalMs: o.intervalMs

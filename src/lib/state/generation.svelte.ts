@@ -235,7 +235,7 @@ export class GenerationState {
 		if (this.#app.connections.get(server.id).status === 'online') return true;
 		const cancelled = new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null)));
 		const connection = await Promise.race([
-			this.#app.connections.check(server, { timeoutMs: 2_000 }),
+			this.#app.connections.check({ server, timeoutMs: 2_000 }),
 			cancelled
 		]);
 		if (!connection) return false;

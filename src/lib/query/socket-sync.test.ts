@@ -29,7 +29,7 @@ const status = (queueRemaining: number): SocketEvent => ({
 });
 
 describe('syncQueueWithSocket', () => {
-	it('reads an open queue again at once on every status message, and stores the queue length', async () => {
+	it('reads an open queue again at once on a status message, and stores the queue length', async () => {
 		const queryClient = new QueryClient();
 		const socket = fakeSocket();
 		const getQueue = vi.fn(async () => ({ queue_running: [], queue_pending: [] }));
@@ -49,6 +49,44 @@ describe('syncQueueWithSocket', () => {
 		unsubscribe();
 		expect(socket.listeners).toBe(0);
 		stop();
+	});
+
+	it('reads a busy queue again at most every half second, and always after the last message', async () => {
+		vi.useFakeTimers();
+		try {
+			const queryClient = new QueryClient();
+			const socket = fakeSocket();
+			const getQueue = vi.fn(async () => ({ queue_running: [], queue_pending: [] }));
+			const observer = new QueryObserver(queryClient, {
+				queryKey: serverKeys.queue('s1'),
+				queryFn: getQueue
+			});
+			const stop = observer.subscribe(() => {});
+			await vi.advanceTimersByTimeAsync(0);
+			expect(getQueue).toHaveBeenCalledTimes(1);
+			syncQueueWithSocket({ queryClient, serverId: 's1', socket });
+
+			// A fast server: 30 status messages in 300 ms (queued, started, ended for 10 prompts).
+			for (let i = 0; i < 30; i++) {
+				socket.emit(status(30 - i));
+				await vi.advanceTimersByTimeAsync(10);
+			}
+			// The first one read at once; the rest wait for the window to end.
+			expect(getQueue).toHaveBeenCalledTimes(2);
+			expect(queryClient.getQueryData(serverKeys.queueRemaining('s1'))).toBe(1);
+			await vi.advanceTimersByTimeAsync(250);
+			expect(getQueue).toHaveBeenCalledTimes(3);
+			// Quiet afterwards: nothing more is read.
+			await vi.advanceTimersByTimeAsync(2_000);
+			expect(getQueue).toHaveBeenCalledTimes(3);
+			// A message after a quiet spell reads at once again.
+			socket.emit(status(0));
+			await vi.advanceTimersByTimeAsync(0);
+			expect(getQueue).toHaveBeenCalledTimes(4);
+			stop();
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it('fetches nothing while no view shows the queue, but marks it stale for the next one', async () => {

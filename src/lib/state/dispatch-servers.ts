@@ -3,6 +3,7 @@ import type { ComfyClient, JobRecord } from '$lib/comfy';
 import { capabilitiesOf, type DispatchServer, type ServerCapabilities } from '$lib/comfy/batch';
 import type { ObjectInfo } from '$lib/comfy/workflow/object-info';
 import { serverKeys } from '$lib/query/keys';
+import { modelsQuery, type ModelLists } from '$lib/query/model-lists';
 import { objectInfoQuery } from '$lib/query/server-queries';
 import type { AppState, ServerView } from './app.svelte';
 import type { DispatchSource } from './dispatch.svelte';
@@ -10,7 +11,8 @@ import type { DispatchSource } from './dispatch.svelte';
 /**
  * The servers in Settings as the dispatcher sees them: each one's job tracker (the app's own client, so what the
  * queue sends is followed, kept and shown like any run), its health from the connection checks and its socket,
- * and what it can run from its object_info in the query cache (read once per server when missing).
+ * and what it can run from its object_info and its model lists in the query cache (each read once per server when
+ * missing and the server is online).
  *
  * A server that cannot be reached gets no client (the layout does not start one), and one whose client is still
  * restoring its stored jobs cannot yet say whether it has an item: both answer "not known yet" for items in
@@ -20,13 +22,20 @@ export function createAppDispatchServers({
 	app,
 	onChange
 }: {
-	app: AppState;
+	app: Pick<
+		AppState,
+		'queryClient' | 'serverData' | 'apiFor' | 'connections' | 'jobs' | 'serverHealth' | 'servers'
+	>;
 	/** Called when something a server says changed (socket state, queue length, object_info arrived). */
 	onChange: () => void;
 }) {
 	const wrapped = new WeakMap<ComfyClient, DispatchServer['jobs']>();
-	const capabilities = new WeakMap<ObjectInfo, ServerCapabilities>();
+	const capabilities = new WeakMap<
+		ObjectInfo,
+		{ lists: ModelLists | undefined; capabilities: ServerCapabilities }
+	>();
 	const reading = new Set<string>();
+	const listsAsked = new Set<string>();
 	const hydrated = new Set<string>();
 	const awayJobs = new Map<string, DispatchServer['jobs']>();
 
@@ -70,6 +79,33 @@ export function createAppDispatchServers({
 		return undefined;
 	}
 
+	/** The server's model lists, once read (asked for once when missing and the server is online). */
+	function modelListsOf(server: ServerView, online: boolean): ModelLists | undefined {
+		const lists = app.queryClient.getQueryData<ModelLists>(serverKeys.models(server.id));
+		if (lists || !online || listsAsked.has(server.id)) return lists;
+		listsAsked.add(server.id);
+		void app.queryClient
+			.fetchQuery(modelsQuery({ serverId: server.id, api: app.apiFor(server) }))
+			.catch(() => undefined)
+			.finally(onChange);
+		return undefined;
+	}
+
+	function capabilitiesOfServer(server: ServerView, online: boolean): ServerCapabilities | undefined {
+		const info = objectInfoOf(server, online);
+		if (!info) return undefined;
+		const lists = modelListsOf(server, online);
+		const known = capabilities.get(info);
+		if (known && known.lists === lists) return known.capabilities;
+		// A folder whose files could not be read says nothing: object_info's combo stands for it.
+		const modelLists = Object.fromEntries(
+			(lists?.folders ?? []).filter((f) => f.error === undefined).map((f) => [f.folder, f.files])
+		);
+		const caps = capabilitiesOf({ objectInfo: info, modelLists });
+		capabilities.set(info, { lists, capabilities: caps });
+		return caps;
+	}
+
 	function sourceOf(server: ServerView): DispatchSource {
 		const connection = app.connections.get(server.id);
 		const reachable = connection.status !== 'offline';
@@ -85,10 +121,7 @@ export function createAppDispatchServers({
 			snapshot: () =>
 				untrack(() => {
 					const health = app.serverHealth(server.id);
-					const info = objectInfoOf(server, health?.socket === 'open');
-					let caps = info ? capabilities.get(info) : undefined;
-					if (info && !caps) capabilities.set(info, (caps = capabilitiesOf({ objectInfo: info })));
-					return { health, capabilities: caps };
+					return { health, capabilities: capabilitiesOfServer(server, health?.socket === 'open') };
 				})
 		};
 	}

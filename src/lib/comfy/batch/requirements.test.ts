@@ -77,6 +77,21 @@ describe('capabilities', () => {
 		]);
 	});
 
+	it("takes a folder's model list over object_info's older combo for it", () => {
+		const needs = requirementsOf({ api: TXT2IMG, objectInfo: realObjectInfo() });
+		// object_info was read before the LoRA was deleted and the checkpoint added; /models was read since.
+		const capabilities = capabilitiesOf({
+			objectInfo: objectInfoWith({
+				loras: ['add_detail.safetensors'],
+				vae: ['vae-ft-mse-840000-ema-pruned.safetensors']
+			}),
+			modelLists: { checkpoints: ['sd_xl_base_1.0.safetensors'], loras: ['other.safetensors'] }
+		});
+		expect(missingOn({ needs, capabilities }).models.map(describeModel)).toEqual([
+			'the LoRA add_detail.safetensors'
+		]);
+	});
+
 	it('names folders and models in words', () => {
 		expect(modelFolderOf({ classType: 'CLIPVisionLoader', input: 'clip_name' })).toBe('clip_vision');
 		expect(modelFolderOf({ classType: 'DualCLIPLoader', input: 'clip_name2' })).toBe('text_encoders');

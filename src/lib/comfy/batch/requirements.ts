@@ -111,8 +111,10 @@ export interface ServerCapabilities {
 }
 
 /**
- * A server's capabilities from its `/object_info` (every model list its loaders offer), plus lists read from
- * `/models/{folder}` when the app has them.
+ * A server's capabilities from its `/object_info` (every model list its loaders offer) and the lists read from
+ * `/models/{folder}` when the app has them. A folder's own list wins over object_info's combos for that folder:
+ * it is read again every minute, while object_info is kept for the server's version, so a file deleted or added
+ * since shows there first. Folders without a list (custom loaders' inputs) keep object_info's files.
  */
 export function capabilitiesOf({
 	objectInfo,
@@ -131,8 +133,8 @@ export function capabilitiesOf({
 		const nodeDef = getNodeDef({ objectInfo, classType });
 		if (!nodeDef) continue;
 		for (const spec of getInputSpecs({ nodeDef })) {
-			if (isModelInput({ nodeDef, spec }))
-				add(modelFolderOf({ classType, input: spec.name }), spec.options ?? []);
+			const folder = modelFolderOf({ classType, input: spec.name });
+			if (isModelInput({ nodeDef, spec }) && !(folder in modelLists)) add(folder, spec.options ?? []);
 		}
 	}
 	for (const [folder, names] of Object.entries(modelLists)) add(folder, names);

@@ -236,6 +236,54 @@ describe('createDispatcher', () => {
 		expect(dispatcher.reasons.get('i0')).toBe('Waiting for Server a to say whether it got it.');
 	});
 
+	it('while a server is away, the items still in the browser go to the other one; its own wait for its answer', async () => {
+		const { servers, dispatcher } = setup({ items: 8 });
+		const [a, b] = servers as [ReturnType<typeof fakeServer>, ReturnType<typeof fakeServer>];
+		await tick();
+		expect(statuses(dispatcher.state).slice(0, 4)).toEqual([
+			'i0:released@a',
+			'i1:released@b',
+			'i2:released@a',
+			'i3:released@b'
+		]);
+		// a goes away (crashed) with i0 running and i2 in its queue.
+		a.set('p0', 'running');
+		a.health = { socket: 'reconnecting' };
+		a.set('p2', 'pending', { kind: 'connection', message: 'unreachable' });
+		// b works through everything else that waits in the browser, two at a time.
+		for (let round = 0; round < 3; round++) {
+			for (const e of dispatcher.state.entries)
+				if (e.serverId === 'b' && e.status !== 'done') b.set(e.promptId!, 'succeeded');
+			await tick();
+		}
+		expect(statuses(dispatcher.state)).toEqual([
+			'i0:running@a',
+			'i1:done@b',
+			'i2:released@a',
+			'i3:done@b',
+			'i4:done@b',
+			'i5:done@b',
+			'i6:done@b',
+			'i7:done@b'
+		]);
+		expect(a.submitted).toEqual(['p0', 'p2']);
+		expect(dispatcher.reasons.get('i2')).toBe('Waiting for Server a to say whether it got it.');
+
+		// a is back, empty: it proves it lost both, and they go out again once each (b has room first).
+		a.health = { socket: 'open', queueLength: 0 };
+		a.set('p0', 'lost', { kind: 'lost', message: 'unknown to the server' });
+		a.set('p2', 'lost', { kind: 'lost', message: 'unknown to the server' });
+		await tick();
+		const resent = dispatcher.state.entries.filter((e) => e.attempts.length > 0);
+		expect(resent.map((e) => `${e.id}:${e.status}`).sort()).toEqual(['i0:released', 'i2:released']);
+		expect(resent.every((e) => e.attempts.length === 1 && e.attempts[0]!.serverId === 'a')).toBe(true);
+		for (const e of resent) servers.find((s) => s.id === e.serverId)!.set(e.promptId!, 'succeeded');
+		await tick();
+		expect(dispatcher.state.entries.every((e) => e.status === 'done')).toBe(true);
+		// Ten prompts for eight items: the two a lost were sent once more each, nothing else twice.
+		expect([...a.submitted, ...b.submitted]).toHaveLength(10);
+	});
+
 	it('after a reload, asks the trackers before sending anything again', async () => {
 		let initial = queueOf(2);
 		initial = markReleased(initial, { id: 'i0', serverId: 'a', promptId: 'old0', now: 0 });

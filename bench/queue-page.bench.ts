@@ -5,7 +5,8 @@
 // JS heap once all 200 finished (after a forced GC). The queue runs with no token-bucket limit (Settings: 0 sends
 // per second) and the default 2 in flight: the bucket is a brake a user sets, not the dispatcher's cost.
 import type { CDPSession, Page } from '@playwright/test';
-import { startSimulatorApp } from './simulator-app';
+import { writeFile } from 'node:fs/promises';
+import { pageScript, startSimulatorApp } from './simulator-app';
 
 export const name = 'queue page';
 
@@ -105,7 +106,33 @@ export async function run() {
 	const app = await startSimulatorApp({ timeScale: 0 });
 	try {
 		const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
+		// Counts of IndexedDB transactions (by store and mode) and requests (by path) while the 200 run, for the
+		// breakdown `BENCH_PROFILE=<file>` prints (with a CPU profile written to <file>).
+		await context.addInitScript({
+			content: pageScript(() => {
+				const counts: Record<string, number> = {};
+				(globalThis as unknown as { __idbCounts: Record<string, number> }).__idbCounts = counts;
+				const original = IDBDatabase.prototype.transaction;
+				IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: unknown[]) {
+					const stores = args[0];
+					const key = `${[stores].flat().join('+')} ${String(args[1] ?? 'readonly')}`;
+					counts[key] = (counts[key] ?? 0) + 1;
+					return (original as (...a: unknown[]) => IDBTransaction).apply(this, args);
+				} as typeof original;
+			})
+		});
 		const page = await context.newPage();
+		const requests = new Map<string, number>();
+		let counting = false;
+		page.on('request', (r) => {
+			if (!counting) return;
+			const key = `${r.method()} ${new URL(r.url()).pathname}`;
+			requests.set(key, (requests.get(key) ?? 0) + 1);
+		});
+		let socketMessages = 0;
+		page.on('websocket', (ws) => ws.on('framereceived', () => void (counting && socketMessages++)));
+		const profile = process.env.BENCH_PROFILE;
+		let traceEvents: object[] = [];
 		// No pace on sending: 0 sends per second is "as fast as servers take them".
 		await page.goto(`${app.base}#/settings`);
 		const rate = page.getByRole('spinbutton', { name: 'Sends per second' });
@@ -131,12 +158,49 @@ export async function run() {
 		await cdp.send('HeapProfiler.enable');
 		const heapBefore = await heapMb(cdp);
 		const taskBefore = await metric(cdp, 'TaskDuration');
+		if (profile) {
+			await cdp.send('Profiler.enable');
+			await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+			await cdp.send('Profiler.start');
+			if (process.env.BENCH_TRACE) {
+				traceEvents = [];
+				cdp.on('Tracing.dataCollected', (e) => traceEvents.push(...(e.value as object[])));
+				await cdp.send('Tracing.start', {
+					categories: 'devtools.timeline,disabled-by-default-devtools.timeline',
+					transferMode: 'ReportEvents'
+				});
+			}
+		}
+		await page.evaluate(() => {
+			const counts = (globalThis as unknown as { __idbCounts: Record<string, number> }).__idbCounts;
+			for (const k of Object.keys(counts)) delete counts[k];
+		});
+		counting = true;
 		const started = performance.now();
 		await page.getByRole('button', { name: 'Resume all' }).click();
 		const summary = page.getByRole('region', { name: 'In this browser' }).getByRole('status').first();
 		await summary.filter({ hasText: `${ITEMS} done` }).waitFor({ timeout: 300_000 });
 		const seconds = (performance.now() - started) / 1000;
 		const taskMs = ((await metric(cdp, 'TaskDuration')) - taskBefore) * 1000;
+		counting = false;
+		if (profile) {
+			if (process.env.BENCH_TRACE) {
+				const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+				await cdp.send('Tracing.end');
+				await done;
+				await writeFile(process.env.BENCH_TRACE, JSON.stringify(traceEvents));
+			}
+			const { profile: cpu } = await cdp.send('Profiler.stop');
+			await writeFile(profile, JSON.stringify(cpu));
+			const idb = await page.evaluate(
+				() => (globalThis as unknown as { __idbCounts: Record<string, number> }).__idbCounts
+			);
+			console.log('\nIndexedDB transactions per item:');
+			for (const [k, v] of Object.entries(idb)) console.log(`  ${k}: ${(v / ITEMS).toFixed(2)}`);
+			console.log(`socket messages: ${socketMessages} (${(socketMessages / ITEMS).toFixed(1)} per item)`);
+			console.log('requests per item:');
+			for (const [k, v] of requests) console.log(`  ${k}: ${(v / ITEMS).toFixed(2)}`);
+		}
 		const heapAfter = await heapMb(cdp);
 		await context.close();
 		const queued = ITEMS / seconds;

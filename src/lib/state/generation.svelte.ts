@@ -7,6 +7,7 @@ import { normalizeStyle, stylesOfTemplate } from '$lib/storage/history';
 import { getJob, listJobsOfTemplate, putJob, type StoredJob } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
 import type { AppState, ServerView } from './app.svelte';
+import type { FreshResult } from './fresh-results.svelte';
 import { errorMessage } from '$lib/util/error-message';
 
 /** An image ready to show: object URLs of the original bytes and of the thumbnail. */
@@ -45,6 +46,11 @@ export interface GenerateOptions {
 	/** The run's style label (free text; stored with the job, filterable in History). */
 	style?: string;
 	onnodeerrors?: (nodeErrors: unknown) => void;
+	/**
+	 * Called at once when the run took the form's values (not when they have a problem): the form moves its seeds
+	 * here, so Generate pressed again before this run is queued sends the next seed, not the same prompt twice.
+	 */
+	onsent?: () => void;
 }
 
 /**
@@ -73,13 +79,16 @@ export class GenerationState {
 	#app: AppState;
 	#urls: string[] = [];
 	#timer: ReturnType<typeof setInterval> | undefined;
-	// Cancels the run while it is being sent (the reachability check, then the POST).
+	// Cancels the panel's run while it is being sent (the reachability check, then the POST).
 	#sending: AbortController | undefined;
 	// Moves on every Generate: a showLatest still reading IndexedDB when Generate is pressed must not then put the
-	// previous run back over the new one (a fast server finishes between its awaits).
+	// previous run back over the new one (a fast server finishes between its awaits), and a run still being sent
+	// when Generate is pressed again goes on in the background without touching the panel (it follows the new one).
 	#epoch = 0;
-	// True from Generate until the run has its job id (or failed): the panel is this run's, though jobId is empty.
-	#generating = false;
+	// Runs between Generate and their job id (or failure): the panel is a run's, though jobId is empty.
+	#generating = 0;
+	// The images shown are the kept copies (IndexedDB): fresh bytes no longer replace them.
+	#kept = false;
 
 	constructor(app: AppState) {
 		this.#app = app;
@@ -111,9 +120,9 @@ export class GenerationState {
 	}
 
 	/**
-	 * Generates from a template's form values on a server. Resolves true once the server queued the job (the form
-	 * then moves its seeds), false when nothing was queued (a cache hit, or an error shown in `error`).
-	 * `force` skips the cache ("Run anyway").
+	 * Generates from a template's form values on a server. Resolves true once the server queued the job, false when
+	 * nothing was queued (a cache hit, or an error shown in `error`). `force` skips the cache ("Run anyway").
+	 * It may be called again before an earlier run is queued: each run is sent, the panel follows the newest.
 	 */
 	async generate(options: GenerateOptions): Promise<boolean> {
 		// Plain copies: the form's values are reactive proxies, which IndexedDB cannot store.
@@ -121,21 +130,24 @@ export class GenerationState {
 		const values = $state.snapshot(options.values) as FormValues;
 		const server = options.server;
 		this.#reset();
-		this.#generating = true;
+		const epoch = this.#epoch;
+		this.#generating++;
 		try {
-			return await this.#generate({ ...options, template, values, server });
+			return await this.#generate({ ...options, template, values, server }, () => epoch === this.#epoch);
 		} finally {
-			this.#generating = false;
+			this.#generating--;
 		}
 	}
 
-	async #generate(options: GenerateOptions): Promise<boolean> {
+	/** `current` is false once Generate was pressed again: the run is still sent, but leaves the panel alone. */
+	async #generate(options: GenerateOptions, current: () => boolean): Promise<boolean> {
 		const { template, values, server } = options;
 		const applied = applyParameters({ api: template.api, parameters: template.parameters, values });
 		if (applied.issues.length) {
 			this.error = applied.issues.map((i) => i.message).join(' ');
 			return false;
 		}
+		options.onsent?.();
 		const workflow = applied.api;
 		const randomized = template.parameters.some((p) => p.seedMode === 'random');
 		const hash = await promptHash(workflow);
@@ -143,7 +155,10 @@ export class GenerationState {
 
 		if (!options.force && !randomized) {
 			const entry = await useCacheEntry(db, hash);
-			if (entry && (await this.#showImages(entry.imageHashes.map((h) => ({ hash: h }))))) {
+			const cached = entry && (await this.#loadImages(entry.imageHashes.map((h) => ({ hash: h }))));
+			if (entry && cached) {
+				if (!current()) return false;
+				this.images = cached;
 				this.fromCache = true;
 				this.jobId = entry.jobId;
 				return false;
@@ -151,10 +166,12 @@ export class GenerationState {
 		}
 
 		const sending = new AbortController();
-		this.#sending = sending;
-		this.submitting = true;
-		if (!(await this.#reachable(server, sending.signal))) {
-			this.submitting = false;
+		if (current()) {
+			this.#sending = sending;
+			this.submitting = true;
+		}
+		if (!(await this.#reachable(server, sending.signal, current))) {
+			if (current()) this.submitting = false;
 			return false;
 		}
 
@@ -186,8 +203,10 @@ export class GenerationState {
 				...labels
 			}
 		};
-		this.jobId = id;
-		this.#tick();
+		if (current()) {
+			this.jobId = id;
+			this.#tick();
+		}
 		try {
 			// Written before the POST so a reload or a crash in between loses nothing.
 			await putJob(db, pending);
@@ -206,7 +225,8 @@ export class GenerationState {
 			});
 			return true;
 		} catch (error) {
-			if (sending.signal.aborted) return false;
+			// A run the panel no longer follows keeps its error in its job record (the run list shows it).
+			if (sending.signal.aborted || !current()) return false;
 			if (error instanceof ComfyValidationError) {
 				const body = error.body as { node_errors?: unknown } | undefined;
 				// The details go on the fields (and the form's list of the rest): here only a short summary.
@@ -221,7 +241,7 @@ export class GenerationState {
 			this.error = errorMessage(error);
 			return false;
 		} finally {
-			this.submitting = false;
+			if (current()) this.submitting = false;
 			if (this.#sending === sending) this.#sending = undefined;
 		}
 	}
@@ -231,7 +251,7 @@ export class GenerationState {
 	 * says why at once, as the connection doctor puts it, and leaves no job behind. False when it cannot be used
 	 * (the reason in `error`) or the user cancelled.
 	 */
-	async #reachable(server: ServerView, signal: AbortSignal): Promise<boolean> {
+	async #reachable(server: ServerView, signal: AbortSignal, current: () => boolean): Promise<boolean> {
 		if (this.#app.connections.get(server.id).status === 'online') return true;
 		const cancelled = new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null)));
 		const connection = await Promise.race([
@@ -240,6 +260,7 @@ export class GenerationState {
 		]);
 		if (!connection) return false;
 		if (connection.status === 'online') return true;
+		if (!current()) return false;
 		this.error = [
 			`${server.name} cannot be reached, so nothing was sent.`,
 			connection.message,
@@ -255,7 +276,7 @@ export class GenerationState {
 	 * run in progress (restored from IndexedDB and reconciled by the core) shows up again where it was started.
 	 */
 	attachToUnfinished(templateId: string): void {
-		if (this.jobId || this.submitting || this.#generating) return;
+		if (this.jobId || this.submitting || this.#generating > 0) return;
 		const unfinished = this.#app.jobs.list.find(
 			(job) => job.metadata?.templateId === templateId && !isTerminal(job.status)
 		);
@@ -269,14 +290,14 @@ export class GenerationState {
 	 * back what it made last.
 	 */
 	async showLatest(templateId: string): Promise<void> {
-		if (this.jobId || this.submitting || this.#generating) return;
+		if (this.jobId || this.submitting || this.#generating > 0) return;
 		const epoch = this.#epoch;
 		const db = await this.#app.db;
 		const jobs = await listJobsOfTemplate(db, templateId);
 		const latest = jobs
 			.filter((job) => job.status === 'succeeded' && job.app.images?.length)
 			.sort((a, b) => b.createdAt - a.createdAt)[0];
-		const idle = () => !this.jobId && !this.submitting && !this.#generating && epoch === this.#epoch;
+		const idle = () => !this.jobId && !this.submitting && this.#generating === 0 && epoch === this.#epoch;
 		if (!latest || !idle()) return;
 		const shown = await this.#loadImages(latest.app.images ?? [], latest.serverId);
 		if (!shown || !idle()) return;
@@ -305,14 +326,53 @@ export class GenerationState {
 		if (server) await (await this.#app.jobs.clientFor(server)).jobs.cancel(job.id);
 	}
 
+	/**
+	 * Shows the current job's outputs from their bytes the moment they are in, before the server confirmed the job
+	 * and before they are kept (the kept copies take their place then, in `refreshResults`).
+	 */
+	showFresh(fresh: readonly FreshResult[] | undefined): void {
+		const job = this.job;
+		if (!fresh || !job || this.fromCache || this.fromHistory || this.#kept) return;
+		if (fresh.length <= this.images.length) return;
+		this.images = fresh.map((result) => {
+			const shown = this.images.find((image) => image.hash === result.hash);
+			if (shown) return shown;
+			const url = URL.createObjectURL(result.blob);
+			this.#urls.push(url);
+			const { output } = result;
+			return {
+				hash: result.hash,
+				blob: result.blob,
+				url,
+				filename: output.filename,
+				mime: result.mime,
+				kind: result.kind,
+				...(output.type === 'output'
+					? { saved: { serverId: job.serverId, value: annotatedFileValue(output) } }
+					: {})
+			};
+		});
+	}
+
 	/** Loads the finished job's kept images from IndexedDB (call when history changed). */
 	async refreshResults(): Promise<void> {
 		const job = this.job;
 		if (!job || job.status !== 'succeeded' || this.fromCache || this.fromHistory) return;
+		const epoch = this.#epoch;
 		const db = await this.#app.db;
 		const stored = await getJob(db, job.id);
 		const kept = stored?.app.images ?? [];
-		if (kept.length && kept.every((i) => i.hash)) await this.#showImages(kept, job.serverId);
+		if (!kept.length || kept.some((i) => !i.hash)) return;
+		const loaded = await this.#loadImages(kept, job.serverId);
+		if (!loaded || epoch !== this.#epoch || this.jobId !== job.id) return;
+		this.#kept = true;
+		// An image already shown from its fresh bytes keeps its URL: the same picture is not decoded again.
+		this.images = loaded.map((image) => {
+			const shown = this.images.find((old) => old.hash === image.hash);
+			if (!shown) return image;
+			URL.revokeObjectURL(image.url);
+			return { ...image, url: shown.url, blob: shown.blob };
+		});
 	}
 
 	/** Frees object URLs and timers (the panel unmounted). */
@@ -321,15 +381,6 @@ export class GenerationState {
 		this.#timer = undefined;
 		for (const url of this.#urls) URL.revokeObjectURL(url);
 		this.#urls = [];
-	}
-
-	async #showImages(
-		kept: { hash?: string; filename?: string; subfolder?: string; type?: string }[],
-		serverId?: string
-	): Promise<boolean> {
-		const shown = await this.#loadImages(kept, serverId);
-		if (shown) this.images = shown;
-		return shown !== null;
 	}
 
 	/** The kept images as shown ones (object URLs freed with the panel's), or null when one is missing. */
@@ -368,7 +419,9 @@ export class GenerationState {
 		this.#urls = [];
 		this.images = [];
 		this.fromCache = false;
+		this.submitting = false;
 		this.fromHistory = false;
+		this.#kept = false;
 		this.refused = false;
 		this.error = null;
 		this.jobId = null;

@@ -19,6 +19,7 @@ import {
 } from '$lib/storage/jobs';
 import { probeMedia } from '$lib/util/media-probe';
 import { errorMessage } from '$lib/util/error-message';
+import { FreshResults, type FreshResult } from './fresh-results.svelte';
 import type { createComfyClient as CreateComfyClient } from '$lib/comfy/client';
 
 /** The newest preview of a running job, as an object URL the page can show. */
@@ -48,6 +49,7 @@ export class JobsState {
 	// Not rendered: plain bookkeeping.
 	#clients: Record<string, { key: string; client: ComfyClient; stop: () => void } | undefined> = {};
 	#keeping = new Set<string>();
+	#fresh = new FreshResults();
 	#channel: BroadcastChannel | null = null;
 	#cacheBytes: () => number;
 	#onClient: ((serverId: string, client: ComfyClient) => () => void) | undefined;
@@ -89,6 +91,11 @@ export class JobsState {
 	/** Bumped whenever history changed here or in another tab, so history views reload. */
 	get historyVersion(): number {
 		return this.#historyVersion;
+	}
+
+	/** A job's outputs whose bytes are in but may not be kept yet (shown at once; gone once kept). */
+	freshResults(id: string): readonly FreshResult[] | undefined {
+		return this.#fresh.of(id);
 	}
 
 	/** The last thing that went wrong while keeping results (shown, never thrown). */
@@ -249,11 +256,18 @@ export class JobsState {
 			// The previous preview is replaced: free its memory (a 30 s stream would otherwise pile up blobs).
 			if (old) URL.revokeObjectURL(old.url);
 		}
-		if (isTerminal(change.job.status)) {
+		const { status } = change.job;
+		// The socket named a file (`executed`): its bytes are fetched now, not after the REST confirmation (the
+		// keeper fetches whatever is still missing then).
+		if (change.job.outputs.length && !isTerminal(status))
+			this.#fresh.follow(change.job, (output) => viewOf(client, output));
+		if (isTerminal(status)) {
 			this.#dropPreview(change.job.id);
-			if (change.job.status === 'succeeded')
-				void this.#keep(serverId, client, change.job.id, change.job.outputs);
-			else this.announce();
+			if (status === 'succeeded') void this.#keep(serverId, client, change.job.id, change.job.outputs);
+			else {
+				this.#fresh.drop(change.job.id);
+				this.announce();
+			}
 		}
 	}
 
@@ -299,11 +313,8 @@ export class JobsState {
 					continue;
 				}
 				try {
-					const blob = await client.api.view({
-						filename: output.filename,
-						subfolder: output.subfolder,
-						type: output.type
-					});
+					// Usually fetched already, when the socket named the file.
+					const blob = await this.#fresh.bytes(id, output, (o) => viewOf(client, o));
 					// /view's content type is the server's last word on what the file is (m_media).
 					const kind = kindOfOutputFile({
 						filename: output.filename,
@@ -359,6 +370,7 @@ export class JobsState {
 			this.#report(`Could not keep the results of ${id}: ${errorMessage(error)}`);
 		} finally {
 			this.#keeping.delete(id);
+			this.#fresh.drop(id);
 		}
 	}
 
@@ -366,4 +378,8 @@ export class JobsState {
 		this.#keepError = message;
 		this.#logger.warn('history', message);
 	}
+}
+
+function viewOf(client: ComfyClient, output: JobImage): Promise<Blob> {
+	return client.api.view({ filename: output.filename, subfolder: output.subfolder, type: output.type });
 }

@@ -75,6 +75,26 @@ describe('JobsState against a simulated ComfyUI', () => {
 		expect(jobs.previews[id]).toBeUndefined();
 	});
 
+	it('keeps a finished job’s image when its early fetch (as the socket named it) failed', async () => {
+		const { db, jobs } = jobsState();
+		close = () => jobs.close();
+		const id = uuidv4();
+		await putJob(await db, pendingJob({ id, serverId: 's1' }));
+		// The first /view answers 404 (not retried by the client): the keeper must fetch the file again.
+		sim.controls.failRoute({ path: '/view', status: 404, times: 1 });
+
+		await (await jobs.clientFor({ id: 's1', baseUrl: sim.url })).jobs.submit({ id, workflow: WORKFLOW });
+
+		await vi.waitFor(async () => expect((await getJob(await db, id))?.app.images?.[0]?.hash).toBeTruthy(), {
+			timeout: 10_000
+		});
+		const kept = (await getJob(await db, id))?.app.images?.[0];
+		expect((await getImage(await db, kept?.hash ?? ''))?.blob.size).toBeGreaterThan(0);
+		expect(jobs.keepError).toBeNull();
+		// Kept, so no longer held in memory.
+		expect(jobs.freshResults(id)).toBeUndefined();
+	});
+
 	it('uses one client per server and replaces it when the server’s address changes', async () => {
 		const { jobs } = jobsState();
 		close = () => jobs.close();

@@ -18,6 +18,7 @@ import type { DeckDb } from '$lib/storage/db';
 import { deleteJobs, type HistoryApp } from './history.svelte';
 import type { TemplatesState } from './templates.svelte';
 import { errorMessage } from '$lib/util/error-message';
+import { ActionStatus } from './action-status.svelte';
 
 /** A kept image ready to show: object URL of the original bytes. */
 export interface DetailImage {
@@ -37,7 +38,7 @@ export interface DetailImage {
  * One history job in full: its images, parameters, workflow, timings and error; the difference to another run of
  * its template; tags and note; and the actions run again, edit and run, download and delete.
  */
-export class HistoryDetailState {
+export class HistoryDetailState extends ActionStatus {
 	#id = $state('');
 	#job = $state.raw<StoredJob | undefined>(undefined);
 	#loading = $state(true);
@@ -48,9 +49,6 @@ export class HistoryDetailState {
 	#diff = $state.raw<ParameterChange[] | undefined>(undefined);
 	#compareImage = $state.raw<DetailImage | undefined>(undefined);
 	#labels = $state.raw<Record<string, string>>({});
-	#message = $state('');
-	#error = $state('');
-	#busy = $state(false);
 
 	#app: HistoryApp;
 	#templates: Pick<TemplatesState, 'get'>;
@@ -59,6 +57,7 @@ export class HistoryDetailState {
 	#generation = 0;
 
 	constructor(options: { app: HistoryApp; templates: Pick<TemplatesState, 'get'> }) {
+		super();
 		this.#app = options.app;
 		this.#templates = options.templates;
 	}
@@ -113,21 +112,6 @@ export class HistoryDetailState {
 		return this.#labels;
 	}
 
-	/** What the last action did (shown in a status line). */
-	get message(): string {
-		return this.#message;
-	}
-
-	/** Why the last action or read failed. */
-	get error(): string {
-		return this.#error;
-	}
-
-	/** True while running again or deleting. */
-	get busy(): boolean {
-		return this.#busy;
-	}
-
 	/** The job as it is now: the live tracker record (status, progress) over what is stored. */
 	get live(): (JobRecord & { serverId: string }) | undefined {
 		return this.#app.jobs.byId[this.#id];
@@ -157,8 +141,7 @@ export class HistoryDetailState {
 		this.#id = id;
 		if (changed) {
 			this.#loading = true;
-			this.#message = '';
-			this.#error = '';
+			this.clearStatus();
 			this.#compareId = '';
 			this.#diff = undefined;
 		}
@@ -182,7 +165,7 @@ export class HistoryDetailState {
 		} catch (error) {
 			if (generation !== this.#generation) return;
 			this.#loading = false;
-			this.#error = `Could not read this generation: ${errorMessage(error)}`;
+			this.fail(`Could not read this generation: ${errorMessage(error)}`);
 		}
 	}
 
@@ -266,12 +249,12 @@ export class HistoryDetailState {
 	}
 
 	async #edit(action: (db: DeckDb) => Promise<string>) {
-		this.#error = '';
+		this.fail('');
 		try {
-			this.#message = await action(await this.#app.db);
+			this.report(await action(await this.#app.db));
 			this.#app.jobs.announce();
 		} catch (error) {
-			this.#error = `Could not save: ${errorMessage(error)}`;
+			this.fail(`Could not save: ${errorMessage(error)}`);
 		}
 	}
 
@@ -284,12 +267,11 @@ export class HistoryDetailState {
 		if (!job) return undefined;
 		const server = this.#app.servers.find((s) => s.id === job.serverId);
 		if (!server) {
-			this.#error =
-				'The server this ran on is no longer configured. Add it again in Settings, or use "Edit and run" to run it on another server.';
+			this.fail(
+				'The server this ran on is no longer configured. Add it again in Settings, or use "Edit and run" to run it on another server.'
+			);
 			return undefined;
 		}
-		this.#busy = true;
-		this.#error = '';
 		const id = uuidv4();
 		const created = Date.now();
 		const { templateId, templateName, presetId, parameters, promptHash, randomized, style } = job.app ?? {};
@@ -316,26 +298,24 @@ export class HistoryDetailState {
 				...(style ? { style } : {})
 			}
 		};
-		try {
-			const db = await this.#app.db;
-			// Written before the POST, like every generation, so a reload in between loses nothing.
-			await putJob(db, pending);
-			this.#app.jobs.announce();
-			const client = await this.#app.jobs.clientFor(server);
-			await client.jobs.submit({
-				id,
-				workflow: job.workflow,
-				extraData: job.extraData,
-				metadata: job.metadata
-			});
-			return id;
-		} catch (error) {
-			this.#error = `Could not run it again on ${server.name}: ${errorMessage(error)}`;
-			// Keep the record: the job view shows it as failed or lost, with its own error.
-			return id;
-		} finally {
-			this.#busy = false;
-		}
+		await this.busyWith({
+			failure: `Could not run it again on ${server.name}`,
+			action: async () => {
+				const db = await this.#app.db;
+				// Written before the POST, like every generation, so a reload in between loses nothing.
+				await putJob(db, pending);
+				this.#app.jobs.announce();
+				const client = await this.#app.jobs.clientFor(server);
+				await client.jobs.submit({
+					id,
+					workflow: job.workflow,
+					extraData: job.extraData,
+					metadata: job.metadata
+				});
+			}
+		});
+		// Even when sending failed the record is kept: the job view shows it as failed or lost, with its own error.
+		return id;
 	}
 
 	/** The form link of this run's template, prefilled with its parameters (undefined when it cannot be made). */
@@ -343,12 +323,12 @@ export class HistoryDetailState {
 		const job = this.#job;
 		const templateId = job?.app?.templateId;
 		if (!job || !templateId) {
-			this.#error = 'This generation was not made from a template, so there is no form to open.';
+			this.fail('This generation was not made from a template, so there is no form to open.');
 			return undefined;
 		}
 		const template = await this.#templates.get(templateId);
 		if (!template) {
-			this.#error = `The template "${job.app.templateName ?? templateId}" is no longer in this browser.`;
+			this.fail(`The template "${job.app.templateName ?? templateId}" is no longer in this browser.`);
 			return undefined;
 		}
 		return encodeFormState({
@@ -363,7 +343,7 @@ export class HistoryDetailState {
 		const kept = this.#images.flatMap((i) => (i.blob ? [{ name: i.filename, blob: i.blob }] : []));
 		const first = kept[0];
 		if (!first) {
-			this.#error = 'No image of this generation is kept in this browser.';
+			this.fail('No image of this generation is kept in this browser.');
 			return undefined;
 		}
 		if (kept.length === 1) return { blob: first.blob, name: first.name };
@@ -375,16 +355,11 @@ export class HistoryDetailState {
 
 	/** Deletes this job and its images; resolves true when it is gone. */
 	async remove(): Promise<boolean> {
-		this.#busy = true;
-		try {
-			const result = await deleteJobs({ app: this.#app, ids: [this.#id] });
-			return result.deleted.length > 0;
-		} catch (error) {
-			this.#error = `Could not delete: ${errorMessage(error)}`;
-			return false;
-		} finally {
-			this.#busy = false;
-		}
+		const result = await this.busyWith({
+			failure: 'Could not delete',
+			action: () => deleteJobs({ app: this.#app, ids: [this.#id] })
+		});
+		return (result?.deleted.length ?? 0) > 0;
 	}
 
 	/** Frees the image URLs (the view closed). */

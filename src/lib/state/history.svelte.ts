@@ -16,6 +16,7 @@ import type { AppState } from './app.svelte';
 import { errorMessage } from '$lib/util/error-message';
 import { historyHash, parseHistoryQuery, toFilter, type HistoryQuery } from './history-query';
 import { ThumbnailUrls } from './thumbnail-urls';
+import { ActionStatus } from './action-status.svelte';
 
 /** What the history views need of the app: its database, the live jobs and the servers in use. */
 export type HistoryApp = Pick<AppState, 'db' | 'jobs' | 'servers'>;
@@ -24,7 +25,7 @@ export type HistoryApp = Pick<AppState, 'db' | 'jobs' | 'servers'>;
  * The history gallery: the matching jobs (newest first, first page at once and the rest right after), the filter
  * controls' choices, the URL of the current filters, and the multi-selection (delete, download as a zip).
  */
-export class HistoryState {
+export class HistoryState extends ActionStatus {
 	#query = $state<HistoryQuery>({});
 	#items = $state.raw<HistoryItem[]>([]);
 	#facets = $state.raw<HistoryFacets>({
@@ -38,15 +39,13 @@ export class HistoryState {
 	#loadingRest = $state(false);
 	#hasAny = $state(false);
 	#selected = new SvelteSet<string>();
-	#message = $state('');
-	#error = $state('');
-	#busy = $state(false);
 
 	readonly thumbnails: ThumbnailUrls;
 	#app: HistoryApp;
 	#generation = 0;
 
 	constructor(app: HistoryApp) {
+		super();
 		this.#app = app;
 		this.thumbnails = new ThumbnailUrls(app.db);
 	}
@@ -84,21 +83,6 @@ export class HistoryState {
 	/** Ids of the selected jobs (change it with `toggle` and `toggleAll`). */
 	get selected(): ReadonlySet<string> {
 		return this.#selected;
-	}
-
-	/** What the last action did (shown in a status line). */
-	get message(): string {
-		return this.#message;
-	}
-
-	/** Why the last action or read failed. */
-	get error(): string {
-		return this.#error;
-	}
-
-	/** True while a delete or a zip is under way. */
-	get busy(): boolean {
-		return this.#busy;
 	}
 
 	get filtered(): boolean {
@@ -169,7 +153,7 @@ export class HistoryState {
 			if (stale()) return;
 			this.#loading = false;
 			this.#loadingRest = false;
-			this.#error = `Could not read the history from this browser's storage: ${errorMessage(error)}`;
+			this.fail(`Could not read the history from this browser's storage: ${errorMessage(error)}`);
 		}
 	}
 
@@ -193,67 +177,64 @@ export class HistoryState {
 		const chosen = this.selectedItems;
 		const running = chosen.filter((i) => !isTerminal(this.#app.jobs.byId[i.id]?.status ?? i.status));
 		const ids = chosen.filter((i) => !running.includes(i)).map((i) => i.id);
-		this.#busy = true;
-		this.#error = '';
-		try {
-			const result = await deleteJobs({ app: this.#app, ids });
-			for (const id of result.deleted) this.#selected.delete(id);
-			const n = result.deleted.length;
-			this.#message =
-				`Deleted ${n} generation${n === 1 ? '' : 's'} (${formatBytes(result.freedBytes)} freed).` +
-				(running.length
-					? ` ${running.length} still running ${running.length === 1 ? 'was' : 'were'} kept: cancel ${running.length === 1 ? 'it' : 'them'} first.`
-					: '');
-			await this.reload();
-		} catch (error) {
-			this.#error = `Could not delete: ${errorMessage(error)}`;
-		} finally {
-			this.#busy = false;
-		}
+		await this.busyWith({
+			failure: 'Could not delete',
+			action: async () => {
+				const result = await deleteJobs({ app: this.#app, ids });
+				for (const id of result.deleted) this.#selected.delete(id);
+				const n = result.deleted.length;
+				this.report(
+					`Deleted ${n} generation${n === 1 ? '' : 's'} (${formatBytes(result.freedBytes)} freed).` +
+						(running.length
+							? ` ${running.length} still running ${running.length === 1 ? 'was' : 'were'} kept: cancel ${running.length === 1 ? 'it' : 'them'} first.`
+							: '')
+				);
+				await this.reload();
+			}
+		});
 	}
 
 	/** A zip of the selected jobs' images, as their original bytes (ComfyUI's metadata intact). */
 	async zipSelected(): Promise<{ blob: Blob; name: string; count: number } | undefined> {
-		this.#busy = true;
-		this.#error = '';
-		try {
-			const db = await this.#app.db;
-			const files: ZipInput[] = [];
-			let missing = 0;
-			for (const item of this.selectedItems) {
-				const job = await getJob(db, item.id);
-				for (const image of job?.app?.images ?? []) {
-					const stored = image.hash ? await getImage(db, image.hash) : undefined;
-					if (!stored) {
-						missing++;
-						continue;
-					}
-					files.push({
-						name: image.filename || `${image.hash}.png`,
-						bytes: new Uint8Array(await stored.blob.arrayBuffer()),
-						date: new Date(job?.createdAt ?? Date.now())
-					});
+		return this.busyWith({
+			failure: 'Could not make the zip',
+			action: async () => {
+				const { files, missing } = await this.#keptFiles();
+				if (!files.length) {
+					this.fail('The selected generations have no kept images to download.');
+					return undefined;
 				}
+				this.report(
+					`${files.length} image${files.length === 1 ? '' : 's'} in the zip.` +
+						(missing ? ` ${missing} could not be included (not kept in this browser).` : '')
+				);
+				const stamp = new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-');
+				return { blob: zipBlob(files), name: `comfy-deck-${stamp}.zip`, count: files.length };
 			}
-			if (!files.length) {
-				this.#error = 'The selected generations have no kept images to download.';
-				return undefined;
+		});
+	}
+
+	/** The selected jobs' images kept in this browser, and how many are not. */
+	async #keptFiles(): Promise<{ files: ZipInput[]; missing: number }> {
+		const db = await this.#app.db;
+		const files: ZipInput[] = [];
+		let missing = 0;
+		for (const item of this.selectedItems) {
+			const job = await getJob(db, item.id);
+			for (const image of job?.app?.images ?? []) {
+				const stored = image.hash ? await getImage(db, image.hash) : undefined;
+				if (!stored) {
+					missing++;
+					continue;
+				}
+				files.push({
+					name: image.filename || `${image.hash}.png`,
+					bytes: new Uint8Array(await stored.blob.arrayBuffer()),
+					date: new Date(job?.createdAt ?? Date.now())
+				});
 			}
-			this.#message =
-				`${files.length} image${files.length === 1 ? '' : 's'} in the zip.` +
-				(missing ? ` ${missing} could not be included (not kept in this browser).` : '');
-			const stamp = new Date().toISOString().slice(0, 19).replace(/[T:]/g, '-');
-			return {
-				blob: zipBlob(files),
-				name: `comfy-deck-${stamp}.zip`,
-				count: files.length
-			};
-		} catch (error) {
-			this.#error = `Could not make the zip: ${errorMessage(error)}`;
-			return undefined;
-		} finally {
-			this.#busy = false;
 		}
+		return { files, missing };
 	}
 
 	/** Frees every thumbnail URL (the gallery closed). */

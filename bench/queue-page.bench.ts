@@ -6,6 +6,7 @@
 // per second) and the default 2 in flight: the bucket is a brake a user sets, not the dispatcher's cost.
 import type { CDPSession, Page } from '@playwright/test';
 import { writeFile } from 'node:fs/promises';
+import { storedQueue, storeQueue } from '../tests/e2e/queue-helpers';
 import { pageScript, startSimulatorApp } from './simulator-app';
 
 export const name = 'queue page';
@@ -22,49 +23,17 @@ function prompt(color: number) {
 }
 
 function pausedBatch(offset: number) {
-	return {
-		version: 1,
-		savedAt: 0,
+	return storedQueue({
+		group: 'bench',
 		paused: true,
-		entries: Array.from({ length: ITEMS }, (_, i) => ({
+		items: Array.from({ length: ITEMS }, (_, i) => ({
 			id: `bench-${offset + i}`,
-			status: 'paused',
-			priority: 0,
-			target: { kind: 'any' },
 			workflow: prompt(offset + i),
 			label: `Color ${offset + i}`,
-			group: { id: 'bench', key: `r${i}` },
-			app: { templateName: 'Bench' },
-			createdAt: i,
-			attempts: []
+			key: `r${i}`,
+			app: { templateName: 'Bench' }
 		}))
-	};
-}
-
-/** Waits for the app's own first save of its queue, then replaces it (as a tab that queued these and closed). */
-async function storeQueue(page: Page, snapshot: unknown) {
-	await page.evaluate(async (value) => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const open = indexedDB.open('comfy-deck');
-			open.onsuccess = () => resolve(open.result);
-			open.onerror = () => reject(open.error);
-		});
-		// No named functions in here: tsx would wrap them in a helper the page does not have.
-		for (;;) {
-			const stored = await new Promise<unknown>((resolve) => {
-				const req = db.transaction('browserQueue').objectStore('browserQueue').get('queue');
-				req.onsuccess = () => resolve(req.result);
-			});
-			if (stored !== undefined) break;
-			await new Promise((r) => setTimeout(r, 50));
-		}
-		await new Promise<void>((resolve) => {
-			const tx = db.transaction('browserQueue', 'readwrite');
-			tx.objectStore('browserQueue').put(value, 'queue');
-			tx.oncomplete = () => resolve();
-		});
-		db.close();
-	}, snapshot);
+	});
 }
 
 /** Items per second for ITEMS prompts POSTed one after another from the page, until the server's queue is empty. */
@@ -150,8 +119,8 @@ export async function run() {
 		await page.goto(`${app.base}#/queue`);
 		await page.getByRole('heading', { name: 'In this browser' }).waitFor();
 		const raw = await rawLoop(page, 1_000_000);
-		await storeQueue(page, pausedBatch(0));
-		await page.reload();
+		await storeQueue({ page, base: app.base, snapshot: pausedBatch(0) });
+		await page.goto(`${app.base}#/queue`);
 		await page.getByRole('button', { name: 'Resume all' }).waitFor({ timeout: 30_000 });
 		const cdp = await context.newCDPSession(page);
 		await cdp.send('Performance.enable');

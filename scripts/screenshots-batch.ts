@@ -2,23 +2,15 @@
 // question asked before more than 100 runs: `npx tsx scripts/screenshots-batch.ts http://127.0.0.1:8188/` against
 // a simulator serving the build (`npm run simulator -- --port 8188 --front-end-root build --test-mode`).
 // Nothing is queued: the dialog is answered Cancel.
-import { chromium } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { chromiumArgs, chromiumPath } from './chromium.js';
+import { forEachViewport, launchBrowser } from './screenshot-kit';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
-const out = 'docs/screenshots';
-mkdirSync(out, { recursive: true });
 
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
-for (const scheme of ['light', 'dark'] as const) {
-	for (const width of [1280, 360]) {
-		const context = await browser.newContext({
-			viewport: { width, height: width > 500 ? 900 : 740 },
-			colorScheme: scheme,
-			deviceScaleFactor: 1
-		});
-		const page = await context.newPage();
+const browser = await launchBrowser();
+await forEachViewport({
+	browser,
+	height: 900,
+	each: async ({ page, name }) => {
 		await page.goto(`${base}#/generate/sd15-txt2img`);
 		await page.getByRole('button', { name: 'Generate', exact: true }).waitFor();
 		await page.waitForTimeout(800);
@@ -37,13 +29,12 @@ for (const scheme of ['light', 'dark'] as const) {
 			.getByRole('group', { name: 'Batch and grid' })
 			.evaluate((el) => el.scrollIntoView({ block: 'start' }));
 		await page.waitForTimeout(300);
-		await page.screenshot({ path: `${out}/batch-builder-${width}-${scheme}.png` });
+		await page.screenshot({ path: name('batch-builder') });
 		await page.getByRole('button', { name: 'Queue 110 runs' }).click();
 		const dialog = page.getByRole('dialog', { name: 'Queue 110 runs?' });
 		await dialog.waitFor();
-		await page.screenshot({ path: `${out}/batch-confirm-${width}-${scheme}.png` });
+		await page.screenshot({ path: name('batch-confirm') });
 		await dialog.getByRole('button', { name: 'Cancel' }).click();
-		await context.close();
 	}
-}
+});
 await browser.close();

@@ -2,15 +2,13 @@
 // `npx tsx scripts/screenshots-grid.ts [port]` after `npm run build`. Starts two simulators in-process (one serving
 // the build on `port`, default 9171), queues a 4 × 3 CFG × sampler grid of SD 1.5 through the app's browser queue
 // and photographs it as it fills in. Needs no server of its own beyond these two; stops them at the end.
-import { chromium, type Page } from '@playwright/test';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { seedQueuedGrid } from '../tests/e2e/grid-helpers';
 import { startSimulator } from '../tests/simulator/index';
-import { chromiumArgs, chromiumPath } from './chromium.js';
+import { forEachLook, launchBrowser, out } from './screenshot-kit';
 
 const port = Number(process.argv[2] ?? 9171);
-const out = 'docs/screenshots';
-mkdirSync(out, { recursive: true });
 
 const app = await startSimulator({ port, quiet: true, timeScale: 0.15, frontEndRoot: 'build' });
 const attic = await startSimulator({ quiet: true, cors: '*', timeScale: 0.15 });
@@ -22,16 +20,16 @@ const cfgs = ['4', '6', '8', '10'];
 const samplers = ['euler', 'dpmpp_2m', 'ddim'];
 
 async function shoot(page: Page, slug: string) {
-	for (const scheme of ['light', 'dark'] as const)
-		for (const width of [1280, 360]) {
-			await page.emulateMedia({ colorScheme: scheme });
-			await page.setViewportSize({ width, height: width > 500 ? 800 : 740 });
+	await forEachLook({
+		page,
+		each: async ({ name }) => {
 			await page.waitForTimeout(150);
-			await page.screenshot({ path: `${out}/${slug}-${width}-${scheme}.png` });
+			await page.screenshot({ path: name(slug) });
 		}
+	});
 }
 
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
+const browser = await launchBrowser();
 try {
 	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
 	const page = await context.newPage();

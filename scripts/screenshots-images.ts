@@ -1,14 +1,11 @@
 // Screenshots of the image viewer and the run comparison at 1280 and 360 px, light and dark:
 // `npx tsx scripts/screenshots-images.ts http://127.0.0.1:8188/` against a simulator serving the build.
-import { chromium, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { chromiumArgs, chromiumPath } from './chromium.js';
+import type { Page } from '@playwright/test';
+import { forEachLook, launchBrowser, out } from './screenshot-kit';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
-const out = 'docs/screenshots';
-mkdirSync(out, { recursive: true });
 
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
+const browser = await launchBrowser();
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
 const page = await context.newPage();
 
@@ -29,15 +26,14 @@ for (const values of runs) {
 }
 
 async function shoot(slug: string, open: (page: Page) => Promise<void>) {
-	for (const scheme of ['light', 'dark'] as const) {
-		for (const width of [1280, 360]) {
-			await page.emulateMedia({ colorScheme: scheme });
-			await page.setViewportSize({ width, height: width > 500 ? 800 : 740 });
+	await forEachLook({
+		page,
+		each: async ({ name }) => {
 			await open(page);
 			await page.waitForTimeout(500);
-			await page.screenshot({ path: `${out}/${slug}-${width}-${scheme}.png` });
+			await page.screenshot({ path: name(slug) });
 		}
-	}
+	});
 }
 
 await shoot('viewer', async (page) => {

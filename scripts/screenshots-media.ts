@@ -2,13 +2,10 @@
 // `npx tsx scripts/screenshots-media.ts http://127.0.0.1:8188/` against the simulator serving the build.
 // One demo-media run is made in each context (IndexedDB is per context), then the run, History and its page,
 // the remix form with that run's video and sound as inputs, and the mask painter.
-import { chromium, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { chromiumArgs, chromiumPath } from './chromium.js';
+import type { Page } from '@playwright/test';
+import { forEachViewport, launchBrowser } from './screenshot-kit';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
-const out = 'docs/screenshots';
-mkdirSync(out, { recursive: true });
 
 async function run(page: Page) {
 	await page.goto(`${base}#/generate/demo-media`);
@@ -62,28 +59,22 @@ async function mediaInputs(page: Page, path: string) {
 	await page.screenshot({ path, fullPage: true });
 }
 
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
-for (const scheme of ['light', 'dark'] as const) {
-	for (const width of [1280, 360]) {
-		const context = await browser.newContext({
-			viewport: { width, height: width > 500 ? 800 : 740 },
-			colorScheme: scheme,
-			deviceScaleFactor: 1
-		});
-		const page = await context.newPage();
+const browser = await launchBrowser();
+await forEachViewport({
+	browser,
+	each: async ({ page, name }) => {
 		await run(page);
-		await page.screenshot({ path: `${out}/media-run-${width}-${scheme}.png`, fullPage: true });
+		await page.screenshot({ path: name('media-run'), fullPage: true });
 		await page.goto(`${base}#/history`);
 		await page.getByRole('list', { name: 'Generations' }).getByRole('link').first().waitFor();
 		await page.waitForTimeout(800);
-		await page.screenshot({ path: `${out}/media-history-${width}-${scheme}.png` });
+		await page.screenshot({ path: name('media-history') });
 		await page.getByRole('list', { name: 'Generations' }).getByRole('link').first().click();
 		await page.getByRole('list', { name: 'Results' }).locator('video').first().waitFor();
 		await page.waitForTimeout(1000);
-		await page.screenshot({ path: `${out}/media-history-detail-${width}-${scheme}.png`, fullPage: true });
-		await mediaInputs(page, `${out}/media-inputs-${width}-${scheme}.png`);
-		await maskPainter(page, `${out}/mask-painter-${width}-${scheme}.png`);
-		await context.close();
+		await page.screenshot({ path: name('media-history-detail'), fullPage: true });
+		await mediaInputs(page, name('media-inputs'));
+		await maskPainter(page, name('mask-painter'));
 	}
-}
+});
 await browser.close();

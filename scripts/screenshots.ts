@@ -1,25 +1,16 @@
 // Takes the README's screenshots of the built app at 1280 and 360 px wide: `npx tsx scripts/screenshots.ts`.
 // Against the simulator (same origin, like ComfyUI's --front-end-root) so the shell shows a live server.
-import { chromium } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { chromiumArgs, chromiumPath } from './chromium.js';
+import { forEachLook, forEachViewport, launchBrowser, out } from './screenshot-kit';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
 // `/history` is taken by the history section below (it first makes a few generations to show).
 const allViews = (process.argv[3] ?? '/,/settings').split(',');
 const views = allViews.filter((v) => v !== '/history');
-const out = 'docs/screenshots';
-mkdirSync(out, { recursive: true });
 
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
-for (const scheme of ['light', 'dark'] as const) {
-	for (const width of [1280, 360]) {
-		const context = await browser.newContext({
-			viewport: { width, height: width > 500 ? 800 : 740 },
-			colorScheme: scheme,
-			deviceScaleFactor: 1
-		});
-		const page = await context.newPage();
+const browser = await launchBrowser();
+await forEachViewport({
+	browser,
+	each: async ({ page, name }) => {
 		for (const entry of views) {
 			// `/settings@backup-heading`: the view scrolled to that element (a section below the fold).
 			const [view = '/', anchor] = entry.split('@');
@@ -30,13 +21,11 @@ for (const scheme of ['light', 'dark'] as const) {
 					.locator(`#${anchor}`)
 					.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 120));
 			await page.waitForTimeout(400);
-			const name = view === '/' ? 'dashboard' : view.replace(/^\//, '').replace(/\W+/g, '-');
-			const slug = anchor ? `${name}-${anchor.replace(/-heading$/, '')}` : name;
-			await page.screenshot({ path: `${out}/${slug}-${width}-${scheme}.png` });
+			const named = view === '/' ? 'dashboard' : view.replace(/^\//, '').replace(/\W+/g, '-');
+			await page.screenshot({ path: name(anchor ? `${named}-${anchor.replace(/-heading$/, '')}` : named) });
 		}
-		await context.close();
 	}
-}
+});
 
 // History gallery and detail: a few generations made through the UI in one context, then every width and scheme.
 if (allViews.includes('/history')) {
@@ -72,10 +61,9 @@ if (allViews.includes('/history')) {
 		.fill('Orange variant for the poster; try a warmer tone next.');
 	await page.getByRole('button', { name: 'Save note' }).click();
 	const detail = page.url().slice(page.url().indexOf('#'));
-	for (const scheme of ['light', 'dark'] as const) {
-		for (const width of [1280, 360]) {
-			await page.emulateMedia({ colorScheme: scheme });
-			await page.setViewportSize({ width, height: width > 500 ? 800 : 740 });
+	await forEachLook({
+		page,
+		each: async ({ name }) => {
 			for (const [slug, hash] of [
 				['history', '#/history'],
 				['history-detail', detail]
@@ -83,10 +71,10 @@ if (allViews.includes('/history')) {
 				await page.goto(`${base}${hash}`);
 				await page.waitForLoadState('networkidle');
 				await page.waitForTimeout(500);
-				await page.screenshot({ path: `${out}/${slug}-${width}-${scheme}.png` });
+				await page.screenshot({ path: name(slug) });
 			}
 		}
-	}
+	});
 	await context.close();
 }
 

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PORTS } from '../../playwright.config';
 import { invertPrompt } from '../simulator/test-helpers';
+import { storedQueue, storeQueue } from './queue-helpers';
 
 // The browser's own queue against the simulator serving the app (same origin), in test mode.
 const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
@@ -12,49 +13,19 @@ async function control(page: Page, body: Record<string, unknown>) {
 	return (await response.json()) as Record<string, unknown>;
 }
 
-/** A paused queue of `COUNT` items as the app stores it (IndexedDB `browserQueue`, key `queue`). */
+/** A paused queue of `COUNT` items as the app stores it. */
 function pausedQueue() {
-	return {
-		version: 1,
-		savedAt: 1,
+	return storedQueue({
+		group: 'e2e-batch',
 		paused: true,
-		entries: Array.from({ length: COUNT }, (_, i) => ({
+		items: Array.from({ length: COUNT }, (_, i) => ({
 			id: `item-${i}`,
-			status: 'paused',
-			priority: 0,
-			target: { kind: 'any' },
 			workflow: invertPrompt(`queue-e2e/${i}`, 16 + i, 16),
 			label: `Width ${16 + i}`,
-			group: { id: 'e2e-batch', key: `r${i}` },
-			app: { templateName: 'Invert' },
-			createdAt: 1 + i,
-			attempts: []
+			key: `r${i}`,
+			app: { templateName: 'Invert' }
 		}))
-	};
-}
-
-/** Waits for the app's own first save of the queue, then replaces it (as a tab that queued these and closed). */
-async function storeQueue(page: Page, snapshot: unknown) {
-	await page.evaluate(async (value) => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const open = indexedDB.open('comfy-deck');
-			open.onsuccess = () => resolve(open.result);
-			open.onerror = () => reject(open.error);
-		});
-		const read = () =>
-			new Promise<unknown>((resolve) => {
-				const req = db.transaction('browserQueue').objectStore('browserQueue').get('queue');
-				req.onsuccess = () => resolve(req.result);
-			});
-		while ((await read()) === undefined) await new Promise((r) => setTimeout(r, 50));
-		await new Promise<void>((resolve, reject) => {
-			const tx = db.transaction('browserQueue', 'readwrite');
-			tx.objectStore('browserQueue').put(value, 'queue');
-			tx.oncomplete = () => resolve();
-			tx.onerror = () => reject(tx.error);
-		});
-		db.close();
-	}, snapshot);
+	});
 }
 
 const waiting = (page: Page) =>
@@ -91,12 +62,9 @@ test('the browser queue keeps pause, order and priority across a reload, and run
 	await expect(page.getByRole('spinbutton', { name: 'Items per server' })).toHaveValue('1');
 	await expect(rate).toHaveValue('1');
 
-	await page.goto(`${base}#/queue`);
-	await expect(page.getByRole('heading', { name: 'In this browser' })).toBeVisible();
-	// Written from a page of the same origin that is not the app: the app saves its queue whenever it changes,
-	// and a save landing between this write and the reload replaced the stored queue with an empty one (a CI flake).
-	await page.goto(`${base}not-the-app.txt`);
-	await storeQueue(page, pausedQueue());
+	// Written from a page of the same origin that is not the app: a save landing between this write and the reload
+	// replaced the stored queue with an empty one (a CI flake).
+	await storeQueue({ page, base, snapshot: pausedQueue() });
 	await page.goto(`${base}#/queue`);
 	const names = waiting(page);
 	await expect(names).toHaveText(Array.from({ length: COUNT }, (_, i) => `Width ${16 + i}`));

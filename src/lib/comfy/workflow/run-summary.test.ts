@@ -1,35 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeRun } from './run-summary';
+import { txt2imgPrompt } from './testing/txt2img';
 import type { ApiWorkflow } from './types';
 
-// SD 1.5 txt2img as ComfyUI's frontend exports it (API format).
-const txt2img: ApiWorkflow = {
-	'3': {
-		class_type: 'KSampler',
-		inputs: {
-			seed: 156680208700286,
-			steps: 20,
-			cfg: 8,
-			sampler_name: 'euler',
-			scheduler: 'normal',
-			denoise: 1,
-			model: ['4', 0],
-			positive: ['6', 0],
-			negative: ['7', 0],
-			latent_image: ['5', 0]
-		}
-	},
-	'4': {
-		class_type: 'CheckpointLoaderSimple',
-		inputs: { ckpt_name: 'SD1.5/v1-5-pruned-emaonly.safetensors' }
-	},
-	'5': { class_type: 'EmptyLatentImage', inputs: { width: 512, height: 768, batch_size: 1 } },
-	'6': {
-		class_type: 'CLIPTextEncode',
-		inputs: { text: 'beautiful   scenery\nnature glass bottle', clip: ['4', 1] }
-	},
-	'7': { class_type: 'CLIPTextEncode', inputs: { text: 'text, watermark', clip: ['4', 1] } }
-};
+// SD 1.5 txt2img as ComfyUI's frontend exports it (API format), with a folder in the checkpoint's name and a prompt
+// that spreads over lines.
+const txt2img = txt2imgPrompt({
+	checkpoint: 'SD1.5/v1-5-pruned-emaonly.safetensors',
+	height: 768,
+	positive: 'beautiful   scenery\nnature glass bottle'
+});
 
 describe('summarizeRun', () => {
 	it('reads prompt, seed, size and model from a txt2img workflow', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseObjectInfo } from './object-info';
 import { fixtureJson, realObjectInfo, uiWorkflowNames } from './testing/fixtures';
+import { txt2imgPrompt } from './testing/txt2img';
 import { zUiWorkflow, type ApiWorkflow, type UiWorkflow } from './types';
 import { uiToApi } from './ui-to-api';
 
@@ -44,25 +45,8 @@ describe('the 12 UI-format fixtures', () => {
 
 	it('txt2img: legacy boolean in the control slot, widgets_values null gets the defaults', () => {
 		const out = api('txt2img-default');
-		expect(out['3']).toEqual({
-			class_type: 'KSampler',
-			inputs: {
-				seed: 156680208700286,
-				steps: 20,
-				cfg: 8,
-				sampler_name: 'euler',
-				scheduler: 'normal',
-				denoise: 1,
-				model: ['4', 0],
-				positive: ['6', 0],
-				negative: ['7', 0],
-				latent_image: ['5', 0]
-			}
-		});
-		expect(out['9']).toEqual({
-			class_type: 'SaveImage',
-			inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] }
-		});
+		// Every node as the frontend sends it: the sampler's seed before the skipped control slot, the save's prefix.
+		expect(out).toEqual(txt2imgPrompt());
 		expect(Object.keys(out)).toEqual(['3', '4', '5', '6', '7', '8', '9']);
 	});
 

@@ -43,14 +43,35 @@ export function storedQueue({
 }
 
 /**
- * Replaces the stored queue with `snapshot`, as a tab that queued these and closed: once the app at `base` has
- * saved its own queue, from a page of the same origin that is not the app (the app saves its queue whenever it
- * changes, and a save landing between this write and the next visit would put its own back). Leaves the page
- * there: go to the app next.
+ * Replaces the stored queue with `snapshot`, as a tab that queued these and closed. It waits on the app at `base`
+ * for the app's own first save of its queue, then writes from a page of the same origin that is not the app: the
+ * app saves its queue whenever it changes, and a save landing between this write and the next visit would put its
+ * own back. Leaves the page there: go to the app next.
  */
 export async function storeQueue({ page, base, snapshot }: { page: Page; base: string; snapshot: unknown }) {
 	await page.goto(`${base}#/queue`);
 	await page.getByRole('heading', { name: 'In this browser' }).waitFor();
+	// No named functions in these page functions: tsx would wrap them in a helper the page does not have.
+	const saved = () =>
+		page.evaluate(
+			() =>
+				new Promise<boolean>((resolve, reject) => {
+					const open = indexedDB.open('comfy-deck');
+					open.onerror = () => reject(open.error);
+					open.onsuccess = () => {
+						const req = open.result.transaction('browserQueue').objectStore('browserQueue').get('queue');
+						req.onsuccess = () => {
+							resolve(req.result !== undefined);
+							open.result.close();
+						};
+					};
+				})
+		);
+	const deadline = Date.now() + 30_000;
+	while (!(await saved())) {
+		if (Date.now() > deadline) throw new Error('The app did not save its queue within 30 s.');
+		await page.waitForTimeout(50);
+	}
 	await page.goto(`${base}not-the-app.txt`);
 	await page.evaluate(async (value) => {
 		const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -58,15 +79,6 @@ export async function storeQueue({ page, base, snapshot }: { page: Page; base: s
 			open.onsuccess = () => resolve(open.result);
 			open.onerror = () => reject(open.error);
 		});
-		// No named functions in here: tsx would wrap them in a helper the page does not have.
-		for (;;) {
-			const stored = await new Promise<unknown>((resolve) => {
-				const req = db.transaction('browserQueue').objectStore('browserQueue').get('queue');
-				req.onsuccess = () => resolve(req.result);
-			});
-			if (stored !== undefined) break;
-			await new Promise((r) => setTimeout(r, 50));
-		}
 		await new Promise<void>((resolve, reject) => {
 			const tx = db.transaction('browserQueue', 'readwrite');
 			tx.objectStore('browserQueue').put(value, 'queue');

@@ -23,7 +23,7 @@ describe('use as input', () => {
 		expect(inputKindOfResult({ filename: 'broken.mp4', kind: 'video', unplayable: true })).toBeUndefined();
 
 		const ids = (kind: 'IMAGE' | 'VIDEO' | 'AUDIO') =>
-			templatesWithInput(all, kind).map((t) => `${t.template.id}.${t.parameterId}`);
+			templatesWithInput({ templates: all, kind }).map((t) => `${t.template.id}.${t.parameterId}`);
 		expect(ids('IMAGE')).toEqual(['sd15-img2img.image']);
 		expect(ids('VIDEO')).toEqual(['demo-media-remix.video']);
 		expect(ids('AUDIO')).toEqual(['demo-media-remix.audio']);

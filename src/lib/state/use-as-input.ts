@@ -26,10 +26,13 @@ export function inputKindOfResult(result: {
 }
 
 /** Templates with a visible field of `kind` (LoadImage, LoadVideo, LoadAudio…), for "Use as input". */
-export function templatesWithInput(
-	templates: Template[],
-	kind: FileParameterKind
-): { template: Template; parameterId: string }[] {
+export function templatesWithInput({
+	templates,
+	kind
+}: {
+	templates: Template[];
+	kind: FileParameterKind;
+}): { template: Template; parameterId: string }[] {
 	return templates.flatMap((template) => {
 		const parameter = template.parameters.find((p) => p.kind === kind && !p.hidden);
 		return parameter ? [{ template, parameterId: parameter.id }] : [];

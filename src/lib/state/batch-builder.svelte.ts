@@ -198,7 +198,7 @@ export class BatchBuilderState {
 	}
 
 	/** Sets an axis's fields. Picking another parameter starts its fields from that parameter (kind, range). */
-	setAxis(name: AxisName, patch: Partial<AxisDraft>): void {
+	setAxis({ name, patch }: { name: AxisName; patch: Partial<AxisDraft> }): void {
 		const current = this.#axes[name];
 		let next = { ...current, ...patch };
 		if (patch.parameterId !== undefined && patch.parameterId !== current.parameterId) {
@@ -217,7 +217,7 @@ export class BatchBuilderState {
 	}
 
 	/** Ticks or unticks one of an axis's choices. */
-	toggleChoice(name: AxisName, choice: string | number): void {
+	toggleChoice({ name, choice }: { name: AxisName; choice: string | number }): void {
 		const axis = this.#axes[name];
 		const on = axis.choices.includes(choice);
 		const choices = on ? axis.choices.filter((c) => c !== choice) : [...axis.choices, choice];

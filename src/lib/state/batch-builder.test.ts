@@ -33,11 +33,11 @@ describe('BatchBuilderState', () => {
 
 	it('builds a 2×3 grid with a batch count and says what it makes before starting', async () => {
 		const { builder, started } = setup();
-		builder.setAxis('x', { parameterId: 'sampler' });
-		builder.toggleChoice('x', 'dpmpp_2m');
-		builder.toggleChoice('x', 'euler');
-		builder.setAxis('y', { parameterId: 'cfg' });
-		builder.setAxis('y', { start: '5', end: '6', step: '0.5' });
+		builder.setAxis({ name: 'x', patch: { parameterId: 'sampler' } });
+		builder.toggleChoice({ name: 'x', choice: 'dpmpp_2m' });
+		builder.toggleChoice({ name: 'x', choice: 'euler' });
+		builder.setAxis({ name: 'y', patch: { parameterId: 'cfg' } });
+		builder.setAxis({ name: 'y', patch: { start: '5', end: '6', step: '0.5' } });
 		builder.count = '3';
 		expect(builder.inUse).toBe(true);
 		expect(builder.summary).toBe('18 runs: 2 Sampler × 3 CFG × 3 repeats');
@@ -57,7 +57,7 @@ describe('BatchBuilderState', () => {
 
 	it('starts a number axis from the form value and the parameter step, and offers the kinds that fit', () => {
 		const { builder } = setup();
-		builder.setAxis('x', { parameterId: 'cfg' });
+		builder.setAxis({ name: 'x', patch: { parameterId: 'cfg' } });
 		expect(builder.axis('x')).toMatchObject({ kind: 'range', start: '7', step: '0.1', end: '7.3' });
 		expect(axisKindsOf(PARAMETERS.find((p) => p.id === 'prompt'))).toEqual(['replace', 'values']);
 		expect(axisKindsOf(PARAMETERS.find((p) => p.id === 'sampler'))).toEqual(['choices', 'values']);
@@ -67,8 +67,8 @@ describe('BatchBuilderState', () => {
 	it('shows each problem on the field it concerns and keeps what was typed', async () => {
 		const { builder, started } = setup();
 		builder.count = 'two';
-		builder.setAxis('x', { parameterId: 'steps' });
-		builder.setAxis('x', { kind: 'values', text: '10\nlots\n30' });
+		builder.setAxis({ name: 'x', patch: { parameterId: 'steps' } });
+		builder.setAxis({ name: 'x', patch: { kind: 'values', text: '10\nlots\n30' } });
 		expect(builder.issuesOf('count')).toEqual([
 			{ where: 'Batch count', message: 'Enter a whole number of runs, 1 or more.' }
 		]);
@@ -85,22 +85,22 @@ describe('BatchBuilderState', () => {
 
 	it('refuses one parameter on two axes, on the second axis', () => {
 		const { builder } = setup();
-		builder.setAxis('x', { parameterId: 'cfg' });
-		builder.setAxis('y', { parameterId: 'cfg' });
+		builder.setAxis({ name: 'x', patch: { parameterId: 'cfg' } });
+		builder.setAxis({ name: 'y', patch: { parameterId: 'cfg' } });
 		expect(builder.issuesOf('x')).toEqual([]);
 		expect(builder.issuesOf('y')[0]?.message).toMatch(/already varied by the X axis/);
 	});
 
 	it('runs a prompt search-and-replace axis, and says when the word is not in the prompt', () => {
 		const { builder } = setup();
-		builder.setAxis('x', { parameterId: 'prompt' });
-		builder.setAxis('x', { search: 'cat', text: 'fox\nowl' });
+		builder.setAxis({ name: 'x', patch: { parameterId: 'prompt' } });
+		builder.setAxis({ name: 'x', patch: { search: 'cat', text: 'fox\nowl' } });
 		const e = builder.expansion;
 		expect(e.ok && e.items.map((i) => i.values.prompt)).toEqual([
 			'a fox on a red sofa',
 			'a owl on a red sofa'
 		]);
-		builder.setAxis('x', { search: 'dog' });
+		builder.setAxis({ name: 'x', patch: { search: 'dog' } });
 		expect(builder.issuesOf('x')[0]?.message).toMatch(/"dog" is not in Prompt/);
 	});
 
@@ -162,10 +162,10 @@ describe('BatchBuilderState', () => {
 	it('links the last grid it started, and keeps it when a plain batch follows', async () => {
 		const { builder } = setup();
 		expect(builder.lastGridId).toBeUndefined();
-		builder.setAxis('x', { parameterId: 'steps' });
+		builder.setAxis({ name: 'x', patch: { parameterId: 'steps' } });
 		await builder.requestStart();
 		expect(builder.lastGridId).toBe('grid-1');
-		builder.setAxis('x', { parameterId: '' });
+		builder.setAxis({ name: 'x', patch: { parameterId: '' } });
 		builder.count = '2';
 		await builder.requestStart();
 		expect(builder.lastGridId).toBe('grid-1');

@@ -116,24 +116,24 @@ describe('FreeMemoryAction', () => {
 	it('asks the server to unload (and free) and says the server applies it between prompts', async () => {
 		const free = vi.fn(async () => undefined);
 		const action = new FreeMemoryAction();
-		await action.run({ free }, 'free');
+		await action.run({ api: { free }, kind: 'free' });
 		expect(free).toHaveBeenCalledWith({ unloadModels: true, freeMemory: true });
 		expect(action.message).toEqual({
 			ok: true,
 			text: expect.stringMatching(/free memory.*no prompt is running/)
 		});
 
-		await action.run({ free }, 'unload');
+		await action.run({ api: { free }, kind: 'unload' });
 		expect(free).toHaveBeenLastCalledWith({ unloadModels: true, freeMemory: false });
 		expect(action.working).toBeNull();
 	});
 
 	it('shows why it failed', async () => {
 		const action = new FreeMemoryAction();
-		await action.run(
-			{ free: async () => Promise.reject(new Error('Cannot reach http://box:8188/.')) },
-			'unload'
-		);
+		await action.run({
+			api: { free: async () => Promise.reject(new Error('Cannot reach http://box:8188/.')) },
+			kind: 'unload'
+		});
 		expect(action.message).toEqual({ ok: false, text: 'Cannot reach http://box:8188/.' });
 		expect(action.working).toBeNull();
 	});

@@ -10,18 +10,27 @@ export type FreeKind = 'unload' | 'free';
  * 3 s checks show the rest on the VRAM chart.
  */
 export class FreeMemoryAction {
-	working = $state<FreeKind | null>(null);
+	#working = $state<FreeKind | null>(null);
+	#message = $state<{ ok: boolean; text: string } | null>(null);
+
+	/** The request under way, or null. */
+	get working(): FreeKind | null {
+		return this.#working;
+	}
+
 	/** The outcome of the last request, for a status line. */
-	message = $state<{ ok: boolean; text: string } | null>(null);
+	get message(): { ok: boolean; text: string } | null {
+		return this.#message;
+	}
 
 	/** `unload` drops the loaded models; `free` also releases cached memory back to the system. */
-	async run(api: Pick<ComfyApi, 'free'>, kind: FreeKind): Promise<void> {
-		if (this.working) return;
-		this.working = kind;
-		this.message = null;
+	async run({ api, kind }: { api: Pick<ComfyApi, 'free'>; kind: FreeKind }): Promise<void> {
+		if (this.#working) return;
+		this.#working = kind;
+		this.#message = null;
 		try {
 			await api.free({ unloadModels: true, freeMemory: kind === 'free' });
-			this.message = {
+			this.#message = {
 				ok: true,
 				text:
 					kind === 'free'
@@ -29,9 +38,9 @@ export class FreeMemoryAction {
 						: 'Asked the server to unload models. The server applies it when no prompt is running.'
 			};
 		} catch (error) {
-			this.message = { ok: false, text: errorMessage(error) };
+			this.#message = { ok: false, text: errorMessage(error) };
 		} finally {
-			this.working = null;
+			this.#working = null;
 		}
 	}
 }

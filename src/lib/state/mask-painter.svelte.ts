@@ -30,17 +30,17 @@ export function maskTargetOf(value: string): MaskTarget {
  * `original_ref`, painted area transparent) and gives the image field's new value.
  */
 export class MaskPainterState {
+	/** Brush or eraser (the view's buttons set it). */
 	tool = $state<'brush' | 'eraser'>('brush');
 	/** Brush radius in image pixels. */
 	size = $state(24);
 	/** How strongly the painted area shows over the picture (0…1); the saved mask does not depend on it. */
 	opacity = $state(0.5);
-	/** Bumped on every change, so the view redraws. */
-	version = $state(0);
-	painted = $state(false);
-	canUndo = $state(false);
-	saving = $state(false);
-	error = $state('');
+	#version = $state(0);
+	#painted = $state(false);
+	#canUndo = $state(false);
+	#saving = $state(false);
+	#error = $state('');
 
 	readonly target: MaskTarget;
 	// Raw: the coverage changes in place; `version` tells the view when.
@@ -50,6 +50,30 @@ export class MaskPainterState {
 
 	constructor(options: { target: MaskTarget }) {
 		this.target = options.target;
+	}
+
+	/** Bumped on every change, so the view redraws. */
+	get version(): number {
+		return this.#version;
+	}
+
+	/** Some of the picture is painted. */
+	get painted(): boolean {
+		return this.#painted;
+	}
+
+	get canUndo(): boolean {
+		return this.#canUndo;
+	}
+
+	/** The mask is being uploaded. */
+	get saving(): boolean {
+		return this.#saving;
+	}
+
+	/** Why the last save failed ('' when it did not). */
+	get error(): string {
+		return this.#error;
 	}
 
 	/** The mask, once the picture's size is known. */
@@ -93,7 +117,7 @@ export class MaskPainterState {
 	}
 
 	clear(): void {
-		if (!this.#mask || !this.painted) return;
+		if (!this.#mask || !this.#painted) return;
 		this.#remember();
 		this.#mask.coverage.fill(0);
 		this.#changed();
@@ -109,8 +133,8 @@ export class MaskPainterState {
 	/** Uploads the mask for the picture; resolves with the image field's new value, or undefined on failure. */
 	async save(options: { api: Pick<ComfyApi, 'uploadMask'> }): Promise<string | undefined> {
 		if (!this.#mask) return undefined;
-		this.saving = true;
-		this.error = '';
+		this.#saving = true;
+		this.#error = '';
 		try {
 			const answer = await options.api.uploadMask({
 				file: await encodeMaskPng(this.#mask),
@@ -121,10 +145,10 @@ export class MaskPainterState {
 			});
 			return uploadedImageValue(answer);
 		} catch (error) {
-			this.error = `The mask could not be saved: ${errorMessage(error)}. Your painting is still here; try again.`;
+			this.#error = `The mask could not be saved: ${errorMessage(error)}. Your painting is still here; try again.`;
 			return undefined;
 		} finally {
-			this.saving = false;
+			this.#saving = false;
 		}
 	}
 
@@ -147,8 +171,8 @@ export class MaskPainterState {
 	}
 
 	#changed() {
-		this.painted = this.#mask?.coverage.some((v) => v > 0) ?? false;
-		this.canUndo = this.#undo.length > 0;
-		this.version++;
+		this.#painted = this.#mask?.coverage.some((v) => v > 0) ?? false;
+		this.#canUndo = this.#undo.length > 0;
+		this.#version++;
 	}
 }

@@ -24,15 +24,15 @@ describe('ImageViewerState', () => {
 
 	it('zooms pictures, not videos, and fits again on every step', () => {
 		const viewer = new ImageViewerState({ entries: [picture('a'), picture('clip.mp4', 'video')] });
-		viewer.zoom(1);
-		viewer.zoom(1);
+		viewer.zoom({ direction: 1 });
+		viewer.zoom({ direction: 1 });
 		expect(viewer.view.scale).toBeCloseTo(2.25);
 		expect(viewer.zoomed).toBe(true);
 		viewer.next();
 		expect(viewer.view.scale).toBe(1);
 		expect(viewer.zoomable).toBe(false);
-		viewer.zoom(1);
-		viewer.wheel(-100, { x: 0, y: 0 });
+		viewer.zoom({ direction: 1 });
+		viewer.wheel({ deltaY: -100, at: { x: 0, y: 0 } });
 		expect(viewer.view.scale).toBe(1);
 	});
 

@@ -1,0 +1,164 @@
+import 'fake-indexeddb/auto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { createLogger } from '$lib/comfy';
+import { openDeckDb } from '$lib/storage/db';
+import { getJob, listJobsOfTemplate } from '$lib/storage/jobs';
+import { template } from '$lib/storage/testing/backup-fixtures';
+import { useSimulator } from '../../../tests/simulator/test-helpers';
+import type { AppState, ServerView } from './app.svelte';
+import type { ServerConnection } from './connections.svelte';
+import { GenerationState } from './generation.svelte';
+import { JobsState } from './jobs.svelte';
+
+// A one-field template (Width) over EmptyImage → SaveImage: no random seed, so identical runs hit the cache.
+const TEMPLATE = template('Solid color', 16);
+
+/** The parts of the app a generation panel uses, with the simulator as its one server. */
+function setup(o: { server: ServerView; connection?: ServerConnection }) {
+	const db = openDeckDb({ name: `generation-${Math.random()}` });
+	const jobs = new JobsState({ db, logger: createLogger(), cacheBytes: () => 10_000_000 });
+	const check = vi.fn(async () => o.connection ?? { status: 'online' as const });
+	const app = {
+		db,
+		jobs,
+		servers: [o.server],
+		settings: { values: { userInitials: 'AB' } },
+		connections: { get: () => o.connection ?? { status: 'online' }, check }
+	} as unknown as AppState;
+	const run = new GenerationState(app);
+	closers.push(async () => {
+		run.dispose();
+		await jobs.close();
+	});
+	return { db, jobs, run, check };
+}
+
+const closers: (() => Promise<void>)[] = [];
+
+describe('GenerationState against a simulated ComfyUI', () => {
+	const sim = useSimulator();
+	const server = (): ServerView => ({
+		id: 's1',
+		name: 'Simulator',
+		baseUrl: sim.url,
+		order: 0,
+		createdAt: 1
+	});
+
+	// Node 20 has no WebSocket of its own; the app's clients use the global one.
+	beforeAll(() => void vi.stubGlobal('WebSocket', WebSocket));
+	afterEach(async () => {
+		for (const close of closers.splice(0)) await close();
+	});
+	afterAll(() => void vi.unstubAllGlobals());
+
+	it('runs a template, keeps the job with its labels before sending, and shows the kept image once it is done', async () => {
+		const { db, jobs, run } = setup({ server: server() });
+
+		expect(
+			await run.generate({ template: TEMPLATE, values: { width: 24 }, server: server(), style: '  flat ' })
+		).toBe(true);
+		const id = run.jobId ?? '';
+		expect(run.error).toBeNull();
+		expect((await getJob(await db, id))?.app).toMatchObject({
+			templateId: TEMPLATE.id,
+			parameters: { width: 24 },
+			userInitials: 'AB',
+			style: 'flat'
+		});
+		expect(run.pastStyles).toEqual(['flat']);
+
+		await vi.waitFor(() => expect(run.phase).toBe('succeeded'), { timeout: 10_000 });
+		expect(run.fraction).toBe(1);
+		await vi.waitFor(async () => expect((await getJob(await db, id))?.app.images?.[0]?.hash).toBeTruthy(), {
+			timeout: 10_000
+		});
+		await run.refreshResults();
+		expect(run.images).toHaveLength(1);
+		expect(run.images[0]).toMatchObject({ mime: 'image/png', saved: { serverId: 's1' } });
+		expect(run.images[0]?.url).toMatch(/^blob:/);
+		expect(jobs.list.map((j) => j.id)).toEqual([id]);
+	});
+
+	it('answers the same values from the result cache without sending, unless told to run anyway', async () => {
+		const { db, run } = setup({ server: server() });
+		await run.generate({ template: TEMPLATE, values: { width: 32 }, server: server() });
+		const first = run.jobId;
+		await vi.waitFor(
+			async () => expect((await getJob(await db, first ?? ''))?.app.images?.[0]?.hash).toBeTruthy(),
+			{ timeout: 10_000 }
+		);
+
+		expect(await run.generate({ template: TEMPLATE, values: { width: 32 }, server: server() })).toBe(false);
+		expect(run.phase).toBe('cached');
+		expect(run.jobId).toBe(first);
+		expect(run.images).toHaveLength(1);
+		expect(await listJobsOfTemplate(await db, TEMPLATE.id)).toHaveLength(1);
+
+		expect(
+			await run.generate({ template: TEMPLATE, values: { width: 32 }, server: server(), force: true })
+		).toBe(true);
+		expect(run.jobId).not.toBe(first);
+		expect(run.fromCache).toBe(false);
+		expect(await listJobsOfTemplate(await db, TEMPLATE.id)).toHaveLength(2);
+	});
+
+	it('says why nothing was sent to a server that cannot be reached, and leaves no job behind', async () => {
+		const { db, run, check } = setup({
+			server: server(),
+			connection: {
+				status: 'offline',
+				message: 'Cannot reach http://box:8188/.',
+				hint: 'Start ComfyUI, or check the address in Settings.'
+			}
+		});
+
+		expect(await run.generate({ template: TEMPLATE, values: { width: 16 }, server: server() })).toBe(false);
+		expect(check).toHaveBeenCalledWith(expect.objectContaining({ timeoutMs: 2_000 }));
+		expect(run.error).toBe(
+			'Simulator cannot be reached, so nothing was sent. Cannot reach http://box:8188/. Start ComfyUI, or check the address in Settings.'
+		);
+		expect(run.phase).toBe('idle');
+		expect(await listJobsOfTemplate(await db, TEMPLATE.id)).toEqual([]);
+	});
+
+	it("puts a refused prompt's node errors on the form and shows only a summary itself", async () => {
+		const { run } = setup({ server: server() });
+		const onnodeerrors = vi.fn();
+		const sent = await run.generate({
+			template: TEMPLATE,
+			values: { width: 'wide' },
+			server: server(),
+			onnodeerrors
+		});
+		expect(sent).toBe(false);
+		expect(onnodeerrors).toHaveBeenCalledWith({ '1': expect.objectContaining({ class_type: 'EmptyImage' }) });
+		expect(run.error).toBe('ComfyUI refused the workflow: 1 problem, shown on the form.');
+		expect(run.refused).toBe(true);
+	});
+
+	it('brings back the last finished run of a template when the panel opens idle', async () => {
+		const first = setup({ server: server() });
+		await first.run.generate({ template: TEMPLATE, values: { width: 40 }, server: server(), style: 'ink' });
+		const id = first.run.jobId ?? '';
+		await vi.waitFor(
+			async () => expect((await getJob(await first.db, id))?.app.images?.[0]?.hash).toBeTruthy(),
+			{ timeout: 10_000 }
+		);
+
+		// A second panel over the same database: the page was opened again.
+		const again = new GenerationState({
+			db: first.db,
+			jobs: first.jobs,
+			servers: [server()]
+		} as unknown as AppState);
+		await again.showLatest(TEMPLATE.id);
+		expect(again.fromHistory).toBe(true);
+		expect(again.jobId).toBe(id);
+		expect(again.images).toHaveLength(1);
+		await again.loadStyles(TEMPLATE.id);
+		expect(again.style).toBe('ink');
+		again.dispose();
+	});
+});

@@ -9,6 +9,7 @@ import { progressFraction } from '$lib/comfy/job-progress';
 import { moveToFrontOnServer, type MoveToFrontResult } from '$lib/comfy/queue-front';
 import { serverKeys } from '$lib/query/keys';
 import { queueQuery } from '$lib/query/server-queries';
+import { errorMessage } from '$lib/util/error-message';
 import type { AppState, ServerView } from './app.svelte';
 
 /** One prompt in a server's queue, as the Queue view lists it. */
@@ -73,7 +74,7 @@ export class QueueState {
 	#clear: CreateMutationResult<void, Error, ServerView>;
 	#front: CreateMutationResult<MoveToFrontResult, Error, { server: ServerView; row: QueueRow }>;
 
-	constructor(app: AppState) {
+	constructor({ app }: { app: AppState }) {
 		this.#app = app;
 		const invalidate = (server: ServerView) =>
 			app.queryClient.invalidateQueries({ queryKey: serverKeys.queue(server.id) });
@@ -160,12 +161,12 @@ export class QueueState {
 			const result = await this.#front.mutateAsync(target);
 			return result.ok ? null : result.message;
 		} catch (error) {
-			return `It could not be moved: ${error instanceof Error ? error.message : String(error)}`;
+			return `It could not be moved: ${errorMessage(error)}`;
 		}
 	}
 
 	/** Clears every pending prompt of a server (the running one keeps running). */
-	clearPending(server: ServerView): Promise<void> {
+	clearPending({ server }: { server: ServerView }): Promise<void> {
 		return this.#clear.mutateAsync(server);
 	}
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Queue } from '$lib/comfy';
 import { createDeckQueryClient } from '$lib/query/client';
 import type { AppState, ServerView } from './app.svelte';
-import { QueueState, type QueueRow } from './queue.svelte';
+import { QueueState, type QueueRow } from './queue';
 
 const studio: ServerView = {
 	id: 'studio',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Queue } from '$lib/comfy';
-import { queueRows } from './queue.svelte';
+import { queueRows } from './queue';
 
 const item = (number: number, id: string, nodes = 2) =>
 	[
@@ -18,7 +18,7 @@ describe('queueRows', () => {
 			queue_running: [item(3, 'run')],
 			queue_pending: [item(5, 'later'), item(-1, 'front'), item(4, 'next')]
 		};
-		const rows = queueRows(queue, (id) => (id === 'next' ? { templateName: 'Demo' } : undefined));
+		const rows = queueRows({ queue, ours: (id) => (id === 'next' ? { templateName: 'Demo' } : undefined) });
 		expect(rows.map((r) => [r.promptId, r.running, r.position])).toEqual([
 			['run', true, undefined],
 			['front', false, 0],

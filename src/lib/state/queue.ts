@@ -1,3 +1,5 @@
+// No runes here (the reactivity is svelte-query's), so a plain .ts module; QueueState must still be created while a
+// component initialises, or inside $effect.root (its test).
 import {
 	createMutation,
 	createQueries,
@@ -37,10 +39,14 @@ export interface ServerQueue {
 }
 
 /** Turns `/queue` into rows: running first, then pending in the order they will run (ComfyUI sorts by number). */
-export function queueRows(
-	queue: Queue,
-	ours: (promptId: string) => { templateName?: string; fraction?: number; previewUrl?: string } | undefined
-): QueueRow[] {
+export function queueRows({
+	queue,
+	ours
+}: {
+	queue: Queue;
+	/** What this browser knows of a prompt it sent (undefined for any other prompt). */
+	ours: (promptId: string) => { templateName?: string; fraction?: number; previewUrl?: string } | undefined;
+}): QueueRow[] {
 	const row = (item: Queue['queue_running'][number], running: boolean, position?: number): QueueRow => {
 		const mine = ours(item[1]);
 		return {
@@ -171,15 +177,18 @@ export class QueueState {
 	}
 
 	#rows(queue: Queue): QueueRow[] {
-		return queueRows(queue, (id) => {
-			const job = this.#app.jobs.byId[id];
-			if (!job) return undefined;
-			const previewUrl = this.#app.jobs.previews[id]?.url;
-			return {
-				templateName: job.metadata?.templateName as string | undefined,
-				fraction: progressFraction(job),
-				...(previewUrl ? { previewUrl } : {})
-			};
+		return queueRows({
+			queue,
+			ours: (id) => {
+				const job = this.#app.jobs.byId[id];
+				if (!job) return undefined;
+				const previewUrl = this.#app.jobs.previews[id]?.url;
+				return {
+					templateName: job.metadata?.templateName as string | undefined,
+					fraction: progressFraction(job),
+					...(previewUrl ? { previewUrl } : {})
+				};
+			}
 		});
 	}
 }

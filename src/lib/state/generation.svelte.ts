@@ -4,34 +4,14 @@ import { annotatedFileValue, applyParameters, type FormValues, type Template } f
 import { useCacheEntry } from '$lib/storage/cache';
 import { getImage } from '$lib/storage/images';
 import { normalizeStyle, stylesOfTemplate } from '$lib/storage/history';
-import { getJob, listJobsOfTemplate, putJob, type StoredJob } from '$lib/storage/jobs';
+import { getJob, listJobsOfTemplate, type JobAppInfo } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
 import type { AppState, ServerView } from './app.svelte';
 import type { FreshResult } from './fresh-results.svelte';
-import { errorMessage } from '$lib/util/error-message';
+import { mediaFieldsOf, shownOfFresh, type ShownImage } from './shown-image';
 
-/** An image ready to show: object URLs of the original bytes and of the thumbnail. */
-export interface ShownImage {
-	hash: string;
-	/** The original bytes (as `/view` returned them). */
-	blob: Blob;
-	url: string;
-	filename: string;
-	width?: number;
-	height?: number;
-	mime: string;
-	/** `image`, `animated`, `video`, `audio` or `other`: which element shows it. */
-	kind?: string;
-	/** Seconds, for video and audio. */
-	duration?: number;
-	/** The browser could not decode it when it was kept: shown as a download with a note. */
-	unplayable?: boolean;
-	/**
-	 * A result saved in its server's output folder, as an input names it there (`video/a.mp4 [output]`, as
-	 * m_media.json loads one back): "Use as input" on that server points at it instead of uploading a copy.
-	 */
-	saved?: { serverId: string; value: string };
-}
+export { mediaFieldsOf, type ShownImage } from './shown-image';
+import { errorMessage } from '$lib/util/error-message';
 
 /** Where the panel's current run is, for the view. */
 export type RunPhase = 'idle' | 'submitting' | JobRecord['status'] | 'cached';
@@ -176,7 +156,6 @@ export class GenerationState {
 		}
 
 		const id = uuidv4();
-		const created = Date.now();
 		const initials = this.#app.settings.values.userInitials.trim();
 		const style = normalizeStyle(options.style ?? this.style);
 		if (style) this.pastStyles = [style, ...this.pastStyles.filter((s) => s !== style)];
@@ -184,33 +163,22 @@ export class GenerationState {
 			...(initials ? { userInitials: initials } : {}),
 			...(style ? { style } : {})
 		};
-		const pending: StoredJob = {
-			id,
-			serverUrl: server.baseUrl,
-			workflow,
-			status: 'pending',
-			outputs: [],
-			timings: { created },
-			attempts: 0,
-			serverId: server.id,
-			createdAt: created,
-			app: {
-				templateId: template.id,
-				templateName: template.name,
-				parameters: values,
-				promptHash: hash,
-				randomized,
-				...labels
-			}
+		const app: JobAppInfo = {
+			templateId: template.id,
+			templateName: template.name,
+			parameters: values,
+			promptHash: hash,
+			randomized,
+			...labels
 		};
 		if (current()) {
 			this.jobId = id;
 			this.#tick();
 		}
+		// Saved whole (the tracker's record and these fields) in one write before the POST, so a reload or a crash in
+		// between loses nothing.
+		const unstage = this.#app.jobs.stage(id, { serverId: server.id, app });
 		try {
-			// Written before the POST so a reload or a crash in between loses nothing.
-			await putJob(db, pending);
-			this.#app.jobs.announce();
 			const client = await this.#app.jobs.clientFor(server);
 			await client.jobs.submit({
 				id,
@@ -241,6 +209,8 @@ export class GenerationState {
 			this.error = errorMessage(error);
 			return false;
 		} finally {
+			unstage();
+			if (this.#app.jobs.byId[id]) this.#app.jobs.announce();
 			if (current()) this.submitting = false;
 			if (this.#sending === sending) this.#sending = undefined;
 		}
@@ -339,18 +309,7 @@ export class GenerationState {
 			if (shown) return shown;
 			const url = URL.createObjectURL(result.blob);
 			this.#urls.push(url);
-			const { output } = result;
-			return {
-				hash: result.hash,
-				blob: result.blob,
-				url,
-				filename: output.filename,
-				mime: result.mime,
-				kind: result.kind,
-				...(output.type === 'output'
-					? { saved: { serverId: job.serverId, value: annotatedFileValue(output) } }
-					: {})
-			};
+			return shownOfFresh({ result, url, serverId: job.serverId });
 		});
 	}
 
@@ -438,17 +397,4 @@ export class GenerationState {
 			}
 		}, 250);
 	}
-}
-
-/** The kind, duration and playability a stored result carries (absent on results kept before kinds). */
-export function mediaFieldsOf(stored: {
-	kind?: string;
-	duration?: number;
-	unplayable?: boolean;
-}): Pick<ShownImage, 'kind' | 'duration' | 'unplayable'> {
-	return {
-		...(stored.kind ? { kind: stored.kind } : {}),
-		...(stored.duration !== undefined ? { duration: stored.duration } : {}),
-		...(stored.unplayable ? { unplayable: true } : {})
-	};
 }

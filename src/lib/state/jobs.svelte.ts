@@ -14,7 +14,9 @@ import {
 	listJobsOfServer,
 	putJob,
 	updateJobApp,
+	type JobAppInfo,
 	type KeptImage,
+	type StagedJobs,
 	type StoredJob
 } from '$lib/storage/jobs';
 import { probeMedia } from '$lib/util/media-probe';
@@ -50,6 +52,7 @@ export class JobsState {
 	#clients: Record<string, { key: string; client: ComfyClient; stop: () => void } | undefined> = {};
 	#keeping = new Set<string>();
 	#fresh = new FreshResults();
+	#staged: StagedJobs = new Map();
 	#channel: BroadcastChannel | null = null;
 	#cacheBytes: () => number;
 	#onClient: ((serverId: string, client: ComfyClient) => () => void) | undefined;
@@ -168,7 +171,7 @@ export class JobsState {
 			baseUrl: server.baseUrl,
 			token: server.token,
 			logger: this.#logger,
-			jobStore: createIndexedDbJobStore({ db: this.#db, serverId: server.id })
+			jobStore: createIndexedDbJobStore({ db: this.#db, serverId: server.id, staged: this.#staged })
 		});
 		const unsubscribe = client.jobs.subscribe((change) => this.#onChange(server.id, client, change));
 		const unfollow = this.#onClient?.(server.id, client);
@@ -227,6 +230,16 @@ export class JobsState {
 		}
 		this.#clients = {};
 		this.#channel?.close();
+	}
+
+	/**
+	 * The app's part of a job about to be submitted (template, parameters, labels): its server's store writes it with
+	 * the tracker's first record, so the job is saved whole in one write before the POST. Returns the function that
+	 * takes it back (nothing was submitted after all).
+	 */
+	stage(id: string, entry: { serverId: string; app: JobAppInfo }): () => void {
+		this.#staged.set(id, entry);
+		return () => void this.#staged.delete(id);
 	}
 
 	/** Tells other tabs that history changed. */

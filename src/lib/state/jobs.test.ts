@@ -95,6 +95,32 @@ describe('JobsState against a simulated ComfyUI', () => {
 		expect(jobs.freshResults(id)).toBeUndefined();
 	});
 
+	it('saves a staged job whole, its app fields with it, before its POST leaves', async () => {
+		const { db, jobs } = jobsState();
+		close = () => jobs.close();
+		const id = uuidv4();
+		const stored: (StoredJob | undefined)[] = [];
+		const realFetch = globalThis.fetch;
+		const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+			if (init?.method === 'POST' && String(input).endsWith('/prompt'))
+				stored.push(await getJob(await db, id));
+			return realFetch(input, init);
+		});
+		try {
+			jobs.stage(id, { serverId: 's1', app: { templateId: 't1', parameters: { seed: 3 } } });
+			await (await jobs.clientFor({ id: 's1', baseUrl: sim.url })).jobs.submit({ id, workflow: WORKFLOW });
+		} finally {
+			spy.mockRestore();
+		}
+		expect(stored).toHaveLength(1);
+		expect(stored[0]?.status).toBe('pending');
+		expect(stored[0]?.app).toEqual({ templateId: 't1', parameters: { seed: 3 } });
+		await vi.waitFor(async () => expect((await getJob(await db, id))?.app.images?.[0]?.hash).toBeTruthy(), {
+			timeout: 10_000
+		});
+		expect((await getJob(await db, id))?.app.parameters).toEqual({ seed: 3 });
+	});
+
 	it('uses one client per server and replaces it when the server’s address changes', async () => {
 		const { jobs } = jobsState();
 		close = () => jobs.close();

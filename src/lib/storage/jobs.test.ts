@@ -8,6 +8,7 @@ import {
 	listJobsNewestFirst,
 	putJob,
 	updateJobApp,
+	type StagedJobs,
 	type StoredJob
 } from './jobs';
 
@@ -50,6 +51,25 @@ describe('IndexedDB job store', () => {
 			images: [{ filename: 'a.png', subfolder: '', type: 'output', hash: 'h' }]
 		});
 		expect((await store.get('p1'))?.status).toBe('succeeded');
+	});
+
+	it('writes a staged job whole with the tracker’s first record (one write before the POST), and keeps its app fields after', async () => {
+		const db = open();
+		const staged: StagedJobs = new Map([
+			['p1', { serverId: 'other', app: { templateId: 't', parameters: { seed: 7 } } }]
+		]);
+		const store = createIndexedDbJobStore({ db, serverId: 's1', staged });
+
+		await store.put(record('p1', 10, 'pending'));
+		const first = await getJob(await db, 'p1');
+		expect(first?.status).toBe('pending');
+		expect(first?.serverId).toBe('other');
+		expect(first?.app).toEqual({ templateId: 't', parameters: { seed: 7 } });
+		// Used once: later writes merge with what is stored, as for any job.
+		expect(staged.size).toBe(0);
+		await store.put(record('p1', 10, 'queued'));
+		expect((await getJob(await db, 'p1'))?.app).toEqual({ templateId: 't', parameters: { seed: 7 } });
+		expect((await getJob(await db, 'p1'))?.status).toBe('queued');
 	});
 
 	it('lists only its own server’s jobs to the tracker, and history newest first', async () => {

@@ -87,10 +87,27 @@ export async function listJobsSince(db: DeckDb, since: number): Promise<StoredJo
  * @param options.db the database, possibly still opening.
  * @param options.serverId the server whose jobs this store holds.
  */
-export function createIndexedDbJobStore(options: { db: Promise<DeckDb>; serverId: string }): JobStore {
+export function createIndexedDbJobStore(options: {
+	db: Promise<DeckDb>;
+	serverId: string;
+	/** The app's part of jobs about to be submitted (`stageJob`), written with the tracker's first record. */
+	staged?: StagedJobs;
+}): JobStore {
 	return {
 		async put(record) {
 			const db = await options.db;
+			const staged = options.staged?.get(record.id);
+			if (staged) {
+				// A new job: nothing stored to merge with, so one plain write (it is the one before the POST).
+				options.staged?.delete(record.id);
+				await db.put('jobs', {
+					...record,
+					serverId: staged.serverId,
+					createdAt: record.timings.created,
+					app: staged.app
+				});
+				return;
+			}
 			const tx = db.transaction('jobs', 'readwrite');
 			const existing = readJob(db, await tx.store.get(record.id));
 			await tx.store.put({
@@ -113,6 +130,9 @@ export function createIndexedDbJobStore(options: { db: Promise<DeckDb>; serverId
 		}
 	};
 }
+
+/** The app's part of jobs about to be submitted, by prompt id. */
+export type StagedJobs = Map<string, { serverId: string; app: JobAppInfo }>;
 
 /**
  * Merges the app's fields into a stored job; undefined when there is no such job (or it cannot be read).

@@ -59,18 +59,22 @@ export class JobsState {
 	#wanted = new Set<string>();
 	#loadingClient: Promise<{ createComfyClient: typeof CreateComfyClient }> | undefined;
 	#clientCode: typeof CreateComfyClient | undefined;
+	#onKept: ((jobId: string) => void) | undefined;
 
 	/**
 	 * @param options.cacheBytes the result cache's size limit, read when a result is cached (a setting).
 	 * @param options.onClient called with each new server client (the query cache follows its socket); returns
 	 *   the function that stops it when the client closes.
+	 * @param options.onKept told each time a run's results were written to IndexedDB (to save them elsewhere too).
 	 */
 	constructor(options: {
 		db: Promise<DeckDb>;
 		logger: Logger;
 		cacheBytes: () => number;
 		onClient?: (serverId: string, client: ComfyClient) => () => void;
+		onKept?: (jobId: string) => void;
 	}) {
+		this.#onKept = options.onKept;
 		this.#db = options.db;
 		this.#onClient = options.onClient;
 		this.#logger = options.logger;
@@ -379,6 +383,7 @@ export class JobsState {
 				);
 			}
 			this.announce();
+			this.#onKept?.(id);
 		} catch (error) {
 			this.#report(`Could not keep the results of ${id}: ${errorMessage(error)}`);
 		} finally {

@@ -28,6 +28,7 @@ describe('openDeckDb', () => {
 			'images',
 			'jobs',
 			'presets',
+			'resultSaving',
 			'serverData',
 			'servers',
 			'settings',
@@ -72,6 +73,8 @@ describe('openDeckDb', () => {
 			expect(await upgraded.get('browserQueue', 'queue')).toEqual({ version: 1 });
 			await upgraded.put('serverData', { serverId: 'a', kind: 'features', data: {}, savedAt: 1 });
 			expect(await upgraded.get('serverData', ['a', 'features'])).toBeDefined();
+			await upgraded.put('resultSaving', { mode: 'download' }, 'results');
+			expect(await upgraded.get('resultSaving', 'results')).toEqual({ mode: 'download' });
 			upgraded.close();
 		}
 	});

@@ -121,6 +121,17 @@ export interface StoredServerData {
 	savedAt: number;
 }
 
+/**
+ * Where results are saved as they arrive, besides IndexedDB: nowhere, a folder the user chose (the File System
+ * Access API, Chromium), or a download per file. One record (key `results`). Kept out of the settings store, which
+ * backups write as JSON: a folder handle is a browser object, meaningful only in the browser that chose it.
+ */
+export interface StoredResultSaving {
+	mode: 'off' | 'folder' | 'download';
+	/** The chosen folder (a FileSystemDirectoryHandle: structured-cloneable, so IndexedDB keeps it). */
+	folder?: FileSystemDirectoryHandle;
+}
+
 /** Every object store of Comfy Deck's database, one schema for all of them. */
 export interface DeckSchema extends DBSchema {
 	servers: { key: string; value: ServerRecord; indexes: { byOrder: number } };
@@ -153,6 +164,7 @@ export interface DeckSchema extends DBSchema {
 	/** The browser queue's snapshot (one record, key `queue`); read back through `readQueueSnapshot`. */
 	browserQueue: { key: string; value: unknown };
 	serverData: { key: [string, string]; value: StoredServerData };
+	resultSaving: { key: string; value: StoredResultSaving };
 }
 
 export const DB_NAME = 'comfy-deck';
@@ -220,6 +232,10 @@ const MIGRATIONS: Migration[] = [
 	// v10: node definitions, model lists and features per server, so the form and editor open from the last answer.
 	(db) => {
 		db.createObjectStore('serverData', { keyPath: ['serverId', 'kind'] });
+	},
+	// v11: where results are saved as they arrive (a folder the user chose, or downloads), with the folder's handle.
+	(db) => {
+		db.createObjectStore('resultSaving');
 	}
 ];
 

@@ -43,6 +43,10 @@ export interface JobAppInfo {
 	userInitials?: string;
 	/** The run's free-text style label (the seed plan's `style`), offered again on the form and filterable. */
 	style?: string;
+	/** Which of its files were saved to the user's folder or downloaded (keys from result-files.ts). */
+	saved?: string[];
+	/** Why saving its files to the user's folder failed, until a later try succeeds (they are still kept here). */
+	saveProblem?: string;
 }
 
 /** A job as the `jobs` store keeps it: the core's record, the server it ran on, and the app's additions. */

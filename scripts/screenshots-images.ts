@@ -62,9 +62,13 @@ for (const mode of ['Side by side', 'Slider'] as const) {
 		const region = page.getByRole('region', { name: 'Parameters' });
 		await region.getByRole('button', { name: mode }).click();
 		if (mode === 'Slider') await region.getByRole('slider').fill('35');
-		await page
-			.getByRole('heading', { name: 'Difference to another run' })
-			.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 80));
+		await page.getByRole('heading', { name: 'Difference to another run' }).evaluate((el) =>
+			// Below the sticky header, and at 360 px the menu bar under it too.
+			window.scrollTo(
+				0,
+				el.getBoundingClientRect().top + window.scrollY - (window.innerWidth < 500 ? 150 : 80)
+			)
+		);
 	});
 }
 

@@ -39,7 +39,12 @@ for (const scheme of ['light', 'dark'] as const) {
 		await page.setViewportSize({ width, height: width > 500 ? 800 : 740 });
 		await page
 			.locator('#saving-heading')
-			.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 90));
+			.evaluate((el) =>
+				window.scrollTo(
+					0,
+					el.getBoundingClientRect().top + window.scrollY - (window.innerWidth < 500 ? 150 : 90)
+				)
+			);
 		await page.waitForTimeout(400);
 		await page.screenshot({ path: `${out}/settings-saving-${width}-${scheme}.png` });
 	}

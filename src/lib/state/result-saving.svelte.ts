@@ -55,6 +55,8 @@ export class ResultSavingState {
 	#lastSaved = $state<string | null>(null);
 	#savedCount = $state(0);
 	#problems = $state<Record<string, string>>({});
+	// Set by the user's first choice: a load finishing after it must not put the stored choice back.
+	#chosen = false;
 
 	#db: Promise<DeckDb | null>;
 	#pick: PickFolder | undefined;
@@ -125,6 +127,7 @@ export class ResultSavingState {
 		const db = await this.#db;
 		if (!db) return;
 		const stored = await loadResultSaving(db);
+		if (this.#chosen) return;
 		this.#mode = stored.mode;
 		this.#folder = stored.folder;
 		await this.#checkPermission();
@@ -132,6 +135,7 @@ export class ResultSavingState {
 
 	/** Turns saving off or on, or switches to downloads; a folder is chosen with `chooseFolder`. */
 	async setMode(mode: SaveMode): Promise<void> {
+		this.#chosen = true;
 		this.#mode = mode;
 		this.#problem = null;
 		await this.#store();
@@ -151,6 +155,7 @@ export class ResultSavingState {
 			this.#problem = `The folder could not be opened: ${errorMessage(error)}. Try another folder.`;
 			return;
 		}
+		this.#chosen = true;
 		this.#folder = folder;
 		this.#mode = 'folder';
 		this.#permission = 'granted';

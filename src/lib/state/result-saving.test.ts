@@ -214,6 +214,19 @@ describe('ResultSavingState', () => {
 		expect(saving.problem).toContain('“Renders” is gone');
 	});
 
+	it('a choice made while the stored one is still being read wins over it', async () => {
+		const db = await openDeckDb({ name: `saving-${Math.random()}` });
+		const first = new ResultSavingState({ db: Promise.resolve(db) });
+		await first.setMode('download');
+		let open: (db: DeckDb) => void = () => {};
+		const saving = new ResultSavingState({ db: new Promise((resolve) => (open = resolve)) });
+		const loading = saving.load();
+		const choosing = saving.setMode('off');
+		open(db);
+		await Promise.all([loading, choosing]);
+		expect(saving.mode).toBe('off');
+	});
+
 	it('keeps the old choice when the picker is cancelled', async () => {
 		const db = await openDeckDb({ name: `saving-${Math.random()}` });
 		const saving = new ResultSavingState({

@@ -1,7 +1,7 @@
 import type { ComfyApi } from '$lib/comfy';
 import type { DeckDb } from '$lib/storage/db';
 import { getImage } from '$lib/storage/images';
-import { listJobsSince, type StoredJob } from '$lib/storage/jobs';
+import { listJobsSinceInChunks, type StoredJob } from '$lib/storage/jobs';
 import { templateNames } from '$lib/storage/template-names';
 import { DAY_MS, summarizeGenerations, type GenerationSummary } from '$lib/util/time-series';
 import type { QueryClient } from '@tanstack/svelte-query';
@@ -95,6 +95,8 @@ export class DashboardState {
 	#db: Promise<DeckDb | null>;
 	// One free-memory action per server; plain cache, the actions hold their own state.
 	#free: Record<string, FreeMemoryAction | undefined> = {};
+	// Set by start()'s stop: a read of job records under way gives up.
+	#stopped = false;
 
 	constructor(o: { app: DashboardApp; db: Promise<DeckDb | null>; intervalMs?: number }) {
 		this.#app = o.app;
@@ -105,11 +107,13 @@ export class DashboardState {
 	/** Starts sampling (live checks while open) and reading job records; returns the function that stops both. */
 	start(): () => void {
 		const stopSampler = this.sampler.start();
+		this.#stopped = false;
 		void this.refreshJobs();
 		const timer = setInterval(() => {
 			if (document.visibilityState === 'visible') void this.refreshJobs();
 		}, JOBS_REFRESH_MS);
 		return () => {
+			this.#stopped = true;
 			stopSampler();
 			clearInterval(timer);
 			for (const url of Object.values(this.#thumbnails)) URL.revokeObjectURL(url);
@@ -127,7 +131,12 @@ export class DashboardState {
 		}
 		try {
 			const since = this.#now - STATS_DAYS * DAY_MS;
-			const [jobs, names] = await Promise.all([listJobsSince(db, since), templateNames(db)]);
+			// In chunks, given up when the dashboard closes: a click to History must not wait for two weeks of runs.
+			const [jobs, names] = await Promise.all([
+				listJobsSinceInChunks(db, { since, keepGoing: () => !this.#stopped }),
+				templateNames(db)
+			]);
+			if (!jobs) return;
 			this.#jobs = jobs;
 			this.#templateNames = names;
 			await this.#loadThumbnails(db);

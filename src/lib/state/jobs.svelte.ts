@@ -10,7 +10,7 @@ import { describeEviction, writeWithEviction } from '$lib/storage/quota';
 import {
 	createIndexedDbJobStore,
 	getJob,
-	listJobs,
+	listUnfinishedJobs,
 	listJobsOfServer,
 	putJob,
 	updateJobApp,
@@ -199,7 +199,7 @@ export class JobsState {
 	async endJobsOfRemovedServers(serverIds: string[]): Promise<void> {
 		const keep = new Set(serverIds);
 		const db = await this.#db;
-		const jobs = await listJobs(db);
+		const jobs = await listUnfinishedJobs(db);
 		const finished = Date.now();
 		let changed = false;
 		for (const job of jobs) {

@@ -6,6 +6,9 @@ import {
 	createIndexedDbJobStore,
 	getJob,
 	listJobsNewestFirst,
+	listJobsSince,
+	listJobsSinceInChunks,
+	listUnfinishedJobs,
 	putJob,
 	updateJobApp,
 	type StagedJobs,
@@ -84,5 +87,44 @@ describe('IndexedDB job store', () => {
 		expect((await listJobsNewestFirst(await db, { limit: 1 })).map((j) => j.id)).toEqual(['new']);
 		await a.delete('old');
 		expect(await a.get('old')).toBeUndefined();
+	});
+
+	it('lists the unfinished jobs, whatever their server, and none that ended', async () => {
+		const db = open();
+		const store = createIndexedDbJobStore({ db, serverId: 'a' });
+		const statuses: JobRecord['status'][] = [
+			'pending',
+			'queued',
+			'running',
+			'succeeded',
+			'failed',
+			'interrupted',
+			'lost'
+		];
+		for (const [i, status] of statuses.entries()) await store.put(record(status, i, status));
+		const ids = (await listUnfinishedJobs(await db)).map((j) => j.id).sort();
+		expect(ids).toEqual(['pending', 'queued', 'running']);
+	});
+
+	it('reads the jobs since a time in chunks, newest first, as one read would, and stops when told', async () => {
+		const db = open();
+		const store = createIndexedDbJobStore({ db, serverId: 'a' });
+		// Times with ties that straddle chunk boundaries, and some before `since`.
+		const times = [1, 2, 5, 5, 5, 6, 7, 7, 8, 9, 9, 9, 9, 10];
+		for (const [i, t] of times.entries()) await store.put(record(`j${i}`, t));
+		const whole = (await listJobsSince(await db, 5)).map((j) => j.id);
+		expect(whole).toHaveLength(12);
+		for (const chunkSize of [2, 3, 5, 100]) {
+			const chunked = await listJobsSinceInChunks(await db, { since: 5, chunkSize });
+			expect(chunked?.map((j) => j.id)).toEqual(whole);
+		}
+		let reads = 0;
+		const stopped = await listJobsSinceInChunks(await db, {
+			since: 0,
+			chunkSize: 2,
+			keepGoing: () => reads++ < 2
+		});
+		expect(stopped).toBeUndefined();
+		expect(reads).toBe(3);
 	});
 });

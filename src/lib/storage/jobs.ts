@@ -2,12 +2,15 @@
  * The `jobs` store: the core's `JobStore` over IndexedDB, and the app's reads and writes of its own part. Every
  * record read is migrated and checked (`readStoredJob`); one that cannot be read is skipped and reported.
  */
-import type { JobStore } from '$lib/comfy';
+import type { JobStatus, JobStore } from '$lib/comfy';
 import type { DeckDb } from './db';
 import { readStoredJob, type JobAppInfo, type StoredJob } from './stored-job';
 import { reportUnreadable } from './unreadable';
 
 export type { JobAppInfo, KeptImage, StoredJob } from './stored-job';
+
+// Every status `isTerminal` says is not an end.
+const UNFINISHED = ['pending', 'queued', 'running'] as const satisfies readonly JobStatus[];
 
 /**
  * The jobs among records read from the store, in their order; the others are reported and left out.
@@ -63,6 +66,19 @@ export async function listJobs(db: DeckDb): Promise<StoredJob[]> {
 }
 
 /**
+ * The jobs that have not ended yet (pending, queued, running), in no particular order. Read by the status index:
+ * at app start this must not read (and check) every run in history to find the few still open.
+ * @param db the open database.
+ */
+export async function listUnfinishedJobs(db: DeckDb): Promise<StoredJob[]> {
+	const tx = db.transaction('jobs');
+	const index = tx.store.index('byStatus');
+	const values = await Promise.all(UNFINISHED.map((status) => index.getAll(status)));
+	await tx.done;
+	return readJobs(db, values.flat());
+}
+
+/**
  * The jobs started from one template, in no particular order.
  * @param db the open database.
  * @param templateId the template's id (`app.templateId`).
@@ -79,6 +95,48 @@ export async function listJobsOfTemplate(db: DeckDb, templateId: string): Promis
 export async function listJobsSince(db: DeckDb, since: number): Promise<StoredJob[]> {
 	const values = await db.getAllFromIndex('jobs', 'byCreatedAt', IDBKeyRange.lowerBound(since));
 	return readJobs(db, values.reverse());
+}
+
+/**
+ * The jobs created at or after a time, newest first, read `chunkSize` at a time with a pause between reads: a
+ * browser turns each read's records into objects in one go on the main thread, and two weeks of a busy history
+ * read at once would hold up whatever the user does next (opening History). `keepGoing` is asked before each
+ * read; when it says no (the view closed) the read stops and resolves with undefined.
+ * @param db the open database.
+ * @param options.since the earliest creation time (ms since epoch).
+ * @param options.chunkSize records per read (at least 2; a run of equal times is read whole).
+ * @param options.keepGoing false stops the read.
+ */
+export async function listJobsSinceInChunks(
+	db: DeckDb,
+	options: { since: number; chunkSize?: number; keepGoing?: () => boolean }
+): Promise<StoredJob[] | undefined> {
+	const { since, keepGoing = () => true } = options;
+	const chunkSize = Math.max(2, options.chunkSize ?? 500);
+	const jobs: StoredJob[] = [];
+	// Everything newer than `below` (exclusive) has been read.
+	let below: number | undefined;
+	for (;;) {
+		if (!keepGoing()) return undefined;
+		if (below !== undefined && below <= since) break;
+		const range =
+			below === undefined ? IDBKeyRange.lowerBound(since) : IDBKeyRange.bound(since, below, false, true);
+		const tx = db.transaction('jobs');
+		const index = tx.store.index('byCreatedAt');
+		// Keys only (no record is read): the newest time in range, then the time `chunkSize` records older.
+		const newest = await index.openKeyCursor(range, 'prev');
+		if (!newest) break;
+		const top = newest.key;
+		const oldest = await newest.advance(chunkSize - 1);
+		const bottom = oldest ? oldest.key : since;
+		const values = await index.getAll(IDBKeyRange.bound(bottom, top));
+		await tx.done;
+		jobs.push(...readJobs(db, values.reverse()));
+		if (!oldest) break;
+		below = bottom;
+		await new Promise((resolve) => setTimeout(resolve, 0));
+	}
+	return jobs;
 }
 
 /**

@@ -160,4 +160,36 @@ test('History: the viewer walks the current filter, downloads, and opens the run
 	await expect(page).toHaveURL(/#\/history\/[\w-]+$/);
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Demo: solid color (no models)');
 	await expect(page.getByRole('dialog')).toHaveCount(0);
+
+	await test.step('Use as input names the saved picture on its server; once it is gone, uploads the kept copy and says so', async () => {
+		let uploads = 0;
+		page.on('request', (r) => {
+			if (r.url().includes('/upload/')) uploads++;
+		});
+		const useFirst = async () => {
+			await page.goto(`${base}#/history`);
+			await views.first().click();
+			await expect(title).toContainText('1 of 3');
+			await dialog.getByRole('button', { name: 'Use as input' }).click();
+			const form = dialog.getByRole('form', { name: 'Use as input' });
+			await form.getByRole('button', { name: 'Open with this image' }).click();
+			return form;
+		};
+		const field = page.getByLabel('Image', { exact: true });
+		await useFirst();
+		await expect(page).toHaveURL(/#\/generate\/sd15-img2img\?/);
+		await expect(field).toHaveValue(/^ComfyDeck-demo_\d+_\.png \[output\]$/);
+		expect(uploads).toBe(0);
+
+		// The output folder was cleaned since: the server answers the check with a 404 (a_connect).
+		await control(page, { action: 'failRoute', path: '/api/view', status: 404 });
+		const form = await useFirst();
+		await expect(form.getByRole('status')).toHaveText(
+			/^ComfyDeck-demo_\d+_\.png is no longer in the output folder of .+: the copy kept in this browser was uploaded as .+\.png\.$/
+		);
+		expect(uploads).toBe(1);
+		await form.getByRole('button', { name: 'Open the form' }).click();
+		await expect(page).toHaveURL(/#\/generate\/sd15-img2img\?/);
+		await expect(field).toHaveValue(/^ComfyDeck-demo_[^[]+\.png$/);
+	});
 });

@@ -309,3 +309,34 @@ describe('servers without /api/jobs', () => {
 		expect((await comfy.listJobs({ status: ['completed'] })).jobs).toHaveLength(1);
 	});
 });
+
+describe('whether a file is still on the server', () => {
+	it('asks /view for one byte, and reads a 404 as gone', async () => {
+		const asked: { filename: string | null; type: string | null; range: string | null }[] = [];
+		server.use(
+			mswHttp.get(`${BASE}api/view`, ({ request }) => {
+				const url = new URL(request.url);
+				const filename = url.searchParams.get('filename');
+				asked.push({ filename, type: url.searchParams.get('type'), range: request.headers.get('range') });
+				// As ComfyUI answers (m_media.json's Range request, a_connect's missing file).
+				if (filename !== 'harness_media_00001_.mp4') return new HttpResponse(null, { status: 404 });
+				return new HttpResponse(new Uint8Array([0]), {
+					status: 206,
+					headers: { 'Content-Type': 'video/mp4', 'Content-Range': 'bytes 0-0/2912' }
+				});
+			})
+		);
+		const comfy = api();
+		expect(
+			await comfy.hasFile({ filename: 'harness_media_00001_.mp4', subfolder: 'video', type: 'output' })
+		).toBe(true);
+		expect(await comfy.hasFile({ filename: 'does_not_exist.png', type: 'output' })).toBe(false);
+		expect(asked).toEqual([
+			{ filename: 'harness_media_00001_.mp4', type: 'output', range: 'bytes=0-0' },
+			{ filename: 'does_not_exist.png', type: 'output', range: 'bytes=0-0' }
+		]);
+
+		server.use(mswHttp.get(`${BASE}api/view`, () => new HttpResponse('boom', { status: 500 })));
+		await expect(comfy.hasFile({ filename: 'x.png' })).rejects.toMatchObject({ status: 500 });
+	});
+});

@@ -258,6 +258,32 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 						: undefined
 			}),
 
+		/**
+		 * Whether the server still has a file (a saved output named as an input must exist when the run loads it).
+		 * Asks `/view` for its first byte only (a `Range` the server answers with 206, m_media.json): a video is
+		 * not downloaded to learn it is there. A 404 (empty, a_connect) is no; any other failure throws.
+		 */
+		async hasFile(request: ViewOptions & CallOptions): Promise<boolean> {
+			try {
+				await http.request({
+					method: 'GET',
+					path: 'view',
+					expect: 'empty',
+					query: {
+						filename: request.filename,
+						subfolder: request.subfolder ?? '',
+						type: request.type ?? 'output'
+					},
+					headers: { Range: 'bytes=0-0' },
+					...pick(request)
+				});
+				return true;
+			} catch (error) {
+				if (error instanceof ComfyHttpError && error.status === 404) return false;
+				throw error;
+			}
+		},
+
 		/** `POST /upload/image`. A same-named different file is renamed by the server: use the returned name. */
 		uploadImage: (request: UploadOptions): Promise<UploadResponse> =>
 			http.request({

@@ -37,6 +37,8 @@ export interface HttpRequest<T> extends CallOptions {
 	json?: unknown;
 	/** Sent as multipart. */
 	form?: FormData;
+	/** More request headers (`Range`). */
+	headers?: Record<string, string>;
 	/** What to read: JSON through `schema` (default when a schema is given), nothing, a Blob or text. */
 	expect?: 'json' | 'empty' | 'blob' | 'text';
 	schema?: Schema<T>;
@@ -129,7 +131,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 		if (request.signal?.aborted) onAbort();
 		request.signal?.addEventListener('abort', onAbort, { once: true });
 
-		const headers: Record<string, string> = {};
+		const headers: Record<string, string> = { ...request.headers };
 		let body: BodyInit | undefined;
 		if (request.json !== undefined) {
 			headers['Content-Type'] = 'application/json';

@@ -11,6 +11,8 @@ export interface ViewerMedia {
 	width?: number;
 	height?: number;
 	unplayable?: boolean;
+	/** Where the result is saved on its server (`video/a.mp4 [output]`): "Use as input" names it, not a copy. */
+	saved?: { serverId: string; value: string };
 }
 
 /**

@@ -29,9 +29,13 @@ describe('use as input', () => {
 		expect(ids('AUDIO')).toEqual(['demo-media-remix.audio']);
 	});
 
-	function recordingApi() {
+	function recordingApi(onServer = true) {
 		const calls: unknown[] = [];
 		const api = {
+			hasFile: async (file: { filename: string; subfolder?: string; type?: string }) => {
+				calls.push({ check: file });
+				return onServer;
+			},
 			uploadImage: async (options: { file: Blob; filename: string; type?: string; overwrite?: boolean }) => {
 				calls.push({ ...options, file: options.file.type });
 				return { name: 'harness_media_00001_ (1).mp4', subfolder: '', type: 'input' };
@@ -52,15 +56,35 @@ describe('use as input', () => {
 
 	it('names a result saved on the same server as ComfyUI loads it back, copying nothing', async () => {
 		const { api, calls } = recordingApi();
-		const link = await useResultAsInput({
+		const { link, reuploadedAs } = await useResultAsInput({
 			api,
 			serverId: 's1',
 			...video,
 			saved: { serverId: 's1', value: 'video/harness_media_00001_.mp4 [output]' }
 		});
-		expect(calls).toEqual([]);
+		// Only the check that the file is still there.
+		expect(calls).toEqual([
+			{ check: { filename: 'harness_media_00001_.mp4', subfolder: 'video', type: 'output' } }
+		]);
 		expect(link.startsWith('#/generate/demo-media-remix?')).toBe(true);
 		expect(valueOf(link)).toBe('video/harness_media_00001_.mp4 [output]');
+		expect(reuploadedAs).toBeUndefined();
+	});
+
+	it('uploads the kept copy when the saved file is gone from the server, and says so', async () => {
+		const { api, calls } = recordingApi(false);
+		const { link, reuploadedAs } = await useResultAsInput({
+			api,
+			serverId: 's1',
+			...video,
+			saved: { serverId: 's1', value: 'video/harness_media_00001_.mp4 [output]' }
+		});
+		expect(calls).toEqual([
+			{ check: { filename: 'harness_media_00001_.mp4', subfolder: 'video', type: 'output' } },
+			{ file: 'video/mp4', filename: 'harness_media_00001_.mp4', type: 'input', overwrite: false }
+		]);
+		expect(valueOf(link)).toBe('harness_media_00001_ (1).mp4');
+		expect(reuploadedAs).toBe('harness_media_00001_ (1).mp4');
 	});
 
 	it('uploads a temp result, or one from another server, and opens the form with the name the server gave', async () => {
@@ -69,7 +93,8 @@ describe('use as input', () => {
 			{ serverId: 'elsewhere', value: 'video/harness_media_00001_.mp4 [output]' }
 		]) {
 			const { api, calls } = recordingApi();
-			const link = await useResultAsInput({ api, serverId: 's1', ...video, saved });
+			const { link, reuploadedAs } = await useResultAsInput({ api, serverId: 's1', ...video, saved });
+			expect(reuploadedAs).toBeUndefined();
 			expect(calls).toEqual([
 				{ file: 'video/mp4', filename: 'harness_media_00001_.mp4', type: 'input', overwrite: false }
 			]);

@@ -1,6 +1,7 @@
 import { kindOfOutputFile } from '$lib/comfy';
 import {
 	encodeFormState,
+	serverFileOfValue,
 	uploadedImageValue,
 	type FileParameterKind,
 	type Template
@@ -39,15 +40,24 @@ export function templatesWithInput({
 	});
 }
 
+/** Where "Use as input" leads, and whether a saved file was found gone and its kept copy uploaded instead. */
+export interface UseAsInputResult {
+	/** The form's URL fragment with the file selected. */
+	link: string;
+	/** Set when the result's saved file is no longer on the server: the copy kept here was uploaded as this name. */
+	reuploadedAs?: string;
+}
+
 /**
  * Sends a result to another template as its input. A result saved in the output folder of the server the form
- * runs on is named there as ComfyUI loads it back (`video/a.mp4 [output]`, m_media.json): nothing is copied.
- * Anything else (a temp file from PreviewImage/PreviewAudio, which the server drops when it restarts, or a result
- * of another server) is uploaded to the input folder the way ComfyUI's frontend uploads any input file
- * (`/upload/image`; identical content is kept once). Returns the form's URL fragment with that file selected.
+ * runs on is named there as ComfyUI loads it back (`video/a.mp4 [output]`, m_media.json): nothing is copied, once
+ * the server says the file is still there (someone may have cleaned the output folder since). Anything else (a
+ * temp file from PreviewImage/PreviewAudio, which the server drops when it restarts, a result of another server,
+ * a saved file now gone) is uploaded to the input folder the way ComfyUI's frontend uploads any input file
+ * (`/upload/image`; identical content is kept once).
  */
 export async function useResultAsInput(options: {
-	api: Pick<ComfyApi, 'uploadImage'>;
+	api: Pick<ComfyApi, 'uploadImage' | 'hasFile'>;
 	/** The server the form will run on. */
 	serverId: string;
 	blob: Blob;
@@ -55,17 +65,18 @@ export async function useResultAsInput(options: {
 	saved?: { serverId: string; value: string };
 	template: Template;
 	parameterId: string;
-}): Promise<string> {
-	const value =
-		options.saved && options.saved.serverId === options.serverId
-			? options.saved.value
-			: await upload(options);
-	return encodeFormState({
+}): Promise<UseAsInputResult> {
+	const saved = options.saved?.serverId === options.serverId ? options.saved.value : undefined;
+	// A failed check (a proxy refusing ranges…) counts as gone: the upload that follows says what is wrong, if anything.
+	const there = saved ? await options.api.hasFile(serverFileOfValue(saved)).catch(() => false) : false;
+	const value = saved && there ? saved : await upload(options);
+	const link = encodeFormState({
 		templateId: options.template.id,
 		parameters: options.template.parameters,
 		values: { [options.parameterId]: value },
 		onlyChanged: true
 	});
+	return saved && !there ? { link, reuploadedAs: value } : { link };
 }
 
 async function upload(options: {

@@ -1,3 +1,4 @@
+import { annotatedFileValue } from '$lib/comfy/workflow';
 import type { DeckDb } from '$lib/storage/db';
 import type { HistoryItem } from '$lib/storage/history';
 import { getImage } from '$lib/storage/images';
@@ -32,7 +33,16 @@ export function historyViewerEntries(options: {
 						...(image.kind ? { kind: image.kind } : {}),
 						...(image.width ? { width: image.width } : {}),
 						...(image.height ? { height: image.height } : {}),
-						...(image.unplayable ? { unplayable: true } : {})
+						...(image.unplayable ? { unplayable: true } : {}),
+						// Saved in its server's output folder: "Use as input" names it there (`name [output]`).
+						...(job && kept?.type === 'output' && kept.filename
+							? {
+									saved: {
+										serverId: job.serverId,
+										value: annotatedFileValue({ ...kept, filename: kept.filename })
+									}
+								}
+							: {})
 					};
 				}
 			}

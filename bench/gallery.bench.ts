@@ -29,7 +29,8 @@ function buildOnce(): void {
 /**
  * Writes synthetic jobs and thumbnails into the database the app created, shaped as the app stores them. Every
  * `videoEvery`-th job (0 = none) made a video: its stored record is an MP4 with a frame as thumbnail and a duration.
- * Every `audioEvery`-th job (counted from the second) made a sound: a FLAC with a duration and no picture at all.
+ * Every `audioEvery`-th job (counted from the second) made a sound: a FLAC with a duration and its waveform (peaks,
+ * and drawn as the thumbnail).
  */
 async function seed(page: Page, records: number, videoEvery: number, audioEvery: number) {
 	await page.evaluate(
@@ -83,21 +84,33 @@ async function seed(page: Page, records: number, videoEvery: number, audioEvery:
 				images.push({ ...image, hash, mime: 'video/mp4', kind: 'video', duration: 2 });
 				return hash;
 			});
-			// Sounds: FLAC bytes and nothing to show but the card's placeholder and its Audio badge.
-			const audioHashes = Array.from({ length: distinct }, (_, i) => {
+			// Sounds: FLAC bytes, and their waveform kept as peaks and drawn as the thumbnail (as the app keeps one).
+			const audioHashes: string[] = [];
+			for (let i = 0; i < distinct; i++) {
 				const hash = `a${i.toString(16).padStart(63, '0')}`;
 				const blob = new Blob([new TextEncoder().encode(`fLaC${i}`)], { type: 'audio/flac' });
+				const peaks = Array.from(
+					{ length: 96 },
+					(_, k) => Math.round(Math.abs(Math.sin(i + k / 7)) * 100) / 100
+				);
+				const canvas = new OffscreenCanvas(256, 144);
+				const ctx = canvas.getContext('2d')!;
+				ctx.fillStyle = '#8a94a6';
+				peaks.forEach((p, k) => ctx.fillRect(k * (256 / 96), 72 - p * 64, 1.8, Math.max(1, p * 128)));
+				const thumbnail = await canvas.convertToBlob({ type: 'image/webp', quality: 0.9 });
 				images.push({
 					hash,
 					blob,
+					thumbnail,
 					mime: 'audio/flac',
 					kind: 'audio',
 					duration: 0.5,
+					peaks,
 					bytes: blob.size,
 					createdAt: 1
 				});
-				return hash;
-			});
+				audioHashes.push(hash);
+			}
 			const tx = db.transaction(['jobs', 'images'], 'readwrite');
 			for (const image of images) tx.objectStore('images').put(image);
 			for (let i = 0; i < records; i++) {

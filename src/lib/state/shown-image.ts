@@ -17,6 +17,8 @@ export interface ShownImage {
 	duration?: number;
 	/** The browser could not decode it when it was kept: shown as a download with a note. */
 	unplayable?: boolean;
+	/** A sound's waveform, as kept with it. */
+	peaks?: number[];
 	/**
 	 * A result saved in its server's output folder, as an input names it there (`video/a.mp4 [output]`, as
 	 * m_media.json loads one back): "Use as input" on that server points at it instead of uploading a copy.
@@ -45,10 +47,12 @@ export function mediaFieldsOf(stored: {
 	kind?: string;
 	duration?: number;
 	unplayable?: boolean;
-}): Pick<ShownImage, 'kind' | 'duration' | 'unplayable'> {
+	peaks?: number[];
+}): Pick<ShownImage, 'kind' | 'duration' | 'unplayable' | 'peaks'> {
 	return {
 		...(stored.kind ? { kind: stored.kind } : {}),
 		...(stored.duration !== undefined ? { duration: stored.duration } : {}),
-		...(stored.unplayable ? { unplayable: true } : {})
+		...(stored.unplayable ? { unplayable: true } : {}),
+		...(stored.peaks?.length ? { peaks: stored.peaks } : {})
 	};
 }

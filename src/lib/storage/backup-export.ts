@@ -166,7 +166,8 @@ export async function exportBackup(
 			...(image.height ? { height: image.height } : {}),
 			...(image.kind ? { kind: image.kind as BackupImage['kind'] } : {}),
 			...(image.duration !== undefined ? { duration: image.duration } : {}),
-			...(image.unplayable ? { unplayable: true } : {})
+			...(image.unplayable ? { unplayable: true } : {}),
+			...(image.peaks?.length ? { peaks: image.peaks } : {})
 		};
 		if (image.thumbnail) {
 			const mime = image.thumbnail.type || 'image/webp';

@@ -213,7 +213,8 @@ export function decideImport({
 				...(image.height ? { height: image.height } : {}),
 				...(image.kind ? { kind: image.kind } : {}),
 				...(image.duration !== undefined ? { duration: image.duration } : {}),
-				...(image.unplayable ? { unplayable: true } : {})
+				...(image.unplayable ? { unplayable: true } : {}),
+				...(image.peaks?.length ? { peaks: image.peaks } : {})
 			});
 			report.images.added++;
 		}

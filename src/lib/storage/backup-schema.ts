@@ -84,6 +84,8 @@ export const zBackupImage = z.object({
 	kind: z.optional(z.enum(['image', 'animated', 'video', 'audio', 'text', 'other'])),
 	duration: z.optional(z.number().check(z.nonnegative())),
 	unplayable: z.optional(z.boolean()),
+	/** A sound's waveform, 0…1 per bar. */
+	peaks: z.optional(z.array(z.number().check(z.gte(0), z.lte(1))).check(z.maxLength(1_000))),
 	file: z.string().check(z.regex(/^images\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/)),
 	thumbnail: z.optional(
 		z.object({ file: z.string().check(z.regex(/^thumbnails\/[0-9a-f]{64}\.[a-z0-9]{1,5}$/)), mime: zMime })

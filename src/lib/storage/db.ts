@@ -73,6 +73,8 @@ export interface StoredImage {
 	duration?: number;
 	/** The browser could not decode it (a codec it lacks, a truncated file): shown as a download. */
 	unplayable?: boolean;
+	/** A sound's waveform (0…1 per bar, `audioPeaks`); its `thumbnail` is the same drawn. */
+	peaks?: number[];
 }
 
 /** A cache entry: a successful result indexed by the canonical hash of its API prompt (LRU by lastUsedAt). */

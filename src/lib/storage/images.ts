@@ -12,6 +12,8 @@ export interface ImageInput {
 	/** Seconds, for video and audio. */
 	duration?: number;
 	unplayable?: boolean;
+	/** A sound's waveform, 0…1 per bar. */
+	peaks?: number[];
 }
 
 /**
@@ -34,7 +36,8 @@ export async function putImage(db: DeckDb, input: ImageInput): Promise<string> {
 		...(input.height ? { height: input.height } : {}),
 		...(input.kind ? { kind: input.kind } : {}),
 		...(input.duration !== undefined && Number.isFinite(input.duration) ? { duration: input.duration } : {}),
-		...(input.unplayable ? { unplayable: true } : {})
+		...(input.unplayable ? { unplayable: true } : {}),
+		...(input.peaks?.length ? { peaks: input.peaks } : {})
 	};
 	await db.put('images', record);
 	return hash;

@@ -1,4 +1,5 @@
 import { makeThumbnail } from './thumbnail';
+import { audioPeaks, waveformThumbnail } from './waveform';
 
 /** What the browser learned by opening a result: a thumbnail (a frame for video), size, duration, or that it cannot. */
 export interface MediaProbe {
@@ -9,12 +10,15 @@ export interface MediaProbe {
 	duration?: number;
 	/** The browser could not decode it (a codec it lacks, a truncated file). */
 	unplayable?: boolean;
+	/** A sound's waveform (`audioPeaks`); its thumbnail is that waveform drawn. */
+	peaks?: number[];
 }
 
 /**
  * Opens a result the way it will be shown: images through `createImageBitmap`, videos in a detached `<video>`
  * (the first frame becomes the thumbnail, so History never decodes a video to draw a card), audio in an
- * `<audio>` for its duration. Other kinds are not opened. Never throws: a file the browser cannot decode is
+ * `<audio>` for its duration, then through Web Audio for its waveform (kept as peaks and drawn as its thumbnail;
+ * left out when Web Audio cannot decode what the player can). Other kinds are not opened. Never throws: a file the browser cannot decode is
  * reported as `unplayable`, and a probe that hangs gives up after `timeoutMs`.
  */
 export async function probeMedia(options: {
@@ -46,13 +50,20 @@ export async function probeMedia(options: {
 		element.src = url;
 		if (!(await ready)) return { unplayable: true };
 		const duration = Number.isFinite(element.duration) ? element.duration : undefined;
-		if (!(element instanceof HTMLVideoElement)) return { duration };
+		if (!(element instanceof HTMLVideoElement)) return { duration, ...(await waveformOf(blob)) };
 		return { duration, ...(await frameOf(element, options.maxSize ?? 256)) };
 	} finally {
 		element.removeAttribute('src');
 		element.load();
 		URL.revokeObjectURL(url);
 	}
+}
+
+async function waveformOf(blob: Blob): Promise<Pick<MediaProbe, 'peaks' | 'thumbnail'>> {
+	const peaks = await audioPeaks(blob);
+	if (!peaks) return {};
+	const thumbnail = await waveformThumbnail(peaks).catch(() => undefined);
+	return { peaks, ...(thumbnail ? { thumbnail } : {}) };
 }
 
 /** Resolves true on `event`, false on `error` or after `timeoutMs`. */

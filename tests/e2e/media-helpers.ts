@@ -23,6 +23,8 @@ export async function expectEveryKind(page: Page) {
 	await expect
 		.poll(() => audio.evaluate((a: HTMLAudioElement) => (a.error ? -1 : a.readyState)), { timeout: 15_000 })
 		.toBeGreaterThanOrEqual(1);
+	// Its waveform, kept with it (EmptyAudio's silence: 96 flat bars).
+	await expect(results.locator('canvas[data-bars]')).toHaveAttribute('data-bars', '96');
 	const webp = results.getByRole('img', { name: /\.webp$/ });
 	await expect(webp).toHaveCount(1);
 	await expect.poll(() => webp.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);

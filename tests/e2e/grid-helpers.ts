@@ -1,5 +1,6 @@
 // Grids written into the page's IndexedDB as the app stores them, for specs that need a grid without running one.
 import type { Page } from '@playwright/test';
+import { writeStoredQueue } from './queue-helpers';
 
 export interface SeedGrid {
 	id: string;
@@ -139,7 +140,7 @@ export async function seedQueuedGrid(page: Page, seed: QueuedGridSeed): Promise<
 			});
 			const now = Date.now();
 			const itemId = (key: string) => `${seed.id}-${key}`;
-			const tx = db.transaction(['grids', 'browserQueue'], 'readwrite');
+			const tx = db.transaction('grids', 'readwrite');
 			tx.objectStore('grids').put({
 				id: seed.id,
 				templateId: 'slow-image',
@@ -159,26 +160,6 @@ export async function seedQueuedGrid(page: Page, seed: QueuedGridSeed): Promise<
 				),
 				jobIds: []
 			});
-			tx.objectStore('browserQueue').put(
-				{
-					version: 1,
-					savedAt: now,
-					paused: false,
-					entries: cells.map((c) => ({
-						id: itemId(c.key),
-						status: 'waiting',
-						priority: 0,
-						target: { kind: 'any' },
-						workflow: c.workflow,
-						group: { id: seed.id, key: c.key },
-						label: c.label,
-						app: { templateId: 'slow-image', templateName: 'Slow image' },
-						createdAt: now,
-						attempts: []
-					}))
-				},
-				'queue'
-			);
 			await new Promise<void>((resolve, reject) => {
 				tx.oncomplete = () => resolve();
 				tx.onerror = () => reject(tx.error);
@@ -187,6 +168,22 @@ export async function seedQueuedGrid(page: Page, seed: QueuedGridSeed): Promise<
 		},
 		{ seed: record, cells }
 	);
+	const now = Date.now();
+	await writeStoredQueue(page, {
+		paused: false,
+		entries: cells.map((c) => ({
+			id: `${seed.id}-${c.key}`,
+			status: 'waiting',
+			priority: 0,
+			target: { kind: 'any' },
+			workflow: c.workflow,
+			group: { id: seed.id, key: c.key },
+			label: c.label,
+			app: { templateId: 'slow-image', templateName: 'Slow image' },
+			createdAt: now,
+			attempts: []
+		}))
+	});
 }
 
 /** Every job the app stored for a grid: its prompt id, cell key, status and whether an image was kept. */

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PORTS } from '../../playwright.config';
 import { invertPrompt } from '../simulator/test-helpers';
-import { storedQueue, storeQueue } from './queue-helpers';
+import { storedQueue, storedQueueEntries, storeQueue } from './queue-helpers';
 
 // The browser's own queue against the simulator serving the app (same origin), in test mode.
 const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
@@ -109,20 +109,7 @@ test('the browser queue keeps pause, order and priority across a reload, and run
 	const { runs } = (await control(page, { action: 'runs' })) as {
 		runs: { promptId: string; outcome: string }[];
 	};
-	const ids = await page.evaluate(
-		() =>
-			new Promise<string[]>((resolve) => {
-				const open = indexedDB.open('comfy-deck');
-				open.onsuccess = () => {
-					const req = open.result.transaction('browserQueue').objectStore('browserQueue').get('queue');
-					req.onsuccess = () => {
-						const entries = (req.result as { entries: { promptId: string }[] }).entries;
-						resolve(entries.map((e) => e.promptId));
-						open.result.close();
-					};
-				};
-			})
-	);
+	const ids = (await storedQueueEntries(page)).map((e) => String(e['promptId']));
 	expect(new Set(ids).size).toBe(COUNT);
 	const successes = runs.filter((r) => r.outcome === 'success' && ids.includes(r.promptId));
 	expect(successes.map((r) => r.promptId).sort()).toEqual([...ids].sort());

@@ -7,7 +7,12 @@ import type { QueueEntry } from '$lib/comfy/batch/queue';
 import type { StoredJob } from '$lib/storage/jobs';
 
 export { createDispatcher, metadataOf } from '$lib/comfy/batch/dispatcher';
-export { loadBrowserQueue, saveBrowserQueue, setAsideBrowserQueue } from '$lib/storage/browser-queue';
+export {
+	loadBrowserQueue,
+	saveBrowserQueue,
+	setAsideBrowserQueue,
+	setAsideQueueItems
+} from '$lib/storage/browser-queue';
 
 /** The job record of an item about to be sent: stored before its POST, with its app info, so History has it. */
 export function pendingJobOf({

@@ -70,6 +70,8 @@ export class DispatchState {
 	#early: ((state: QueueState) => QueueState | QueueResult)[] = [];
 	#baseUrls = new Map<string, string>();
 	#dirty = false;
+	// The queue as last stored (a save writes what changed since); undefined: not known, the next save replaces it.
+	#stored: QueueState | undefined;
 	#jobs: StoredJob[] = [];
 	#waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 	#writing: Promise<void> | undefined;
@@ -155,8 +157,15 @@ export class DispatchState {
 		try {
 			const db = await this.#options.db;
 			const stored = await engine.loadBrowserQueue(db);
-			if (stored.ok) initial = stored.state ?? initial;
-			else {
+			if (stored.ok) {
+				initial = stored.state ?? initial;
+				if (stored.exact) this.#stored = initial;
+				if (stored.unreadable.length) {
+					const n = stored.unreadable.length;
+					this.#loadError = `${n === 1 ? '1 saved item' : `${n} saved items`} of the queue could not be read and ${n === 1 ? 'was' : 'were'} set aside; the others are back.`;
+					await engine.setAsideQueueItems(db, { ids: stored.unreadable });
+				}
+			} else {
 				this.#loadError = stored.message;
 				await engine.setAsideBrowserQueue(db);
 			}
@@ -330,8 +339,9 @@ export class DispatchState {
 	}
 
 	/**
-	 * Stores the queue. Writes are coalesced (one at a time, the newest state each time); job records ride along
-	 * with the next write, and the promise settles once the write that carried them is done.
+	 * Stores the queue. Writes are coalesced (one at a time, the newest state each time, only the items changed
+	 * since the last one); job records ride along with the next write, and the promise settles once the write that
+	 * carried them is done.
 	 */
 	#save(job?: StoredJob): Promise<void> {
 		this.#dirty = true;
@@ -359,7 +369,9 @@ export class DispatchState {
 			const waiters = this.#waiters.splice(0);
 			try {
 				if (!db) throw new Error('this browser refused IndexedDB');
-				await this.#engine!.saveBrowserQueue(db, { state: this.#now, jobs });
+				const state = this.#now;
+				await this.#engine!.saveBrowserQueue(db, { state, since: this.#stored, jobs });
+				this.#stored = state;
 				this.#saveError = null;
 				for (const w of waiters) w.resolve();
 			} catch (error) {

@@ -208,6 +208,30 @@ describe('DispatchState', () => {
 		await state.flush();
 		const keys = await db.getAllKeys('browserQueue');
 		expect(keys.some((k) => String(k).startsWith('unreadable-'))).toBe(true);
-		expect(await db.get('browserQueue', 'queue')).toMatchObject({ entries: [{ id: 'item-0' }] });
+		expect(await db.getAllKeys('queueItems')).toEqual(['item-0']);
+	});
+
+	it('sets a stored item it cannot read aside, says so, and runs the others', async () => {
+		const name = uniqueName();
+		const db = await openDeckDb({ name, onUnreadable: () => {} });
+		const first = newState(Promise.resolve(db), () => []);
+		await first.start();
+		first.enqueue({ items: items(3) });
+		await first.flush();
+		first.close();
+		await putRawRecord(db, 'queueItems', { id: 'item-1', status: 'sideways', position: 1 });
+
+		const second = newState(Promise.resolve(db), () => []);
+		await second.start();
+		expect(second.loadError).toBe(
+			'1 saved item of the queue could not be read and was set aside; the others are back.'
+		);
+		expect(second.entries.map((e) => e.id)).toEqual(['item-0', 'item-2']);
+		second.enqueue({ items: [{ ...items(1)[0]!, id: 'item-3' }] });
+		await second.flush();
+		expect(
+			(await db.getAllFromIndex('queueItems', 'byPosition')).map((i) => (i as { id: string }).id)
+		).toEqual(['item-0', 'item-2', 'item-3']);
+		expect((await db.getAllKeys('browserQueue')).some((k) => String(k).endsWith('-item-1'))).toBe(true);
 	});
 });

@@ -1,5 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
+import { addItems, emptyQueue, markReleased, pauseAll, toSnapshot } from '$lib/comfy/batch';
+import { loadBrowserQueue } from './browser-queue';
 import { DB_VERSION, openDeckDb } from './db';
 import { deleteServer, listServers, saveServer } from './servers';
 import { DEFAULT_SETTINGS, loadSettings, saveSetting } from './settings';
@@ -16,6 +18,22 @@ const server = (id: string, order: number) => ({
 	createdAt: 1
 });
 
+/** A paused queue of three, one of them already on a server, as a user leaves it. */
+const waitingQueue = pauseAll(
+	markReleased(
+		addItems(emptyQueue(), {
+			items: ['a', 'b', 'c'].map((id) => ({
+				id,
+				workflow: { '1': { class_type: 'EmptyImage', inputs: {} } },
+				label: `Item ${id}`,
+				group: { id: 'g', key: id }
+			})),
+			now: 1
+		}).state,
+		{ id: 'b', serverId: 'a', promptId: 'p-b', now: 2 }
+	)
+);
+
 describe('openDeckDb', () => {
 	it('creates every store at the newest version', async () => {
 		const db = await openDeckDb({ name: uniqueName() });
@@ -28,6 +46,7 @@ describe('openDeckDb', () => {
 			'images',
 			'jobs',
 			'presets',
+			'queueItems',
 			'resultSaving',
 			'serverData',
 			'servers',
@@ -47,6 +66,9 @@ describe('openDeckDb', () => {
 			await saveSetting(old, 'theme', 'dark');
 			if (from >= 2)
 				await putRawRecord(old, 'jobs', { id: 'old', serverId: 'a', status: 'succeeded', createdAt: 1 });
+			// Versions 9 to 11 kept the queue as one snapshot.
+			const snapshot = from >= 9 && from <= 11;
+			if (snapshot) await putRawRecord(old, 'browserQueue', toSnapshot(waitingQueue, { now: 1 }), 'queue');
 			old.close();
 
 			const upgraded = await openDeckDb({ name });
@@ -69,8 +91,9 @@ describe('openDeckDb', () => {
 				metadata: { batch: 'g' }
 			});
 			expect((await upgraded.getAllFromIndex('jobs', 'byBatch', 'g')).map((j) => j.id)).toEqual(['c1']);
-			await upgraded.put('browserQueue', { version: 1 }, 'queue');
-			expect(await upgraded.get('browserQueue', 'queue')).toEqual({ version: 1 });
+			if (snapshot) expect(await loadBrowserQueue(upgraded)).toMatchObject({ state: waitingQueue });
+			await upgraded.put('queueItems', { id: 'q', position: 0 });
+			expect(await upgraded.getAllFromIndex('queueItems', 'byPosition')).toHaveLength(snapshot ? 4 : 1);
 			await upgraded.put('serverData', { serverId: 'a', kind: 'features', data: {}, savedAt: 1 });
 			expect(await upgraded.get('serverData', ['a', 'features'])).toBeDefined();
 			await upgraded.put('resultSaving', { mode: 'download' }, 'results');
@@ -110,6 +133,43 @@ describe('openDeckDb', () => {
 		const upgraded = await openDeckDb({ name, version: 8 });
 		expect((await upgraded.getAllFromIndex('jobs', 'byStyle', 'ink')).map((j) => j.id)).toEqual(['styled']);
 		expect(await upgraded.count('jobs')).toBe(2);
+		upgraded.close();
+	});
+
+	it("v12 keeps a user's queue: the stored snapshot becomes one record per item, in order, still paused", async () => {
+		const name = uniqueName();
+		const old = await openDeckDb({ name, version: 11 });
+		await putRawRecord(old, 'browserQueue', toSnapshot(waitingQueue, { now: 1 }), 'queue');
+		await putRawRecord(old, 'browserQueue', { broken: true }, 'unreadable-5');
+		old.close();
+
+		const upgraded = await openDeckDb({ name, version: 12 });
+		expect(await loadBrowserQueue(upgraded)).toEqual({
+			ok: true,
+			state: waitingQueue,
+			unreadable: [],
+			exact: true
+		});
+		expect((await upgraded.getAllFromIndex('queueItems', 'byPosition')).map((i) => i)).toMatchObject([
+			{ id: 'a', position: 0 },
+			{ id: 'b', position: 1, status: 'released', promptId: 'p-b' },
+			{ id: 'c', position: 2 }
+		]);
+		// The snapshot is gone; what had been set aside before stays.
+		expect((await upgraded.getAllKeys('browserQueue')).sort()).toEqual(['state', 'unreadable-5']);
+		upgraded.close();
+	});
+
+	it('v12 leaves a snapshot that holds no list of items where it is, for the queue to report', async () => {
+		const name = uniqueName();
+		const old = await openDeckDb({ name, version: 11 });
+		await putRawRecord(old, 'browserQueue', { version: 1, entries: 'none' }, 'queue');
+		old.close();
+
+		const upgraded = await openDeckDb({ name, version: 12, onUnreadable: () => {} });
+		expect(await upgraded.get('browserQueue', 'queue')).toEqual({ version: 1, entries: 'none' });
+		expect(await upgraded.count('queueItems')).toBe(0);
+		expect((await loadBrowserQueue(upgraded)).ok).toBe(false);
 		upgraded.close();
 	});
 

@@ -163,8 +163,13 @@ export interface DeckSchema extends DBSchema {
 	stats: { key: [string, number]; value: StoredStatsSample; indexes: { byTime: number } };
 	formValues: { key: string; value: StoredFormValues };
 	grids: { key: string; value: StoredGrid; indexes: { byCreatedAt: number; byJob: string } };
-	/** The browser queue's snapshot (one record, key `queue`); read back through `readQueueSnapshot`. */
+	/**
+	 * The browser queue's own record (key `state`: paused or not) and items set aside as unreadable; before v12,
+	 * the whole queue as one snapshot (key `queue`).
+	 */
 	browserQueue: { key: string; value: unknown };
+	/** One record per browser queue item, with its place in the queue (read back through the core's parser). */
+	queueItems: { key: string; value: unknown; indexes: { byPosition: number } };
 	serverData: { key: [string, string]; value: StoredServerData };
 	resultSaving: { key: string; value: StoredResultSaving };
 }
@@ -238,6 +243,28 @@ const MIGRATIONS: Migration[] = [
 	// v11: where results are saved as they arrive (a folder the user chose, or downloads), with the folder's handle.
 	(db) => {
 		db.createObjectStore('resultSaving');
+	},
+	// v12: the browser queue as one record per item, so a change writes that item, not the whole queue. The stored
+	// snapshot becomes items in its order (unchecked here: the loader checks each item and sets aside what it cannot
+	// read); one that does not even hold a list of items is left where it is, for the loader to report.
+	(db, tx) => {
+		db.createObjectStore('queueItems', { keyPath: 'id' }).createIndex('byPosition', 'position');
+		const queue = tx.objectStore('browserQueue');
+		void queue.get('queue').then((snapshot: unknown) => {
+			const { entries, paused, savedAt } = (snapshot ?? {}) as Record<string, unknown>;
+			if (!Array.isArray(entries)) return;
+			const ids = entries.map((e: unknown) => (e as { id?: unknown } | null)?.id);
+			if (!ids.every((id) => typeof id === 'string' && id) || new Set(ids).size !== ids.length) return;
+			const items = tx.objectStore('queueItems');
+			entries.forEach((entry: object, position) => void items.put({ ...entry, position }));
+			const state = {
+				version: 2,
+				paused: paused === true,
+				savedAt: typeof savedAt === 'number' ? savedAt : 0
+			};
+			void queue.put(state, 'state');
+			void queue.delete('queue');
+		});
 	}
 ];
 

@@ -12,11 +12,11 @@ mkdirSync(out, { recursive: true });
 
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-await context.addInitScript(() => {
-	Object.defineProperty(window, 'showDirectoryPicker', {
-		value: async () =>
-			(await navigator.storage.getDirectory()).getDirectoryHandle('Renders', { create: true })
-	});
+// A string, not a function: tsx would wrap the arrow in its __name helper, which the page does not have.
+await context.addInitScript({
+	content: `Object.defineProperty(window, 'showDirectoryPicker', {
+		value: async () => (await navigator.storage.getDirectory()).getDirectoryHandle('Renders', { create: true })
+	});`
 });
 const page = await context.newPage();
 

@@ -28,6 +28,14 @@ test('a server started with --enable-cors-header is online from another origin',
 	const row = await addServer(p, `http://127.0.0.1:${PORTS.simulatorCors}`, 'Cors box');
 	await expect(row.getByText(/Online · ComfyUI/)).toBeVisible();
 	await expect(p.getByRole('link', { name: /Cors box: online/ })).toBeVisible();
+
+	// The same server spelled another way is refused, naming the entry it already has; what was typed stays.
+	await p.getByLabel('Server address').fill(`HTTP://127.0.0.1:${PORTS.simulatorCors}/`);
+	await p.getByLabel(/^Name/).fill('Cors again');
+	await p.getByRole('button', { name: 'Add server' }).click();
+	await expect(p.getByText(/This server is already in the list, as "Cors box"/)).toBeVisible();
+	await expect(p.getByLabel('Server address')).toHaveValue(`HTTP://127.0.0.1:${PORTS.simulatorCors}/`);
+	await expect(serverRow(p, 'Cors again')).toHaveCount(0);
 });
 
 test('a server without CORS headers is explained, with the flag to add', async ({ page: p }) => {
@@ -44,8 +52,23 @@ test('a loopback server refusing the page by its Origin check is explained as a 
 });
 
 test('a wrong port says nothing answered and keeps the server for a later check', async ({ page: p }) => {
-	const row = await addServer(p, 'http://127.0.0.1:9', 'Nothing here');
-	await expect(row.getByText(/Cannot reach http:\/\/127\.0\.0\.1:9\//)).toBeVisible();
+	const row = await addServer(p, 'http://127.0.0.1:65534', 'Nothing here');
+	await expect(row.getByText(/Cannot reach http:\/\/127\.0\.0\.1:65534\//)).toBeVisible();
 	await p.reload();
 	await expect(serverRow(p, 'Nothing here')).toBeVisible();
+});
+
+test('a port browsers refuse is refused in the form, saying why', async ({ page: p }) => {
+	await addServer(p, 'http://127.0.0.1:6000', 'X11 port');
+	await expect(p.getByText(/Browsers refuse to connect to port 6000 \(ERR_UNSAFE_PORT/)).toBeVisible();
+	await expect(serverRow(p, 'X11 port')).toHaveCount(0);
+});
+
+test('a web server that is not ComfyUI is told apart from a CORS problem where its answer can be read', async ({
+	page: p
+}) => {
+	// The static host serving this page answers /api/system_stats with a 404 page: same origin, so readable.
+	const row = await addServer(p, `http://127.0.0.1:${PORTS.staticRoot}/`, 'Static host');
+	await expect(row.getByText(/answered, but not like a ComfyUI server \(404/)).toBeVisible();
+	await expect(row.getByText(/CORS/)).toHaveCount(0);
 });

@@ -102,6 +102,11 @@ test('a job of a server removed from Settings ends as such, and stays in history
 
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
 	await page.getByRole('button', { name: 'Remove Silent box' }).click();
+	// Remove asks first, naming the server; only the yes removes it.
+	const ask = page.getByRole('dialog', { name: 'Remove Silent box?' });
+	await expect(ask).toContainText('Its generations stay in History');
+	await expect(page.getByRole('link', { name: /Silent box:/ })).toHaveCount(1);
+	await ask.getByRole('button', { name: 'Remove', exact: true }).click();
 	await expect(page.getByRole('link', { name: /Silent box:/ })).toHaveCount(0);
 
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();

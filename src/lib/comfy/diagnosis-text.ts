@@ -45,7 +45,8 @@ export function diagnosisText(facts: DiagnosisFacts): { message: string; hint: s
 		case 'cors':
 			return {
 				message: `${baseUrl} is up, but it does not let ${origin} read its answers (no CORS headers).`,
-				hint: corsFix(facts.origin)
+				// The browser hides the answer: a ComfyUI without the flag and another web server look the same.
+				hint: `${corsFix(facts.origin)} If that address is not a ComfyUI at all, correct it.`
 			};
 		case 'origin-check':
 			return {
@@ -76,6 +77,13 @@ export function diagnosisText(facts: DiagnosisFacts): { message: string; hint: s
 				hint:
 					'Check the token in this server’s settings: a proxy in front of ComfyUI needs the token it expects ' +
 					'(sent as "Authorization: Bearer" and as ?token= on the WebSocket).'
+			};
+		case 'unsafe-port':
+			return {
+				message:
+					`Cannot use ${baseUrl}: browsers refuse to connect to port ${new URL(baseUrl).port} ` +
+					`(ERR_UNSAFE_PORT), whatever answers there.`,
+				hint: 'Start ComfyUI on another port (8188 is its default: --port 8188) and change the address.'
 			};
 		case 'timeout':
 			return {

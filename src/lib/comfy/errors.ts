@@ -17,7 +17,14 @@ export class ComfyError extends Error {
 
 /** Why a server could not be talked to. */
 export type ConnectionDiagnosis =
-	'unreachable' | 'cors' | 'origin-check' | 'mixed-content' | 'not-comfyui' | 'auth' | 'timeout';
+	| 'unreachable'
+	| 'cors'
+	| 'origin-check'
+	| 'mixed-content'
+	| 'not-comfyui'
+	| 'auth'
+	| 'timeout'
+	| 'unsafe-port';
 
 /** The server could not be reached or refused this page; `diagnosis` says which way. */
 export class ComfyConnectionError extends ComfyError {

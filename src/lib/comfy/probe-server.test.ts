@@ -21,10 +21,15 @@ function recorded(scenario: 'a_connect' | 'j_cors_disabled', label: string | nul
 	return exchange;
 }
 
-/** A browser's fetch for a cross-origin server without CORS headers: cors mode throws, no-cors resolves. */
-function browserFetchWithoutCors(serverUp: boolean) {
-	return vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
+/**
+ * A browser's fetch for a cross-origin server without CORS headers: cors mode throws, no-cors resolves. With
+ * `frontPageReadable`, the server's front page (its base URL) carries CORS headers: a web server, not ComfyUI.
+ */
+function browserFetchWithoutCors(serverUp: boolean, frontPageReadable = false) {
+	return vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
 		if (init?.mode === 'no-cors' && serverUp) return new Response(null, { status: 200 });
+		if (frontPageReadable && !String(url).includes('/api/'))
+			return new Response('<!doctype html><title>Welcome to nginx!</title>', { status: 200 });
 		throw new TypeError('Failed to fetch');
 	});
 }
@@ -65,11 +70,40 @@ describe('probeServer', () => {
 			pageUrl: 'http://deck.lan/'
 		});
 		expect(result).toMatchObject({ ok: false, error: { diagnosis: 'cors' } });
-		expect(fetch).toHaveBeenLastCalledWith(
+		expect(fetch).toHaveBeenCalledWith(
 			'http://gpu-box.lan:8188/api/system_stats',
 			expect.objectContaining({ mode: 'no-cors' })
 		);
 		if (!result.ok) expect(result.error.hint).toContain('--enable-cors-header http://deck.lan');
+	});
+
+	it('tells a web server that is not ComfyUI from a ComfyUI without CORS when its pages are readable', async () => {
+		const result = await probeServer({
+			baseUrl: 'http://gpu-box.lan:8080',
+			fetch: browserFetchWithoutCors(true, true),
+			pageUrl: 'http://deck.lan/'
+		});
+		expect(result).toMatchObject({ ok: false, error: { diagnosis: 'not-comfyui' } });
+		if (result.ok) return;
+		expect(result.error.message).toContain('not like a ComfyUI server');
+		expect(result.error.message).not.toContain('CORS');
+		expect(result.error.hint).toContain('port 8188');
+	});
+
+	it('says a port browsers refuse is refused, without sending anything', async () => {
+		for (const port of [9, 6000]) {
+			const fetch = vi.fn();
+			const result = await probeServer({
+				baseUrl: `http://gpu-box.lan:${port}`,
+				fetch,
+				pageUrl: 'http://deck.lan/'
+			});
+			expect(result).toMatchObject({ ok: false, error: { diagnosis: 'unsafe-port' } });
+			if (result.ok) return;
+			expect(result.error.message).toContain(`port ${port} (ERR_UNSAFE_PORT)`);
+			expect(result.error.hint).toContain('--port 8188');
+			expect(fetch).not.toHaveBeenCalled();
+		}
 	});
 
 	it('calls a loopback server that answers no-cors but not cors the Origin check', async () => {

@@ -1,3 +1,4 @@
+import { blockedPort } from './bad-port';
 import {
 	buildConnectionError,
 	isCrossOrigin,
@@ -62,6 +63,8 @@ export async function probeServer(options: ProbeServerOptions): Promise<ProbeSer
 	const fail = (error: ComfyConnectionError): ProbeServerResult => ({ ok: false, error });
 
 	// The browser blocks these before sending anything: no request can tell us more.
+	if (blockedPort(baseUrl) !== undefined)
+		return fail(connectionError({ diagnosis: 'unsafe-port', baseUrl, pageUrl }));
 	if (isMixedContent(baseUrl, pageUrl))
 		return fail(connectionError({ diagnosis: 'mixed-content', baseUrl, pageUrl }));
 
@@ -172,17 +175,34 @@ async function refineNetworkFailure(options: {
 			signal: controller.signal
 		});
 	} catch {
+		clearTimeout(timer);
 		return options.error;
+	}
+	try {
+		if (wouldFailOriginCheck(baseUrl, pageUrl))
+			return options.connectionError({
+				diagnosis: 'origin-check',
+				baseUrl,
+				pageUrl,
+				status: 403,
+				cause: options.error
+			});
+		// A server that lets this page read its front page but not /api/system_stats allows CORS (or at least its
+		// pages do) and has no ComfyUI API there: another web server, or a proxy path that does not lead to ComfyUI.
+		// ComfyUI itself either allows this page everywhere or nowhere.
+		const front = await doFetch(baseUrl, { mode: 'cors', signal: controller.signal }).catch(() => null);
+		if (front)
+			return options.connectionError({
+				diagnosis: 'not-comfyui',
+				baseUrl,
+				pageUrl,
+				detail: `it lets this page read its pages (${front.status} for ${baseUrl}), but /api/system_stats is not ComfyUI's`,
+				cause: options.error
+			});
+		return options.connectionError({ diagnosis: 'cors', baseUrl, pageUrl, cause: options.error });
 	} finally {
 		clearTimeout(timer);
 	}
-	return options.connectionError({
-		diagnosis: wouldFailOriginCheck(baseUrl, pageUrl) ? 'origin-check' : 'cors',
-		baseUrl,
-		pageUrl,
-		status: wouldFailOriginCheck(baseUrl, pageUrl) ? 403 : undefined,
-		cause: options.error
-	});
 }
 
 function performanceNow(): number {

@@ -61,11 +61,26 @@ export class SettingsState {
 		this.#loaded = true;
 	}
 
-	/** Adds a server, or updates the one with `id`. */
-	async saveServer({ id, ...input }: ServerInput & { id?: string }): Promise<SaveResult> {
+	/**
+	 * Adds a server, or updates the one with `id`. An address already in the list (this state's servers and
+	 * `taken`, e.g. the ComfyUI serving the page), however it was spelled, is refused with the name it has there.
+	 */
+	async saveServer({
+		id,
+		taken = [],
+		...input
+	}: ServerInput & {
+		id?: string;
+		taken?: readonly { id: string; name: string; baseUrl: string }[];
+	}): Promise<SaveResult> {
 		const errors: Partial<Record<keyof ServerInput, string>> = {};
 		const url = normalizeServerUrl(input.baseUrl);
 		if (!url.ok) errors.baseUrl = url.message;
+		// Both sides normalized: "HTTP://Box:80" and "http://box/" are one server.
+		const twin = url.ok
+			? [...taken, ...this.#servers].find((s) => s.id !== id && sameServerUrl(s.baseUrl, url.url))
+			: undefined;
+		if (twin) errors.baseUrl = `This server is already in the list, as "${twin.name}" (${twin.baseUrl}).`;
 		const name = input.name.trim() || (url.ok ? hostOf(url.url) : '');
 		if (!name) errors.name = 'Give the server a name.';
 		else if (name.length > SERVER_NAME_MAX)
@@ -109,4 +124,9 @@ export class SettingsState {
 		const db = await this.#db;
 		if (db) await saveSetting(db, key, value);
 	}
+}
+
+function sameServerUrl(a: string, b: string): boolean {
+	const normalized = normalizeServerUrl(a);
+	return (normalized.ok ? normalized.url : a) === b;
 }

@@ -50,6 +50,38 @@ describe('SettingsState', () => {
 		expect((await state.saveServer({ name: 'n'.repeat(200), baseUrl: 'http://a:8188' })).ok).toBe(true);
 	});
 
+	it('refuses a server already in the list under another spelling, naming it, and saves nothing', async () => {
+		const state = new SettingsState(open());
+		await state.load();
+		const first = await state.saveServer({ name: 'Studio', baseUrl: 'http://studio.lan/comfy/' });
+		if (!first.ok) throw new Error('not saved');
+		for (const spelling of [
+			'HTTP://Studio.LAN:80/comfy',
+			'studio.lan/comfy',
+			' http://studio.lan/comfy/?x=1 '
+		]) {
+			const again = await state.saveServer({ name: 'Again', baseUrl: spelling });
+			expect(again.ok).toBe(false);
+			expect(!again.ok && again.errors.baseUrl).toBe(
+				'This server is already in the list, as "Studio" (http://studio.lan/comfy/).'
+			);
+		}
+		// The page's own ComfyUI counts too; editing a server without changing its address is no duplicate.
+		const own = await state.saveServer({
+			name: 'Own',
+			baseUrl: 'http://127.0.0.1:8188',
+			taken: [{ id: 'same-origin', name: 'This ComfyUI', baseUrl: 'http://127.0.0.1:8188/' }]
+		});
+		expect(!own.ok && own.errors.baseUrl).toContain('"This ComfyUI"');
+		const renamed = await state.saveServer({
+			id: first.server.id,
+			name: 'Studio 2',
+			baseUrl: 'studio.lan/comfy'
+		});
+		expect(renamed.ok).toBe(true);
+		expect(state.servers.map((s) => s.name)).toEqual(['Studio 2']);
+	});
+
 	it('says what to fix in a bad server and saves nothing', async () => {
 		const state = new SettingsState(open());
 		await state.load();

@@ -6,7 +6,10 @@ describe('normalizeServerUrl', () => {
 		['127.0.0.1:8188', 'http://127.0.0.1:8188/'],
 		['  http://box:8188  ', 'http://box:8188/'],
 		['https://host/comfy', 'https://host/comfy/'],
-		['https://host/comfy/?x=1#y', 'https://host/comfy/']
+		['https://host/comfy/?x=1#y', 'https://host/comfy/'],
+		// One spelling per server: the host's case, a default port and a missing slash do not make another.
+		['HTTP://Box.LAN:80/comfy', 'http://box.lan/comfy/'],
+		['https://box:443', 'https://box/']
 	])('reads %s as %s', (input, expected) => {
 		expect(normalizeServerUrl(input)).toEqual({ ok: true, url: expected });
 	});
@@ -15,7 +18,9 @@ describe('normalizeServerUrl', () => {
 		['', 'Enter the address'],
 		['ftp://box', 'http:// or https://'],
 		['http://user:pw@box:8188', 'Token field'],
-		['http://exa mple', 'not a web address']
+		['http://exa mple', 'not a web address'],
+		['box:9', 'refuse to connect to port 9 (ERR_UNSAFE_PORT'],
+		['http://box:6000/', 'refuse to connect to port 6000 (ERR_UNSAFE_PORT']
 	])('explains what is wrong with %j', (input, fragment) => {
 		const result = normalizeServerUrl(input);
 		expect(result.ok).toBe(false);

@@ -1,3 +1,5 @@
+import { blockedPort } from '../comfy/bad-port';
+
 /** Result of reading a server URL typed by a user. */
 export type ServerUrlResult = { ok: true; url: string } | { ok: false; message: string };
 
@@ -26,6 +28,15 @@ export function normalizeServerUrl(input: string): ServerUrlResult {
 		return {
 			ok: false,
 			message: 'Put credentials in the Token field instead of the address: browsers refuse them in URLs.'
+		};
+	}
+	const port = blockedPort(url.href);
+	if (port !== undefined) {
+		return {
+			ok: false,
+			message:
+				`Browsers refuse to connect to port ${port} (ERR_UNSAFE_PORT: it belongs to another protocol), so no ` +
+				'page can use a server there. Start ComfyUI on another port (8188 is its default) and enter that.'
 		};
 	}
 	url.hash = '';

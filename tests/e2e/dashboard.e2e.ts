@@ -84,12 +84,12 @@ test('models are listed by folder, searchable, with embeddings', async ({ page }
 			.getByRole('region', { name: 'LoRAs', exact: true })
 			.getByText('add_detail.safetensors', { exact: true })
 	).toBeVisible();
-	await expect(
-		page
-			.getByRole('region', { name: /^Embeddings/ })
-			.first()
-			.getByText('easynegative')
-	).toBeVisible();
+	// Each folder once: embeddings and LoRAs are not listed a second time beside the memory chart.
+	const embeddings = page.getByRole('region', { name: /^Embeddings/ });
+	await expect(embeddings).toHaveCount(1);
+	await expect(embeddings.getByText('easynegative.safetensors', { exact: true })).toBeVisible();
+	await expect(embeddings.getByText('embedding:name')).toBeVisible();
+	await expect(page.getByRole('region', { name: /^LoRAs/ })).toHaveCount(1);
 
 	await page.getByPlaceholder('Search models by name or folder').fill('pixel');
 	await expect(page.getByText('pixel-art-xl.safetensors', { exact: true }).last()).toBeVisible();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	bytesToGiB,
 	formatBytes,
+	formatClockTime,
 	formatGiB,
 	formatDuration,
 	formatPercent,
@@ -88,5 +89,18 @@ describe('parseCacheLimit', () => {
 			expect(result.ok).toBe(false);
 			if (!result.ok) expect(result.message).toContain(`"${text}" is not a size`);
 		}
+	});
+});
+
+describe('formatClockTime', () => {
+	it('writes an axis tick and an "Updated" reading alike, the reading with its seconds', () => {
+		const at = new Date(2026, 0, 5, 14, 7, 9).getTime();
+		const axis = formatClockTime(at);
+		const updated = formatClockTime(at, { seconds: true });
+		expect(axis).toMatch(/07/);
+		expect(axis).not.toMatch(/09/);
+		expect(updated).toMatch(/07.09/);
+		// The same hour and minute, written the same way: the reading is the tick with seconds added.
+		expect(updated.replace(/\D/g, '')).toContain(axis.replace(/\D/g, '').slice(0, 4));
 	});
 });

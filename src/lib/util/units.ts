@@ -61,6 +61,18 @@ function trim(value: number): string {
 }
 
 /** The largest cache size people may set, in MB. */
+/**
+ * A clock time in the user's locale, as the charts' time axes show it (hours and minutes, 2 digits), with the
+ * seconds for a reading that changes every few seconds ("Updated"): one format across the dashboard.
+ */
+export function formatClockTime(ms: number, options: { seconds?: boolean } = {}): string {
+	return new Date(ms).toLocaleTimeString([], {
+		hour: '2-digit',
+		minute: '2-digit',
+		...(options.seconds ? { second: '2-digit' } : {})
+	});
+}
+
 export const MAX_CACHE_MB = 1_000_000;
 
 /** Reads a typed cache size (whole MB, 0 for no cache), or says what is wrong with it. */

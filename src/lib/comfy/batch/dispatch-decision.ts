@@ -217,7 +217,7 @@ export function decideInFlight({
 		case 'lost':
 			return { action: 'requeue', reason: `${serverName} lost it (restarted?); it goes out again.` };
 		case 'interrupted':
-			return { action: 'failed', error: answer.error?.message ?? 'Cancelled.' };
+			return { action: 'failed', error: answer.error?.message ?? 'Interrupted.' };
 		case 'failed':
 			if (answer.error?.kind === 'connection') {
 				return { action: 'requeue', reason: `${serverName} could not be reached: ${answer.error.message}` };

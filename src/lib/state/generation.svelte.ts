@@ -1,14 +1,14 @@
 import { ComfyValidationError, isTerminal, uuidv4, type JobRecord } from '$lib/comfy';
 import { elapsedSeconds, progressFraction } from '$lib/comfy/job-progress';
-import { annotatedFileValue, applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
+import { applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
 import { useCacheEntry } from '$lib/storage/cache';
-import { getImage } from '$lib/storage/images';
 import { normalizeStyle, stylesOfTemplate } from '$lib/storage/history';
 import { getJob, listJobsOfTemplate, type JobAppInfo } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
 import type { AppState, ServerView } from './app.svelte';
 import type { FreshResult } from './fresh-results.svelte';
-import { mediaFieldsOf, shownOfFresh, type ShownImage } from './shown-image';
+import { loadKeptImages, shownOfFresh, type ShownImage } from './shown-image';
+import type { GenerateOptions } from './generation-options';
 
 export { mediaFieldsOf, type ShownImage } from './shown-image';
 import { errorMessage } from '$lib/util/error-message';
@@ -16,45 +16,23 @@ import { errorMessage } from '$lib/util/error-message';
 /** Where the panel's current run is, for the view. */
 export type RunPhase = 'idle' | 'submitting' | JobRecord['status'] | 'cached';
 
-/** What one Generate sends: a template's form values on a server. */
-export interface GenerateOptions {
-	template: Template;
-	values: FormValues;
-	server: ServerView;
-	/** Skips the result cache ("Run anyway"). */
-	force?: boolean;
-	/** The run's style label (free text; stored with the job, filterable in History). */
-	style?: string;
-	onnodeerrors?: (nodeErrors: unknown) => void;
-	/**
-	 * Called at once when the run took the form's values (not when they have a problem): the form moves its seeds
-	 * here, so Generate pressed again before this run is queued sends the next seed, not the same prompt twice.
-	 */
-	onsent?: () => void;
-}
-
 /**
  * One generation panel's state: submits the form's workflow through the core, follows its job live (queue
  * position, node progress, previews, elapsed time), shows results from IndexedDB, and answers identical prompts
  * from the cache unless a random seed is in play.
  */
 export class GenerationState {
-	jobId = $state<string | null>(null);
-	submitting = $state(false);
-	/** What went wrong before the server accepted the job (the job itself carries later errors). */
-	error = $state<string | null>(null);
-	/** Images of the finished run (or of the cache hit). */
-	images = $state<ShownImage[]>([]);
-	fromCache = $state(false);
-	/** The server refused the prompt (the form shows why): the job's own copy of the error is not shown again. */
-	refused = $state(false);
-	/** The images shown are the template's last run from history (the page was opened, nothing run yet). */
-	fromHistory = $state(false);
-	now = $state(Date.now());
-	/** The style label the next run gets (starts as the template's last one). */
+	#jobId = $state<string | null>(null);
+	#submitting = $state(false);
+	#error = $state<string | null>(null);
+	#images = $state<ShownImage[]>([]);
+	#fromCache = $state(false);
+	#refused = $state(false);
+	#fromHistory = $state(false);
+	#now = $state(Date.now());
+	#pastStyles = $state<string[]>([]);
+	/** The style label the next run gets (starts as the template's last one; the panel's field binds it). */
 	style = $state('');
-	/** Style labels this template's runs used, most recent first (the field offers them). */
-	pastStyles = $state<string[]>([]);
 
 	#app: AppState;
 	#urls: string[] = [];
@@ -70,28 +48,68 @@ export class GenerationState {
 	// The images shown are the kept copies (IndexedDB): fresh bytes no longer replace them.
 	#kept = false;
 
-	constructor(app: AppState) {
+	constructor({ app }: { app: AppState }) {
 		this.#app = app;
+	}
+
+	/** The job the panel follows (null before the first run). */
+	get jobId(): string | null {
+		return this.#jobId;
+	}
+
+	/** The run is being sent (the reachability check, then the POST). */
+	get submitting(): boolean {
+		return this.#submitting;
+	}
+
+	/** What went wrong before the server accepted the job (the job itself carries later errors). */
+	get error(): string | null {
+		return this.#error;
+	}
+
+	/** Results of the run (or of the cache hit, or of the template's last run from history). */
+	get images(): ShownImage[] {
+		return this.#images;
+	}
+
+	/** The results shown were answered from the result cache: nothing was sent. */
+	get fromCache(): boolean {
+		return this.#fromCache;
+	}
+
+	/** The server refused the prompt (the form shows why): the job's own copy of the error is not shown again. */
+	get refused(): boolean {
+		return this.#refused;
+	}
+
+	/** The images shown are the template's last run from history (the page was opened, nothing run yet). */
+	get fromHistory(): boolean {
+		return this.#fromHistory;
+	}
+
+	/** Style labels this template's runs used, most recent first (the field offers them). */
+	get pastStyles(): string[] {
+		return this.#pastStyles;
 	}
 
 	/** The live record of the current job. */
 	get job(): (JobRecord & { serverId: string }) | undefined {
-		return this.jobId ? this.#app.jobs.byId[this.jobId] : undefined;
+		return this.#jobId ? this.#app.jobs.byId[this.#jobId] : undefined;
 	}
 
 	get phase(): RunPhase {
-		if (this.fromCache) return 'cached';
-		if (this.submitting) return 'submitting';
+		if (this.#fromCache) return 'cached';
+		if (this.#submitting) return 'submitting';
 		return this.job?.status ?? 'idle';
 	}
 
 	get preview(): string | undefined {
-		return this.jobId ? this.#app.jobs.previews[this.jobId]?.url : undefined;
+		return this.#jobId ? this.#app.jobs.previews[this.#jobId]?.url : undefined;
 	}
 
 	/** Seconds since the job was created, or its whole run once finished. */
 	get elapsedSeconds(): number {
-		return this.job ? elapsedSeconds(this.job, this.now) : 0;
+		return this.job ? elapsedSeconds(this.job, this.#now) : 0;
 	}
 
 	/** Overall progress 0–1: nodes done (cached ones count) plus the current node's steps. */
@@ -124,7 +142,7 @@ export class GenerationState {
 		const { template, values, server } = options;
 		const applied = applyParameters({ api: template.api, parameters: template.parameters, values });
 		if (applied.issues.length) {
-			this.error = applied.issues.map((i) => i.message).join(' ');
+			this.#error = applied.issues.map((i) => i.message).join(' ');
 			return false;
 		}
 		options.onsent?.();
@@ -138,9 +156,9 @@ export class GenerationState {
 			const cached = entry && (await this.#loadImages(entry.imageHashes.map((h) => ({ hash: h }))));
 			if (entry && cached) {
 				if (!current()) return false;
-				this.images = cached;
-				this.fromCache = true;
-				this.jobId = entry.jobId;
+				this.#images = cached;
+				this.#fromCache = true;
+				this.#jobId = entry.jobId;
 				return false;
 			}
 		}
@@ -148,17 +166,17 @@ export class GenerationState {
 		const sending = new AbortController();
 		if (current()) {
 			this.#sending = sending;
-			this.submitting = true;
+			this.#submitting = true;
 		}
 		if (!(await this.#reachable(server, sending.signal, current))) {
-			if (current()) this.submitting = false;
+			if (current()) this.#submitting = false;
 			return false;
 		}
 
 		const id = uuidv4();
 		const initials = this.#app.settings.values.userInitials.trim();
 		const style = normalizeStyle(options.style ?? this.style);
-		if (style) this.pastStyles = [style, ...this.pastStyles.filter((s) => s !== style)];
+		if (style) this.#pastStyles = [style, ...this.#pastStyles.filter((s) => s !== style)];
 		const labels = {
 			...(initials ? { userInitials: initials } : {}),
 			...(style ? { style } : {})
@@ -172,7 +190,7 @@ export class GenerationState {
 			...labels
 		};
 		if (current()) {
-			this.jobId = id;
+			this.#jobId = id;
 			this.#tick();
 		}
 		// Saved whole (the tracker's record and these fields) in one write before the POST, so a reload or a crash in
@@ -201,17 +219,17 @@ export class GenerationState {
 				if (options.onnodeerrors && body?.node_errors && error.issues.length) {
 					options.onnodeerrors(body.node_errors);
 					const n = error.issues.length;
-					this.error = `ComfyUI refused the workflow: ${n === 1 ? '1 problem' : `${n} problems`}, shown on the form.`;
-					this.refused = true;
+					this.#error = `ComfyUI refused the workflow: ${n === 1 ? '1 problem' : `${n} problems`}, shown on the form.`;
+					this.#refused = true;
 					return false;
 				}
 			}
-			this.error = errorMessage(error);
+			this.#error = errorMessage(error);
 			return false;
 		} finally {
 			unstage();
 			if (this.#app.jobs.byId[id]) this.#app.jobs.announce();
-			if (current()) this.submitting = false;
+			if (current()) this.#submitting = false;
 			if (this.#sending === sending) this.#sending = undefined;
 		}
 	}
@@ -231,7 +249,7 @@ export class GenerationState {
 		if (!connection) return false;
 		if (connection.status === 'online') return true;
 		if (!current()) return false;
-		this.error = [
+		this.#error = [
 			`${server.name} cannot be reached, so nothing was sent.`,
 			connection.message,
 			connection.hint
@@ -246,12 +264,12 @@ export class GenerationState {
 	 * run in progress (restored from IndexedDB and reconciled by the core) shows up again where it was started.
 	 */
 	attachToUnfinished(templateId: string): void {
-		if (this.jobId || this.submitting || this.#generating > 0) return;
+		if (this.#jobId || this.#submitting || this.#generating > 0) return;
 		const unfinished = this.#app.jobs.list.find(
 			(job) => job.metadata?.templateId === templateId && !isTerminal(job.status)
 		);
 		if (!unfinished) return;
-		this.jobId = unfinished.id;
+		this.#jobId = unfinished.id;
 		this.#tick();
 	}
 
@@ -260,20 +278,20 @@ export class GenerationState {
 	 * back what it made last.
 	 */
 	async showLatest(templateId: string): Promise<void> {
-		if (this.jobId || this.submitting || this.#generating > 0) return;
+		if (this.#jobId || this.#submitting || this.#generating > 0) return;
 		const epoch = this.#epoch;
 		const db = await this.#app.db;
 		const jobs = await listJobsOfTemplate(db, templateId);
 		const latest = jobs
 			.filter((job) => job.status === 'succeeded' && job.app.images?.length)
 			.sort((a, b) => b.createdAt - a.createdAt)[0];
-		const idle = () => !this.jobId && !this.submitting && this.#generating === 0 && epoch === this.#epoch;
+		const idle = () => !this.#jobId && !this.#submitting && this.#generating === 0 && epoch === this.#epoch;
 		if (!latest || !idle()) return;
 		const shown = await this.#loadImages(latest.app.images ?? [], latest.serverId);
 		if (!shown || !idle()) return;
-		this.images = shown;
-		this.jobId = latest.id;
-		this.fromHistory = true;
+		this.#images = shown;
+		this.#jobId = latest.id;
+		this.#fromHistory = true;
 	}
 
 	/**
@@ -282,14 +300,14 @@ export class GenerationState {
 	 */
 	async loadStyles(templateId: string): Promise<void> {
 		const styles = await stylesOfTemplate(await this.#app.db, { templateId });
-		this.pastStyles = styles;
+		this.#pastStyles = styles;
 		if (!this.style && styles[0]) this.style = styles[0];
 	}
 
 	/** Stops sending, removes the job from the queue, or interrupts it when running. */
 	async cancel(): Promise<void> {
 		this.#sending?.abort();
-		if (!this.jobId) this.submitting = false;
+		if (!this.#jobId) this.#submitting = false;
 		const job = this.job;
 		if (!job || isTerminal(job.status)) return;
 		const server = this.#app.servers.find((s) => s.id === job.serverId);
@@ -302,10 +320,10 @@ export class GenerationState {
 	 */
 	showFresh(fresh: readonly FreshResult[] | undefined): void {
 		const job = this.job;
-		if (!fresh || !job || this.fromCache || this.fromHistory || this.#kept) return;
-		if (fresh.length <= this.images.length) return;
-		this.images = fresh.map((result) => {
-			const shown = this.images.find((image) => image.hash === result.hash);
+		if (!fresh || !job || this.#fromCache || this.#fromHistory || this.#kept) return;
+		if (fresh.length <= this.#images.length) return;
+		this.#images = fresh.map((result) => {
+			const shown = this.#images.find((image) => image.hash === result.hash);
 			if (shown) return shown;
 			const url = URL.createObjectURL(result.blob);
 			this.#urls.push(url);
@@ -316,18 +334,18 @@ export class GenerationState {
 	/** Loads the finished job's kept images from IndexedDB (call when history changed). */
 	async refreshResults(): Promise<void> {
 		const job = this.job;
-		if (!job || job.status !== 'succeeded' || this.fromCache || this.fromHistory) return;
+		if (!job || job.status !== 'succeeded' || this.#fromCache || this.#fromHistory) return;
 		const epoch = this.#epoch;
 		const db = await this.#app.db;
 		const stored = await getJob(db, job.id);
 		const kept = stored?.app.images ?? [];
 		if (!kept.length || kept.some((i) => !i.hash)) return;
 		const loaded = await this.#loadImages(kept, job.serverId);
-		if (!loaded || epoch !== this.#epoch || this.jobId !== job.id) return;
+		if (!loaded || epoch !== this.#epoch || this.#jobId !== job.id) return;
 		this.#kept = true;
 		// An image already shown from its fresh bytes keeps its URL: the same picture is not decoded again.
-		this.images = loaded.map((image) => {
-			const shown = this.images.find((old) => old.hash === image.hash);
+		this.#images = loaded.map((image) => {
+			const shown = this.#images.find((old) => old.hash === image.hash);
 			if (!shown) return image;
 			URL.revokeObjectURL(image.url);
 			return { ...image, url: shown.url, blob: shown.blob };
@@ -347,28 +365,8 @@ export class GenerationState {
 		kept: { hash?: string; filename?: string; subfolder?: string; type?: string }[],
 		serverId?: string
 	): Promise<ShownImage[] | null> {
-		const db = await this.#app.db;
-		const shown: ShownImage[] = [];
-		for (const image of kept) {
-			if (!image.hash) return null;
-			const stored = await getImage(db, image.hash);
-			if (!stored) return null;
-			const url = URL.createObjectURL(stored.blob);
-			this.#urls.push(url);
-			shown.push({
-				hash: image.hash,
-				blob: stored.blob,
-				url,
-				filename: image.filename ?? `${image.hash.slice(0, 12)}.png`,
-				width: stored.width,
-				height: stored.height,
-				mime: stored.mime,
-				...mediaFieldsOf(stored),
-				...(serverId && image.type === 'output' && image.filename
-					? { saved: { serverId, value: annotatedFileValue({ ...image, filename: image.filename }) } }
-					: {})
-			});
-		}
+		const shown = await loadKeptImages({ db: await this.#app.db, kept, serverId });
+		for (const image of shown ?? []) this.#urls.push(image.url);
 		return shown;
 	}
 
@@ -376,20 +374,20 @@ export class GenerationState {
 		this.#epoch++;
 		for (const url of this.#urls) URL.revokeObjectURL(url);
 		this.#urls = [];
-		this.images = [];
-		this.fromCache = false;
-		this.submitting = false;
-		this.fromHistory = false;
+		this.#images = [];
+		this.#fromCache = false;
+		this.#submitting = false;
+		this.#fromHistory = false;
 		this.#kept = false;
-		this.refused = false;
-		this.error = null;
-		this.jobId = null;
+		this.#refused = false;
+		this.#error = null;
+		this.#jobId = null;
 	}
 
 	#tick() {
 		clearInterval(this.#timer);
 		this.#timer = setInterval(() => {
-			this.now = Date.now();
+			this.#now = Date.now();
 			const job = this.job;
 			if (job && isTerminal(job.status)) {
 				clearInterval(this.#timer);

@@ -26,7 +26,7 @@ function setup(o: { server: ServerView; connection?: ServerConnection }) {
 		settings: { values: { userInitials: 'AB' } },
 		connections: { get: () => o.connection ?? { status: 'online' }, check }
 	} as unknown as AppState;
-	const run = new GenerationState(app);
+	const run = new GenerationState({ app });
 	closers.push(async () => {
 		run.dispose();
 		await jobs.close();
@@ -149,10 +149,8 @@ describe('GenerationState against a simulated ComfyUI', () => {
 
 		// A second panel over the same database: the page was opened again.
 		const again = new GenerationState({
-			db: first.db,
-			jobs: first.jobs,
-			servers: [server()]
-		} as unknown as AppState);
+			app: { db: first.db, jobs: first.jobs, servers: [server()] } as unknown as AppState
+		});
 		await again.showLatest(TEMPLATE.id);
 		expect(again.fromHistory).toBe(true);
 		expect(again.jobId).toBe(id);

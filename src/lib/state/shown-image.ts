@@ -1,4 +1,6 @@
 import { annotatedFileValue } from '$lib/comfy/workflow';
+import type { DeckDb } from '$lib/storage/db';
+import { getImage } from '$lib/storage/images';
 import type { FreshResult } from './fresh-results.svelte';
 
 /** An image ready to show: object URLs of the original bytes and of the thumbnail. */
@@ -55,4 +57,39 @@ export function mediaFieldsOf(stored: {
 		...(stored.unplayable ? { unplayable: true } : {}),
 		...(stored.peaks?.length ? { peaks: stored.peaks } : {})
 	};
+}
+
+/**
+ * A job's kept results read from IndexedDB, or null when one of them is not kept (yet). Each has a new object URL,
+ * which the caller frees.
+ */
+export async function loadKeptImages(options: {
+	db: DeckDb;
+	kept: { hash?: string; filename?: string; subfolder?: string; type?: string }[];
+	/** The server the job ran on. */
+	serverId?: string;
+}): Promise<ShownImage[] | null> {
+	const { db, kept, serverId } = options;
+	const shown: ShownImage[] = [];
+	for (const image of kept) {
+		const stored = image.hash ? await getImage(db, image.hash) : undefined;
+		if (!image.hash || !stored) {
+			for (const done of shown) URL.revokeObjectURL(done.url);
+			return null;
+		}
+		shown.push({
+			hash: image.hash,
+			blob: stored.blob,
+			url: URL.createObjectURL(stored.blob),
+			filename: image.filename ?? `${image.hash.slice(0, 12)}.png`,
+			width: stored.width,
+			height: stored.height,
+			mime: stored.mime,
+			...mediaFieldsOf(stored),
+			...(serverId && image.type === 'output' && image.filename
+				? { saved: { serverId, value: annotatedFileValue({ ...image, filename: image.filename }) } }
+				: {})
+		});
+	}
+	return shown;
 }

@@ -6,6 +6,7 @@
 // <img> in the DOM, decoded, and the moments between: the POST leaving, `executing` with node null on the app's
 // socket, its REST look at the finished job. E2E_SPEED_TRACE=1 prints each app job's timeline.
 import type { Page } from '@playwright/test';
+import { writeFile } from 'node:fs/promises';
 import { installRawClient, type RawClient, type RawTiming } from './raw-client';
 import { pageScript, percentile, startSimulatorApp } from './simulator-app';
 
@@ -205,11 +206,32 @@ async function appBatch(
 	const already = await storedSucceeded(page);
 	const started = Date.now();
 	const color = page.getByLabel('Color (0xRRGGBB as a number)', { exact: true });
-	for (let i = 0; i < BATCH; i++) {
-		await generateEnabled(page);
-		await color.fill(String(firstColor + i));
-		await page.getByRole('button', { name: 'Generate' }).click();
+	const steps = { enabled: 0, fill: 0, click: 0 };
+	const lap = (key: keyof typeof steps, since: number) => (steps[key] += Date.now() - since);
+	const requests = new Map<string, number>();
+	const count = (r: { method(): string; url(): string }) => {
+		const key = `${r.method()} ${new URL(r.url()).pathname.replace(/[0-9a-f-]{36}/, '{id}')}`;
+		requests.set(key, (requests.get(key) ?? 0) + 1);
+	};
+	if (process.env.E2E_SPEED_TRACE) page.on('request', count);
+	const cdp = process.env.E2E_SPEED_PROFILE ? await page.context().newCDPSession(page) : undefined;
+	if (cdp) {
+		await cdp.send('Profiler.enable');
+		await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+		await cdp.send('Profiler.start');
 	}
+	for (let i = 0; i < BATCH; i++) {
+		let t = Date.now();
+		await generateEnabled(page);
+		lap('enabled', t);
+		t = Date.now();
+		await color.fill(String(firstColor + i));
+		lap('fill', t);
+		t = Date.now();
+		await page.getByRole('button', { name: 'Generate' }).click();
+		lap('click', t);
+	}
+	if (process.env.E2E_SPEED_TRACE) console.log(`  batch presses, ms in all: ${JSON.stringify(steps)}`);
 	// Generate stays available while runs are sent, so the 50 presses follow each other as fast as the page takes
 	// them (each fills the color first); how long they took is reported on its own.
 	const submittedMs = Date.now() - started;
@@ -218,6 +240,14 @@ async function appBatch(
 		kept = (await storedSucceeded(page)) - already;
 		if (kept >= BATCH) break;
 		await page.waitForTimeout(25);
+	}
+	if (process.env.E2E_SPEED_TRACE) {
+		page.off('request', count);
+		console.log(`  batch requests: ${JSON.stringify([...requests].sort((x, y) => y[1] - x[1]))}`);
+	}
+	if (cdp && process.env.E2E_SPEED_PROFILE) {
+		const { profile } = await cdp.send('Profiler.stop');
+		await writeFile(process.env.E2E_SPEED_PROFILE, JSON.stringify(profile));
 	}
 	return { ms: Date.now() - started, submittedMs, kept };
 }

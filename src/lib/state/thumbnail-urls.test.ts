@@ -33,6 +33,27 @@ describe('ThumbnailUrls', () => {
 		expect(await urls.acquire('unknown')).toBeUndefined();
 	});
 
+	it('keeps the URL of a thumbnail let go and taken back at once (a card drawn again), without reading it again', async () => {
+		const db = openDeckDb({ name: `thumbs-${Math.random()}` });
+		const hash = await putImage(await db, { blob: new Blob(['png'], { type: 'image/png' }) });
+		let made = 0;
+		const create = vi.spyOn(URL, 'createObjectURL').mockImplementation(() => `blob:${++made}`);
+		const revoke = vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+		const urls = new ThumbnailUrls(db);
+
+		expect(await urls.acquire(hash)).toBe('blob:1');
+		urls.release(hash);
+		expect(await urls.acquire(hash)).toBe('blob:1');
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		expect(create).toHaveBeenCalledTimes(1);
+		expect(revoke).not.toHaveBeenCalled();
+		expect(urls.size).toBe(1);
+
+		urls.release(hash);
+		await vi.waitFor(() => expect(revoke).toHaveBeenCalledWith('blob:1'));
+		expect(urls.size).toBe(0);
+	});
+
 	it('shows a picture without a thumbnail itself, but never a sound or a frameless video as a picture', async () => {
 		const db = openDeckDb({ name: `thumbs-${Math.random()}` });
 		const png = await putImage(await db, { blob: new Blob(['png'], { type: 'image/png' }) });

@@ -7,7 +7,10 @@ import { getImages } from '$lib/storage/images';
  */
 export class ThumbnailUrls {
 	#db: Promise<DeckDb>;
-	#entries = new Map<string, { count: number; url: Promise<string | undefined> }>();
+	#entries = new Map<
+		string,
+		{ count: number; url: Promise<string | undefined>; revoke?: ReturnType<typeof setTimeout> }
+	>();
 	#scrolledAt = -Infinity;
 	#pending = 0;
 	#onSettled: (() => void)[] = [];
@@ -23,6 +26,7 @@ export class ThumbnailUrls {
 	acquire(hash: string): Promise<string | undefined> {
 		const existing = this.#entries.get(hash);
 		if (existing) {
+			clearTimeout(existing.revoke);
 			existing.count++;
 			return existing.url;
 		}
@@ -72,8 +76,15 @@ export class ThumbnailUrls {
 	release(hash: string): void {
 		const entry = this.#entries.get(hash);
 		if (!entry || --entry.count > 0) return;
-		this.#entries.delete(hash);
-		void entry.url.then((url) => url && URL.revokeObjectURL(url));
+		// A card drawn again with the same thumbnail lets it go and takes it back in one go: the URL is kept for that
+		// moment instead of being revoked and the image read again (the run list did so for every row whenever a
+		// run finished: 80 reads and object URLs per run of a 50-prompt batch).
+		clearTimeout(entry.revoke);
+		entry.revoke = setTimeout(() => {
+			if (this.#entries.get(hash) !== entry || entry.count > 0) return;
+			this.#entries.delete(hash);
+			void entry.url.then((url) => url && URL.revokeObjectURL(url));
+		}, 0);
 	}
 
 	/**

@@ -1,16 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, resetSimulatorEachTest, openTemplate } from './page-helpers';
 
 // Export everything from one browser and import it into a fresh one, against the simulator serving the app.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 const TEMPLATE = 'demo-solid-color';
 const TEMPLATE_NAME = 'Demo: solid color (no models)';
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
 
 /** How many records each store of the app's IndexedDB holds (read in the page). */
 function storeCounts(page: Page) {
@@ -46,13 +40,7 @@ async function openFresh(page: Page) {
 const importRow = (page: Page, region: string, kind: string) =>
 	page.getByRole('region', { name: region }).getByRole('row', { name: new RegExp(`^${kind}\\b`) });
 
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('export everything, import into a fresh browser, and a second import adds nothing', async ({
 	page,
@@ -60,8 +48,7 @@ test('export everything, import into a fresh browser, and a second import adds n
 }) => {
 	test.setTimeout(90_000);
 	// One generation and one preset in the first browser.
-	await page.goto(`${base}#/generate/${TEMPLATE}`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	await openTemplate(page, `${TEMPLATE}`);
 	await page.getByRole('button', { name: 'Generate' }).click();
 	await expect(page.getByRole('list', { name: 'Results' }).getByRole('img')).toHaveCount(1, {
 		timeout: 30_000

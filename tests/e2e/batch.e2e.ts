@@ -1,28 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, control, resetSimulatorEachTest, openTemplate } from './page-helpers';
 
 // Many runs from one form, against the simulator serving the app (same origin), in test mode.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
-
-async function openTemplate(page: Page, id: string) {
-	await page.goto(`${base}#/generate/${id}`);
-	await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled({ timeout: 15_000 });
-}
 
 const runList = (page: Page) => page.getByRole('region', { name: 'Runs' }).getByRole('listitem');
 
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('every run the form started stays listed; Cancel stops exactly that run; the list survives a reload', async ({
 	page

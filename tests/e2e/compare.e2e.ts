@@ -1,23 +1,11 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { PNG } from 'pngjs';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, resetSimulatorEachTest, openNewestRun } from './page-helpers';
 
 // Two runs compared on the History page: their pictures side by side and under a slider, beside the parameters
 // that differ, named as the form names them.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
-
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 async function generate(page: Page, color: string, width: string, n: number) {
 	await page.goto(`${base}#/generate/demo-solid-color`);
@@ -48,12 +36,7 @@ test('two runs side by side and under a slider, next to what differs', async ({ 
 	test.setTimeout(60_000);
 	await generate(page, String(0x0000ff), '64', 1);
 	await generate(page, String(0xff0000), '80', 2);
-	await page.goto(`${base}#/history`);
-	await page
-		.getByRole('list', { name: 'Generations' })
-		.getByRole('link', { name: /^Open / })
-		.first()
-		.click();
+	await openNewestRun(page);
 
 	const params = page.getByRole('region', { name: 'Parameters' });
 	await test.step('the parameters carry the form’s labels, not input ids', async () => {

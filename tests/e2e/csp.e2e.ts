@@ -1,15 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, control, resetSimulatorEachTest, openTemplate } from './page-helpers';
 
 // The built index.html carries a strict Content-Security-Policy (docs/decisions/006-content-security-policy.md).
 // Every view, including a running generation with live previews, must work under it without one violation:
 // the simulator serves the build at the same origin, as ComfyUI --front-end-root does.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
 
 /** Collects every CSP violation the page reports, from the first script on (before the app runs). */
 async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
@@ -34,13 +28,7 @@ async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
 
 const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name });
 
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('the policy is in force: an injected inline script or event handler never runs', async ({ page }) => {
 	await page.goto(base);
@@ -78,8 +66,7 @@ test('every view works under the policy with no violation, a running generation 
 	await expect(heading(page, 'Generate')).toBeVisible();
 	// Steps paced at 10 a second, so the live preview lasts long enough to be seen on a loaded machine.
 	await control(page, { action: 'previewStream', fps: 10 });
-	await page.goto(`${base}#/generate/sd15-txt2img`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	await openTemplate(page, 'sd15-txt2img');
 	// A fresh browser's first run uses the template's seed, and the server would answer from its cache (no steps,
 	// no previews) if an earlier test ran the same prompt.
 	await page.getByRole('button', { name: 'Randomize Seed' }).click();

@@ -1,9 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
 import { formatBytes } from '../../src/lib/util/units';
+import { appBase as base } from './page-helpers';
 
 // The simulator serving the built app (same origin, like ComfyUI --front-end-root): used with no set-up.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 
 interface Stats {
 	system: {

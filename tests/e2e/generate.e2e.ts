@@ -1,30 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
+import { control, resetSimulatorEachTest, openTemplate } from './page-helpers';
 
 // Generation against the simulator serving the app (same origin, like ComfyUI --front-end-root), in test mode.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
-
-async function openTemplate(page: Page, id: string) {
-	await page.goto(`${base}#/generate/${id}`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
-}
 
 const panel = (page: Page) => page.getByRole('region', { name: 'Generation' });
 const status = (page: Page) => panel(page).getByRole('status');
 const results = (page: Page) => page.getByRole('list', { name: 'Results' }).getByRole('img');
 
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('a generation shows queue state, step progress, live previews and the final image', async ({ page }) => {
 	// Steps paced at 10 a second: at the e2e time scale a step takes 1 ms, and on a loaded machine the whole

@@ -1,15 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, resetSimulatorEachTest } from './page-helpers';
 
 // The history gallery and detail view against the simulator serving the app (same origin), in test mode.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
 
 const results = (page: Page) => page.getByRole('list', { name: 'Results' }).getByRole('img');
 const filters = (page: Page) => page.getByRole('search', { name: 'Filters' });
@@ -65,13 +59,7 @@ async function seedFailedJob(page: Page) {
 	});
 }
 
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('the gallery lists, filters (kept in the URL), compares, runs again, deletes and zips', async ({
 	page

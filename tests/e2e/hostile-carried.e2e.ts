@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { encodeShareLink } from '../../src/lib/comfy/workflow/url-state';
 import type { Template } from '../../src/lib/comfy/workflow/template';
 import { XSS_PAYLOADS } from '../fixtures/xss-payloads';
-import { ALL, base, control, expectEachLiteral, expectLiteral, trapScripts } from './hostile-helpers';
+import { ALL, base, expectEachLiteral, expectLiteral, trapScripts } from './hostile-helpers';
+import { resetSimulatorEachTest, openNewestRun, openTemplate } from './page-helpers';
 
 /** A name within the 200 characters a template or server name may have, full of markup. */
 const NAME = XSS_PAYLOADS.slice(0, 4).join(' ').slice(0, 200).trim();
@@ -56,13 +57,7 @@ async function openAndSaveShared(page: Page) {
 	await expectEachLiteral(page.locator('main'), [...labels, ...groups]);
 }
 
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('a share link with payloads in every text of its template shows them as text, before and after saving', async ({
 	page
@@ -89,18 +84,12 @@ test('a backup zip with payloads in server names, tags, notes and a template sho
 	await openAndSaveShared(page);
 
 	// A run with the corpus in its tags and note.
-	await page.goto(`${base}#/generate/demo-solid-color`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	await openTemplate(page, 'demo-solid-color');
 	await page.getByRole('button', { name: 'Generate' }).click();
 	await expect(page.getByRole('list', { name: 'Results' }).getByRole('img')).toHaveCount(1, {
 		timeout: 20_000
 	});
-	await page.goto(`${base}#/history`);
-	await page
-		.getByRole('list', { name: 'Generations' })
-		.getByRole('link', { name: /^Open / })
-		.first()
-		.click();
+	await openNewestRun(page);
 	const tags = XSS_PAYLOADS.slice(0, 10);
 	await page.getByLabel('Tags (comma-separated)').fill(tags.join(' ¦ '));
 	await page.getByRole('button', { name: 'Save tags' }).click();

@@ -1,17 +1,11 @@
 // Shared by the hostile-input specs (issue 11): the canary and dialog trap that catch any script a payload runs,
 // and checks that a text shows literally.
 import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
 import { XSS_PAYLOADS } from '../fixtures/xss-payloads';
 
-export const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
+export { appBase as base, control } from './page-helpers';
 /** Every payload, in one text: each surface gets the whole corpus at once. */
 export const ALL = XSS_PAYLOADS.join(' ¦ ');
-
-export async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
 
 /**
  * Arms a page (or every page of a context) against payloads: dialogs are recorded and dismissed, and

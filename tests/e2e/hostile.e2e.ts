@@ -15,7 +15,7 @@ import {
 	normalize,
 	trapScripts
 } from './hostile-helpers';
-import { drop, storedTemplateIds } from './page-helpers';
+import { drop, openNewestRun, storedTemplateIds } from './page-helpers';
 
 /** File names cannot hold path separators; the simulator replaces them, so the filename test takes a slash-free few. */
 // (Nor tabs: a URL drops them, so they cannot reach the page through a link either.)
@@ -117,12 +117,7 @@ test('what the user types: server name and address, tags and notes', async ({ pa
 	await expect(page.getByRole('list', { name: 'Results' }).getByRole('img')).toHaveCount(1, {
 		timeout: 20_000
 	});
-	await page.goto(`${base}#/history`);
-	await page
-		.getByRole('list', { name: 'Generations' })
-		.getByRole('link', { name: /^Open / })
-		.first()
-		.click();
+	await openNewestRun(page);
 	await page.getByLabel('Tags (comma-separated)').fill(XSS_PAYLOADS.slice(0, 10).join(' ¦ '));
 	await page.getByRole('button', { name: 'Save tags' }).click();
 	const tags = page.getByRole('list', { name: 'Tags' });

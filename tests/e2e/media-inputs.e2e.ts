@@ -1,25 +1,13 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, resetSimulatorEachTest, openTemplate } from './page-helpers';
 
 // Video and audio inputs (LoadVideo's `video_upload`, LoadAudio's `audio_upload`) on the generate form, against
 // the simulator serving the app: checked before uploading, uploaded as ComfyUI's frontend does, previewed with a
 // player, and fed from a run's results by "Use as input" (only to inputs of their kind).
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 const media = (name: string) => readFileSync(new URL(`../fixtures/comfyui/media/${name}`, import.meta.url));
 
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
-
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 /** Waits until a media element has loaded what it needs to play (`loadeddata` for video, metadata for audio). */
 async function expectPlays(element: Locator, readyState: number) {
@@ -32,8 +20,7 @@ async function expectPlays(element: Locator, readyState: number) {
 
 test('a video and an audio file are checked, uploaded, previewed, and make a run', async ({ page }) => {
 	test.setTimeout(90_000);
-	await page.goto(`${base}#/generate/demo-media-remix`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	await openTemplate(page, 'demo-media-remix');
 	const videoGroup = page.getByRole('group', { name: 'Video' });
 	const audioGroup = page.getByRole('group', { name: 'Audio' });
 
@@ -90,8 +77,7 @@ test('a video and an audio result are offered to inputs of their kind only, and 
 	page
 }) => {
 	test.setTimeout(90_000);
-	await page.goto(`${base}#/generate/demo-media`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	await openTemplate(page, 'demo-media');
 	await page.getByRole('button', { name: 'Generate' }).click();
 	const results = page.getByRole('list', { name: 'Results' });
 	await expect(results.locator('video')).toHaveCount(2, { timeout: 30_000 });

@@ -1,20 +1,14 @@
-import { chromium, expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PORTS } from '../../playwright.config';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.js';
 import { expectEveryKind } from './media-helpers';
+import { appBase as base, control, openTemplate } from './page-helpers';
 
 // The media of a run live in this browser's IndexedDB, not on the server: after the server restarted (its history
 // and temp files gone, and here every /view refused as for deleted files) and the browser was closed and opened
 // again on the same profile, the run's video, audio, animated WebP and text still show and play.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
 
 test('a run with every kind survives a server restart and a browser restart', async () => {
 	test.setTimeout(120_000);
@@ -25,8 +19,7 @@ test('a run with every kind survives a server restart and a browser restart', as
 		const first = await launch();
 		const page = first.pages()[0] ?? (await first.newPage());
 		await control(page, { action: 'reset' });
-		await page.goto(`${base}#/generate/demo-media`);
-		await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+		await openTemplate(page, 'demo-media');
 		await page.getByRole('textbox', { name: 'Caption' }).fill('a caption from PrimitiveString');
 		await page.getByRole('button', { name: 'Generate' }).click();
 		await expectEveryKind(page);

@@ -1,35 +1,22 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { PORTS } from '../../playwright.config';
 import { expectEveryKind } from './media-helpers';
+import { appBase as base, resetSimulatorEachTest, openTemplate } from './page-helpers';
 
 // A run that makes an MP4, a WebM, an animated WebP, a FLAC and a text (the demo-media starter, the m_media
 // workflow), against the simulator serving the app: each is shown with the right element and plays, survives a
 // reload, is in History, and comes back from a backup in a fresh browser.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 const TEMPLATE = 'demo-media';
 
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
-
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('every kind of result is shown, plays, survives a reload, and is in History and a backup', async ({
 	page,
 	browser
 }) => {
 	test.setTimeout(120_000);
-	await page.goto(`${base}#/generate/${TEMPLATE}`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	await openTemplate(page, `${TEMPLATE}`);
 	await page.getByRole('textbox', { name: 'Caption' }).fill('a caption from PrimitiveString');
 	await page.getByRole('button', { name: 'Generate' }).click();
 	await expectEveryKind(page);
@@ -89,8 +76,7 @@ test('a mask painted with the mouse reaches the server as /upload/mask, painted 
 	page
 }) => {
 	test.setTimeout(60_000);
-	await page.goto(`${base}#/generate/sd15-img2img`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	await openTemplate(page, 'sd15-img2img');
 	const picture = readFileSync(new URL('../fixtures/comfyui/images/invert-png.png', import.meta.url));
 	await page.getByRole('group', { name: 'Image' }).locator('input[type="file"]').setInputFiles({
 		name: 'mask-base.png',

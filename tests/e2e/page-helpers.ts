@@ -1,5 +1,42 @@
 // Page actions several e2e specs share.
-import type { Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { PORTS } from '../../playwright.config';
+
+/** The simulator serving the built app (same origin, test mode): where most specs run the app. */
+export const appBase = `http://127.0.0.1:${PORTS.simulatorApp}/`;
+
+/** Sends the simulator serving the app a test-mode control (`reset`, `restart`, `runs` …); resolves with its answer. */
+export async function control(page: Page, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+	const response = await page.request.post(`${appBase}__sim/control`, { data: body });
+	expect(response.ok()).toBe(true);
+	return (await response.json()) as Record<string, unknown>;
+}
+
+/** Resets the simulator serving the app before and after each test of the calling spec file. */
+export function resetSimulatorEachTest(): void {
+	test.beforeEach(async ({ page }) => {
+		await control(page, { action: 'reset' });
+	});
+	test.afterEach(async ({ page }) => {
+		await control(page, { action: 'reset' });
+	});
+}
+
+/** Opens a template's form (`id`, or `id?…` with form values) and waits until Generate can be pressed. */
+export async function openTemplate(page: Page, id: string): Promise<void> {
+	await page.goto(`${appBase}#/generate/${id}`);
+	await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled({ timeout: 15_000 });
+}
+
+/** Opens the newest run's page from the History gallery. */
+export async function openNewestRun(page: Page): Promise<void> {
+	await page.goto(`${appBase}#/history`);
+	await page
+		.getByRole('list', { name: 'Generations' })
+		.getByRole('link', { name: /^Open / })
+		.first()
+		.click();
+}
 
 /** Drops a file on the page the way a browser does (dragenter, then drop with a DataTransfer). */
 export async function drop(

@@ -1,17 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
 import { invertPrompt } from '../simulator/test-helpers';
 import { storedQueue, storedQueueEntries, storeQueue } from './queue-helpers';
+import { appBase as base, control, resetSimulatorEachTest } from './page-helpers';
 
 // The browser's own queue against the simulator serving the app (same origin), in test mode.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 const COUNT = 6;
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-	return (await response.json()) as Record<string, unknown>;
-}
 
 /** A paused queue of `COUNT` items as the app stores it. */
 function pausedQueue() {
@@ -31,13 +24,7 @@ function pausedQueue() {
 const waiting = (page: Page) =>
 	page.getByRole('region', { name: 'In this browser' }).locator('ol.pending > li .name');
 
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('the browser queue keeps pause, order and priority across a reload, and runs every item once through a server restart', async ({
 	page

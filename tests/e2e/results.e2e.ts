@@ -1,13 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, resetSimulatorEachTest } from './page-helpers';
 
 // Results as things to keep and look at: a style label per run, filterable in History.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
 
 const results = (page: Page) => page.getByRole('list', { name: 'Results' }).getByRole('img');
 const cards = (page: Page) =>
@@ -23,13 +17,7 @@ async function generate(page: Page, options: { width: string; style?: string }) 
 	await expect(results(page)).toHaveCount(1, { timeout: 20_000 });
 }
 
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('a style label is kept with each run, offered again on the form and filters History', async ({
 	page

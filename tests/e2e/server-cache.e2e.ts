@@ -1,8 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, openTemplate } from './page-helpers';
 
 // The simulator serving the built app (same origin, like ComfyUI --front-end-root): used with no set-up.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 
 test('views share what the server said: object_info is read once across Generate, Dashboard and Queue', async ({
 	page
@@ -11,8 +10,7 @@ test('views share what the server said: object_info is read once across Generate
 	page.on('request', (r) => {
 		if (new URL(r.url()).pathname === '/api/object_info') objectInfo++;
 	});
-	await page.goto(`${base}#/generate/demo-solid-color`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	await openTemplate(page, 'demo-solid-color');
 	const nav = page.getByRole('navigation', { name: 'Main' });
 	for (const view of ['Dashboard', 'Queue', 'Dashboard']) {
 		await nav.getByRole('link', { name: view }).click();

@@ -1,8 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, openNewestRun, openTemplate } from './page-helpers';
 
 // Settings that change what a generation keeps, against the simulator serving the app (same origin).
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 
 const results = (page: Page) => page.getByRole('list', { name: 'Results' }).getByRole('img');
 
@@ -50,12 +49,7 @@ test('initials from Settings are kept with a generation and shown in its history
 	await expect(page.getByLabel('Your initials')).toHaveValue('AB');
 
 	await generateDemo(page);
-	await page.goto(`${base}#/history`);
-	await page
-		.getByRole('list', { name: 'Generations' })
-		.getByRole('link', { name: /^Open / })
-		.first()
-		.click();
+	await openNewestRun(page);
 	await expect(page.getByText(/· by AB$/)).toBeVisible();
 });
 
@@ -84,8 +78,7 @@ test('lowering the cache size evicts cached results at once, and a bad size is r
 	);
 
 	// The same prompt again now runs on the server instead of coming from the cache.
-	await page.goto(`${base}#/generate/demo-solid-color`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
+	await openTemplate(page, 'demo-solid-color');
 	await page.getByRole('button', { name: 'Generate' }).click();
 	await expect(results(page)).toHaveCount(1, { timeout: 20_000 });
 	await expect(page.getByText('From cache')).toBeHidden();

@@ -1,22 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, control, resetSimulatorEachTest } from './page-helpers';
 
 // The full-window viewer: over a run's results on the generate page (pictures zoom, videos play) and over the
 // History filter, by keyboard; focus is kept inside and goes back where it was.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
-
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 const viewer = (page: Page) => page.getByRole('dialog');
 const insideViewer = (page: Page) => page.evaluate(() => !!document.activeElement?.closest('dialog[open]'));

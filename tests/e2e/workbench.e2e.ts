@@ -1,18 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { PORTS } from '../../playwright.config';
+import { appBase as base, control, resetSimulatorEachTest, openTemplate } from './page-helpers';
 
 // The generate page as a workbench: the run in view beside the form, values remembered, problems caught first.
-const base = `http://127.0.0.1:${PORTS.simulatorApp}/`;
-
-async function control(page: Page, body: Record<string, unknown>) {
-	const response = await page.request.post(`${base}__sim/control`, { data: body });
-	expect(response.ok()).toBe(true);
-}
-
-async function openTemplate(page: Page, hash: string) {
-	await page.goto(`${base}#/generate/${hash}`);
-	await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: 15_000 });
-}
 
 /** Reloads the app on another page, so the template is then opened by a freshly started app. */
 async function freshStart(page: Page) {
@@ -22,13 +11,7 @@ async function freshStart(page: Page) {
 	await expect(page.getByRole('heading', { name: 'History', level: 1 })).toBeVisible();
 }
 
-test.beforeEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
-
-test.afterEach(async ({ page }) => {
-	await control(page, { action: 'reset' });
-});
+resetSimulatorEachTest();
 
 test('at 1280x800 Generate and the preview are in view beside the form, and stay there while editing', async ({
 	page

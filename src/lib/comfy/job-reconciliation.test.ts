@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerView } from './job-events';
-import { confirmDelayMs, decideFromServer, finishedRecord, needsReconcile } from './job-reconciliation';
+import {
+	confirmDelayMs,
+	decideFromServer,
+	endedOnSocket,
+	finishedRecord,
+	needsReconcile
+} from './job-reconciliation';
 import type { JobRecord } from './job-store';
 
 const job = (changes: Partial<JobRecord> = {}): JobRecord => ({
@@ -38,6 +44,23 @@ describe('needsReconcile', () => {
 		expect(needsReconcile(job({ status: 'failed', error: { kind: 'execution', message: 'boom' } }))).toBe(
 			false
 		);
+	});
+});
+
+describe('endedOnSocket', () => {
+	const image = { filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output', nodeId: '2' };
+	const progress = (nodesDone: number, nodesTotal: number) => ({ nodesDone, nodesTotal, cachedNodes: 0 });
+
+	it('is true once every node finished and the socket named what the job made (a picture or a text)', () => {
+		expect(endedOnSocket(job({ progress: progress(2, 2), outputs: [image] }))).toBe(true);
+		expect(endedOnSocket(job({ progress: progress(2, 2), texts: { '2': ['a caption'] } }))).toBe(true);
+	});
+
+	it('is false while a node is left, when nothing was named, and before any progress arrived', () => {
+		expect(endedOnSocket(job({ progress: progress(1, 2), outputs: [image] }))).toBe(false);
+		expect(endedOnSocket(job({ progress: progress(2, 2) }))).toBe(false);
+		expect(endedOnSocket(job({ outputs: [image] }))).toBe(false);
+		expect(endedOnSocket(job({ progress: progress(0, 0), outputs: [image] }))).toBe(false);
 	});
 });
 

@@ -48,10 +48,19 @@ export async function loadSettings(db: DeckDb): Promise<SettingsValues> {
 		reportUnreadable(db, { store: 'settings', key, problem: `a ${typeof value} that is not a valid ${key}` });
 		return DEFAULT_SETTINGS[key];
 	};
+	const settings: SettingsValues = { ...DEFAULT_SETTINGS };
 	const keys = Object.keys(DEFAULT_SETTINGS) as (keyof SettingsValues)[];
-	const values = await Promise.all(keys.map((key) => read(key)));
+	await Promise.all(keys.map(async (key) => assign(settings, key, await read(key))));
 	await tx.done;
-	return Object.fromEntries(keys.map((key, i) => [key, values[i]])) as unknown as SettingsValues;
+	return settings;
+}
+
+function assign<K extends keyof SettingsValues>(
+	target: SettingsValues,
+	key: K,
+	value: SettingsValues[K]
+): void {
+	target[key] = value;
 }
 
 /**

@@ -1,28 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSimulator } from './index';
-import { postJson, quietSimulator } from './test-helpers';
+import { describe, expect, it } from 'vitest';
+import { readTranscript, type RecordedHttp } from '../transcript-format';
+import { postJson, useSimulator } from './test-helpers';
 import { validateNodeInput } from './validate';
 
-interface HttpEntry {
-	kind: 'http';
-	label: string | null;
-	request: { method: string; path: string; body: { json?: unknown; raw_text?: string } | null };
-	response: { status: number; json?: Record<string, unknown>; text?: string };
-}
-
-const transcript = JSON.parse(
-	readFileSync(new URL('../fixtures/comfyui/transcripts/f_validation_errors.json', import.meta.url), 'utf8')
-) as { timeline: Array<HttpEntry | { kind: string }> };
-const posts = transcript.timeline.filter(
-	(e): e is HttpEntry => e.kind === 'http' && (e as HttpEntry).request.path === '/prompt'
+const posts = readTranscript('f_validation_errors').timeline.filter(
+	(e): e is RecordedHttp => e.kind === 'http' && e.request.path === '/prompt'
 );
 
-let sim: RunningSimulator;
-beforeAll(async () => {
-	sim = await quietSimulator({ modelsDir: '/nonexistent-models-dir' });
-});
-afterAll(() => sim.close());
+const sim = useSimulator({ modelsDir: '/nonexistent-models-dir' });
 
 describe('POST /prompt validation reproduces the recorded replies', () => {
 	for (const entry of posts) {
@@ -31,7 +16,10 @@ describe('POST /prompt validation reproduces the recorded replies', () => {
 			const res = await fetch(`${sim.url}/prompt`, {
 				method: 'POST',
 				headers: { 'Content-Type': 'application/json' },
-				body: body?.raw_text ?? JSON.stringify(body?.json)
+				body:
+					body && 'raw_text' in body
+						? body.raw_text
+						: JSON.stringify(body && 'json' in body ? body.json : undefined)
 			});
 			expect(res.status).toBe(entry.response.status);
 			if (entry.response.text !== undefined) {
@@ -39,7 +27,7 @@ describe('POST /prompt validation reproduces the recorded replies', () => {
 				return;
 			}
 			const reply = (await res.json()) as Record<string, unknown>;
-			const expected = { ...entry.response.json };
+			const expected = { ...(entry.response.json as Record<string, unknown>) };
 			if ('prompt_id' in expected) {
 				expect(reply['prompt_id']).toMatch(/^[0-9a-f-]{36}$/);
 				expect(typeof reply['number']).toBe('number');

@@ -1,16 +1,27 @@
 // The prompt worker and executor: takes queue items one at a time and runs them like ComfyUI 0.8's
 // PromptExecutor, sending the recorded message sequence (execution_start, execution_cached, per node
 // progress_state + executing, progress and previews, executed, execution_success, then after history the
-// final `executing {node: null}`), with ComfyUI's signature-keyed output cache kept between prompts.
-import { createHash } from 'node:crypto';
+// final `executing {node: null}`), with ComfyUI's signature-keyed output cache (output-cache.ts) kept between
+// prompts. The bodies and binary frames it sends are built in executor-messages.ts.
+import {
+	cycleErrorMessage,
+	legacyPreviewFrame,
+	nodeErrorMessage,
+	PREVIEW_EVENT,
+	PREVIEW_WITH_METADATA_EVENT,
+	previewWithMetadataFrame,
+	progressStateNodes,
+	TEXT_EVENT,
+	textFrame,
+	type NodeState
+} from './executor-messages';
 import { ExecutionList, isLink } from './execution-list';
-import { containSize, encodeJpeg, encodePng, isImage, resizeImage } from './image';
-import { buildObjectInfo, type NodeDef, type ObjectInfo } from './object-info';
-import { genericNode, formatValue } from './nodes/generic';
+import { buildObjectInfo } from './object-info';
+import { genericNode } from './nodes/generic';
 import { nodeImpl } from './nodes/registry';
-import { PyError, type NodeContext, type NodeImpl, type Preview } from './nodes/types';
+import { PyError, type NodeContext, type NodeImpl } from './nodes/types';
+import { cacheKeys, hiddenInputs, type CacheEntry } from './output-cache';
 import type { ApiPrompt, QueueItem } from './prompt-queue';
-import { pyDumps } from './py-format';
 import type { Simulator } from './simulator';
 
 /** Raised at an interrupt check, like `InterruptProcessingException`. */
@@ -18,34 +29,6 @@ class Interrupted extends Error {}
 
 /** A restart happened mid-run: stop without a trace. */
 class Aborted extends Error {}
-
-interface CacheEntry {
-	outputs: unknown[];
-	ui: { meta: Record<string, unknown>; output: Record<string, unknown[]> } | null;
-}
-
-type NodeState = { state: 'pending' | 'running' | 'finished'; value: number; max: number };
-
-// Frames every node exception passes through on a real 0.8 server (recorded).
-const EXECUTE_TRACEBACK = [
-	'  File "ComfyUI/execution.py", line 518, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, v3_data=v3_data)\n                                                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n',
-	'  File "ComfyUI/execution.py", line 329, in get_output_data\n    return_values = await _async_map_node_over_list(prompt_id, unique_id, obj, input_data_all, obj.FUNCTION, allow_interrupt=True, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, v3_data=v3_data)\n                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n',
-	'  File "ComfyUI/execution.py", line 303, in _async_map_node_over_list\n    await process_inputs(input_dict, i)\n',
-	'  File "ComfyUI/execution.py", line 291, in process_inputs\n    result = f(**inputs)\n             ^^^^^^^^^^^\n'
-];
-
-const PREVIEW_EVENT = 1;
-const TEXT_EVENT = 3;
-const PREVIEW_WITH_METADATA_EVENT = 4;
-
-function hiddenInputs(def: NodeDef | undefined): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const [name, spec] of Object.entries(def?.input.hidden ?? {})) {
-		const type = Array.isArray(spec) ? spec[0] : spec;
-		if (typeof type === 'string') out[name] = type;
-	}
-	return out;
-}
 
 /** A prompt the worker started and how it ended; `cut` when a restart or a stop ended it midway. */
 export interface RunRecord {
@@ -150,30 +133,24 @@ export class PromptWorker {
 		addMessage('execution_start', { prompt_id: promptId }, false);
 
 		const progress = new Map<string, NodeState>();
-		const sendProgressState = () => {
-			const nodes: Record<string, unknown> = {};
-			for (const [id, s] of progress) {
-				if (s.state === 'pending') continue;
-				nodes[id] = {
-					value: s.value,
-					max: s.max,
-					state: s.state,
-					node_id: id,
-					prompt_id: promptId,
-					display_node_id: id,
-					parent_node_id: null,
-					real_node_id: id
-				};
-			}
-			hub.sendJson('progress_state', { prompt_id: promptId, nodes }, clientId);
-		};
+		const sendProgressState = () =>
+			hub.sendJson(
+				'progress_state',
+				{ prompt_id: promptId, nodes: progressStateNodes(progress, promptId) },
+				clientId
+			);
 		const entry = (id: string): NodeState => {
 			let s = progress.get(id);
 			if (!s) progress.set(id, (s = { state: 'pending', value: 0, max: 1 }));
 			return s;
 		};
 
-		const keys = this.cacheKeys(prompt, info);
+		const keys = cacheKeys({
+			prompt,
+			info,
+			files: this.sim.files,
+			neverCached: () => `nan:${this.nanCounter++}`
+		});
 		const wanted = new Set(keys.values());
 		for (const key of [...this.outputCache.keys()]) if (!wanted.has(key)) this.outputCache.delete(key);
 		for (const key of [...this.objects.keys()]) {
@@ -204,17 +181,13 @@ export class PromptWorker {
 				const blamed = list.cycleNode() ?? '';
 				addMessage(
 					'execution_error',
-					{
-						prompt_id: promptId,
-						node_id: blamed,
-						node_type: prompt[blamed]?.class_type ?? '',
-						executed: [...executed],
-						exception_message: 'Dependency cycle detected',
-						exception_type: 'graph.DependencyCycleError',
-						traceback: [],
-						current_inputs: [],
-						current_outputs: Object.keys(prompt)
-					},
+					cycleErrorMessage({
+						promptId,
+						nodeId: blamed,
+						nodeType: prompt[blamed]?.class_type ?? '',
+						executed,
+						nodeIds: Object.keys(prompt)
+					}),
 					false
 				);
 				success = false;
@@ -306,22 +279,17 @@ export class PromptWorker {
 						true
 					);
 				} else {
-					const ex = error instanceof PyError ? error : new PyError('Exception', String(error));
-					const currentInputs: Record<string, unknown[]> = {};
-					for (const [name, value] of Object.entries(inputs)) currentInputs[name] = [formatValue(value)];
 					addMessage(
 						'execution_error',
-						{
-							prompt_id: promptId,
-							node_id: nodeId,
-							node_type: node.class_type,
-							executed: [...executed],
-							exception_message: `${ex.message}\n`,
-							exception_type: ex.pyType,
-							traceback: [...EXECUTE_TRACEBACK, ...ex.traceback],
-							current_inputs: currentInputs,
-							current_outputs: Object.keys(prompt)
-						},
+						nodeErrorMessage({
+							promptId,
+							nodeId,
+							nodeType: node.class_type,
+							executed,
+							error: error instanceof PyError ? error : new PyError('Exception', String(error)),
+							inputs,
+							nodeIds: Object.keys(prompt)
+						}),
 						false
 					);
 				}
@@ -371,40 +339,6 @@ export class PromptWorker {
 		await this.pause(0, generation);
 	}
 
-	/** Per-node cache keys: class, IS_CHANGED, inputs and the keys of linked ancestors. */
-	private cacheKeys(prompt: ApiPrompt, info: ObjectInfo): Map<string, string> {
-		const keys = new Map<string, string>();
-		const visiting = new Set<string>();
-		const keyOf = (id: string): string => {
-			const known = keys.get(id);
-			if (known !== undefined) return known;
-			const node = prompt[id];
-			if (!node || visiting.has(id)) return `nan:${this.nanCounter++}`;
-			visiting.add(id);
-			const impl = nodeImpl(node.class_type);
-			const literal: Record<string, unknown> = {};
-			for (const [name, value] of Object.entries(node.inputs)) if (!isLink(value)) literal[name] = value;
-			const changed = impl?.isChanged?.(literal, { files: this.sim.files }) ?? false;
-			let key: string;
-			if (typeof changed === 'number' && Number.isNaN(changed)) key = `nan:${this.nanCounter++}`;
-			else {
-				const parts: unknown[] = [node.class_type, changed];
-				const hidden = Object.values(hiddenInputs(info[node.class_type]));
-				if (impl?.notIdempotent || hidden.includes('UNIQUE_ID')) parts.push(id);
-				for (const name of Object.keys(node.inputs).sort()) {
-					const value = node.inputs[name];
-					parts.push(isLink(value) ? [name, 'ANCESTOR', keyOf(value[0]), value[1]] : [name, value]);
-				}
-				key = createHash('sha1').update(pyDumps(parts)).digest('hex');
-			}
-			visiting.delete(id);
-			keys.set(id, key);
-			return key;
-		};
-		for (const id of Object.keys(prompt)) keyOf(id);
-		return keys;
-	}
-
 	private nodeContext(options: {
 		nodeId: string;
 		promptId: string;
@@ -433,69 +367,22 @@ export class PromptWorker {
 				Object.assign(s, { state: 'running', value, max });
 				options.sendProgressState();
 				const withMetadata = hub.supportsFeature(clientId, 'supports_preview_metadata');
-				if (preview && withMetadata) {
-					const metadata = {
-						node_id: nodeId,
-						prompt_id: promptId,
-						display_node_id: nodeId,
-						parent_node_id: null,
-						real_node_id: nodeId,
-						image_type: preview.format === 'PNG' ? 'image/png' : 'image/jpeg'
-					};
-					const metaBytes = Buffer.from(pyDumps(metadata), 'utf8');
-					const length = Buffer.alloc(4);
-					length.writeUInt32BE(metaBytes.length);
+				if (preview && withMetadata)
 					hub.sendBytes(
 						PREVIEW_WITH_METADATA_EVENT,
-						Buffer.concat([length, metaBytes, previewBytes(preview)]),
+						previewWithMetadataFrame({ nodeId, promptId, preview }),
 						clientId
 					);
-				}
 				hub.sendJson('progress', { value, max, prompt_id: promptId, node: nodeId }, clientId);
-				if (preview && !withMetadata) {
-					const format = Buffer.alloc(4);
-					format.writeUInt32BE(preview.format === 'PNG' ? 2 : 1);
-					hub.sendBytes(PREVIEW_EVENT, Buffer.concat([format, previewBytes(preview)]), clientId);
-				}
+				if (preview && !withMetadata) hub.sendBytes(PREVIEW_EVENT, legacyPreviewFrame(preview), clientId);
 				await this.pause(0, generation);
 			},
 			sleep: (seconds) => this.pause(seconds, generation),
-			sendText: (text) => {
-				const id = Buffer.from(nodeId, 'utf8');
-				const length = Buffer.alloc(4);
-				length.writeUInt32BE(id.length);
-				hub.sendBytes(TEXT_EVENT, Buffer.concat([length, id, Buffer.from(text, 'utf8')]), null);
-			},
+			sendText: (text) => hub.sendBytes(TEXT_EVENT, textFrame({ nodeId, text }), null),
 			sendEvent: (type, data) => hub.sendJson(type, data, null),
 			modelLoadDelay: () => this.sim.slowModelLoadSeconds,
 			previewStream: () => this.sim.previewStream,
 			sleepReal: (ms) => this.pauseMs(ms, generation)
 		};
 	}
-}
-
-/** The preview image bytes: scaled to fit `maxSize` (up or down), JPEG quality 95 or PNG level 1. */
-// Encoded previews of the images a sampler reuses (the preview-stream control cycles a few frames): encoding a
-// 512 px JPEG costs tens of ms, more than a frame at 20 previews/s. New images (every normal step) never hit.
-const encodedPreviews = new WeakMap<object, Map<string, Buffer>>();
-
-function previewBytes(preview: Preview): Buffer {
-	const key = `${preview.format} ${preview.maxSize}`;
-	const known = encodedPreviews.get(preview.image)?.get(key);
-	if (known) return known;
-	const bytes = encodePreview(preview);
-	const byKey = encodedPreviews.get(preview.image) ?? new Map<string, Buffer>();
-	byKey.set(key, bytes);
-	encodedPreviews.set(preview.image, byKey);
-	return bytes;
-}
-
-function encodePreview(preview: Preview): Buffer {
-	let image = preview.image;
-	if (!isImage(image)) throw new Error('preview is not an image');
-	if (preview.maxSize !== null) {
-		const [w, h] = containSize(image.width, image.height, preview.maxSize);
-		if (w !== image.width || h !== image.height) image = resizeImage(image, w, h, 'bilinear');
-	}
-	return preview.format === 'PNG' ? encodePng(image, { level: 1 }) : encodeJpeg(image, 95);
 }

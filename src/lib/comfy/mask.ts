@@ -4,6 +4,7 @@
  * transparent. `/upload/mask` copies that alpha into the original picture, and LoadImage's MASK output is
  * `1 - alpha`, so what the user painted becomes 1 (the area a node such as inpainting changes).
  */
+import { crc32 } from '../util/crc32';
 
 /** A mask being painted: one byte of coverage per pixel, 0 = untouched, 255 = fully painted. */
 export interface MaskBitmap {
@@ -89,22 +90,6 @@ function chunk(type: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
 	out.set(data, 8);
 	view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
 	return out;
-}
-
-let table: Uint32Array | undefined;
-
-function crc32(bytes: Uint8Array): number {
-	if (!table) {
-		table = new Uint32Array(256);
-		for (let n = 0; n < 256; n++) {
-			let c = n;
-			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-			table[n] = c >>> 0;
-		}
-	}
-	let crc = 0xffffffff;
-	for (const byte of bytes) crc = (table[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
-	return (crc ^ 0xffffffff) >>> 0;
 }
 
 /**

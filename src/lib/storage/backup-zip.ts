@@ -6,6 +6,7 @@
  * image bytes may contain.
  */
 import { inflateSync } from 'fflate';
+import { crc32 } from '$lib/util/crc32';
 import { errorMessage } from '$lib/util/error-message';
 
 /** One entry of the central directory. */
@@ -124,21 +125,4 @@ async function inflate(raw: Blob, entry: ZipEntry): Promise<Uint8Array> {
 	} catch (error) {
 		throw new ZipFormatError(`the entry ${entry.name} is damaged (${errorMessage(error)})`);
 	}
-}
-
-let table: Uint32Array | undefined;
-
-/** CRC-32 (the zip polynomial). */
-export function crc32(bytes: Uint8Array): number {
-	if (!table) {
-		table = new Uint32Array(256);
-		for (let n = 0; n < 256; n++) {
-			let c = n;
-			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-			table[n] = c >>> 0;
-		}
-	}
-	let crc = 0xffffffff;
-	for (let i = 0; i < bytes.length; i++) crc = (table[(crc ^ (bytes[i] ?? 0)) & 0xff] ?? 0) ^ (crc >>> 8);
-	return (crc ^ 0xffffffff) >>> 0;
 }

@@ -2,10 +2,11 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkWorkflow, createTemplate, zTemplate, type Template } from '$lib/comfy/workflow';
+import { checkWorkflow, zTemplate, type Template } from '$lib/comfy/workflow';
 import { realObjectInfo } from '$lib/comfy/workflow/testing/fixtures';
 import { openDeckDb } from './db';
 import { deletePreset, listPresets, savePreset, setDefaultPreset } from './presets';
+import { template } from './testing/backup-fixtures';
 import { putRawRecord } from './testing/records';
 import {
 	deleteTemplate,
@@ -21,30 +22,8 @@ import {
 let n = 0;
 const uniqueName = () => `deck-templates-test-${n++}-${Math.random().toString(36).slice(2)}`;
 
-function sample(name = 'Flow'): Template {
-	return createTemplate({
-		name,
-		api: {
-			'1': { class_type: 'EmptyImage', inputs: { width: 64, height: 64, batch_size: 1, color: 0 } },
-			'2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } }
-		},
-		parameters: [
-			{
-				id: 'width',
-				label: 'Width',
-				kind: 'INT',
-				group: 'Size',
-				targets: [{ nodeId: '1', input: 'width' }],
-				default: 64,
-				min: 1,
-				max: 4096,
-				required: true,
-				hidden: false
-			}
-		],
-		now: 1
-	});
-}
+/** A one-field template (Width over EmptyImage → SaveImage), as the backup tests build it. */
+const sample = (name = 'Flow'): Template => template(name, 64);
 
 describe('template storage', () => {
 	it('keeps every save as a version and never overwrites the original import', async () => {

@@ -86,6 +86,13 @@ test('the browser queue keeps pause, order and priority across a reload, and run
 	await expect(page).toHaveTitle(/^\[\d\/6 · \d+%\] Queue · Comfy Deck$/);
 	const finished = page.getByRole('region', { name: 'In this browser' }).locator('ul.finished > li');
 	await expect(finished).not.toHaveCount(0, { timeout: 20_000 });
+	// Opened afresh on the landing route, the queue resumes without its view (loaded right after the first paint).
+	await page.goto(`${base}not-the-app.txt`);
+	await page.goto(`${base}#/`);
+	await expect(page).toHaveTitle(/^\[\d\/6 · \d+%\] /);
+	await page.goto(`${base}#/queue`);
+	// Settled (the page's own ComfyUI found and online) before the restart below takes it away.
+	await expect(page.getByRole('link', { name: /^This ComfyUI: online/ })).toBeVisible();
 	// The server restarts mid-batch, down for a second: what it had is lost, and comes back to run again.
 	await control(page, { action: 'restart', downMs: 20_000 });
 	await expect(finished).toHaveCount(COUNT, { timeout: 60_000 });

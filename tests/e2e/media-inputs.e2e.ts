@@ -61,6 +61,8 @@ test('a video and an audio file are checked, uploaded, previewed, and make a run
 	});
 	await expect(audioGroup.getByRole('status')).toHaveText('Uploaded as silence.flac.');
 	await expectPlays(audioGroup.locator('audio'), 1);
+	// Its waveform, read with Web Audio once the player found the file (half a second of silence: flat bars).
+	await expect(audioGroup.locator('canvas')).toHaveAttribute('data-bars', '96');
 
 	// The run loads both and saves a new video.
 	const posting = page.waitForRequest((r) => r.url().endsWith('/prompt') && r.method() === 'POST');

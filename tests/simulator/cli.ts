@@ -1,5 +1,6 @@
 // `npm run simulator -- --port 8188 [--cors ['*']] [--time-scale 0.1] [--front-end-root build] [--test-mode]
-// [--models-dir DIR] [--host H]`: runs the ComfyUI simulator until SIGINT/SIGTERM.
+// [--models-dir DIR] [--host H] [--run-log FILE]`: runs the ComfyUI simulator until SIGINT/SIGTERM.
+import { appendFileSync } from 'node:fs';
 import { startSimulator } from './index';
 
 function parseArgs(argv: string[]): Parameters<typeof startSimulator>[0] {
@@ -40,6 +41,13 @@ function parseArgs(argv: string[]): Parameters<typeof startSimulator>[0] {
 			case '--quiet':
 				options.quiet = true;
 				break;
+			case '--run-log': {
+				// One JSON line per prompt started and per prompt ended, written at once: what a test counts after
+				// killing the process (a prompt started and never ended was cut by the kill).
+				const file = value();
+				options.onRun = (run) => appendFileSync(file, `${JSON.stringify(run)}\n`);
+				break;
+			}
 			default:
 				throw new Error(`unknown option ${arg}`);
 		}
@@ -61,7 +69,7 @@ try {
 } catch (error) {
 	console.error(`ComfyUI simulator: ${error instanceof Error ? error.message : String(error)}`);
 	console.error(
-		'Usage: npm run simulator -- --port 8188 [--cors [ORIGIN]] [--time-scale 0.1] [--front-end-root DIR] [--test-mode] [--models-dir DIR] [--host HOST]'
+		'Usage: npm run simulator -- --port 8188 [--cors [ORIGIN]] [--time-scale 0.1] [--front-end-root DIR] [--test-mode] [--models-dir DIR] [--host HOST] [--run-log FILE]'
 	);
 	process.exit(2);
 }

@@ -130,6 +130,7 @@ export class PromptWorker {
 		};
 		const record: RunRecord = { promptId, outcome: 'running' };
 		this.runs.push(record);
+		this.sim.onRun?.(record);
 		addMessage('execution_start', { prompt_id: promptId }, false);
 
 		const progress = new Map<string, NodeState>();
@@ -330,6 +331,7 @@ export class PromptWorker {
 		}
 		this.lastNodeId = null;
 		record.outcome = success ? 'success' : 'error';
+		this.sim.onRun?.(record);
 		this.sim.queue.taskDone(taskId, {
 			outputs,
 			meta,

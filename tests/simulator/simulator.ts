@@ -6,7 +6,7 @@ import { FileStore } from './file-store';
 import { ModelStore } from './model-store';
 import { buildObjectInfo, inputImageNames } from './object-info';
 import { PromptQueue } from './prompt-queue';
-import { PromptWorker } from './prompt-worker';
+import { PromptWorker, type RunRecord } from './prompt-worker';
 import { serverFeatures } from './routes-info';
 import { StaticRoot } from './static-root';
 import { WsHub } from './ws-hub';
@@ -28,6 +28,11 @@ export interface SimulatorOptions {
 	quiet?: boolean;
 	/** A folder with model subfolders (checkpoints/, loras/, …); default: a small built-in set. */
 	modelsDir?: string;
+	/**
+	 * Told of every prompt the worker starts and of how it ends, as it happens (the CLI's `--run-log FILE` appends
+	 * them to a file, so a test can count the runs of a process it killed).
+	 */
+	onRun?: (run: Readonly<RunRecord>) => void;
 }
 
 /**
@@ -54,6 +59,7 @@ export class Simulator {
 	readonly testMode: boolean;
 	readonly quiet: boolean;
 	readonly frontEndRoot: string | undefined;
+	readonly onRun: SimulatorOptions['onRun'];
 	readonly files = new FileStore();
 	readonly models: ModelStore;
 	readonly staticRoot: StaticRoot;
@@ -91,6 +97,7 @@ export class Simulator {
 		this.testMode = options.testMode ?? false;
 		this.quiet = options.quiet ?? false;
 		this.frontEndRoot = options.frontEndRoot;
+		this.onRun = options.onRun;
 		this.models = new ModelStore({ modelsDir: options.modelsDir });
 		this.staticRoot = new StaticRoot(options.frontEndRoot);
 		this.files.put('input', 'example.png', exampleImage());

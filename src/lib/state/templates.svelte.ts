@@ -20,7 +20,7 @@ import { cachedThenFresh, objectInfoQuery } from '$lib/query/server-queries';
 import type { AppState, ServerView } from './app.svelte';
 import { errorMessage } from '$lib/util/error-message';
 import { safeParse } from '$lib/comfy/parse';
-import { MAX_IMPORT_BYTES } from '$lib/comfy/workflow/limits';
+import { maybeTemplatesFile, sameContent } from './templates-import';
 
 /** What reading a dropped, picked or pasted thing gave, before anything is saved. */
 export type ImportReview =
@@ -367,7 +367,7 @@ export class TemplatesState {
 			if (!existing) {
 				await this.save({ template: t, note: 'Imported from a file' });
 				summary.added.push(t.name);
-			} else if (sameContent(existing, t)) {
+			} else if (sameContent({ kept: existing, incoming: t })) {
 				summary.unchanged.push(t.name);
 			} else {
 				await this.save({ template: t, note: 'Replaced from a file' });
@@ -383,26 +383,5 @@ export class TemplatesState {
 		text: string;
 	} {
 		return { fileName: exportFileName({ templates }), text: exportTemplatesFile({ templates }) };
-	}
-}
-
-function sameContent(a: Template, b: Template): boolean {
-	const strip = (t: Template) => JSON.stringify({ ...t, createdAt: 0, updatedAt: 0 });
-	return strip(a) === strip(b);
-}
-
-/** The text of a Comfy Deck export, if it may be one (decided on the first bytes, so big files stay cheap). */
-function maybeTemplatesFile({ bytes, text }: { bytes?: Uint8Array; text?: string }): string | undefined {
-	const head =
-		text !== undefined ? text.slice(0, 400) : bytes ? new TextDecoder().decode(bytes.subarray(0, 400)) : '';
-	if (!/^\uFEFF?\s*\{/.test(head)) return undefined;
-	const size = text !== undefined ? text.length : (bytes?.byteLength ?? 0);
-	// Only a file that says it is a backup may be larger than a workflow; the rest meets the importer's limit.
-	if (!head.includes('comfy-deck-templates') && size > MAX_IMPORT_BYTES) return undefined;
-	if (text !== undefined) return text;
-	try {
-		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-	} catch {
-		return undefined;
 	}
 }

@@ -54,13 +54,15 @@ interface View {
 
 const h1 = (name: string | RegExp) => (page: Page) => page.getByRole('heading', { level: 1, name });
 
-async function generate(page: Page, color: string, n: number) {
-	await page.goto(`${base}#/generate/demo-solid-color`);
+async function generate(page: Page, template: string, fields: Record<string, string>, n: number) {
+	await page.goto(`${base}#/generate/${template}`);
 	const button = page.getByRole('button', { name: 'Generate' });
 	await expect(button).toBeEnabled({ timeout: 15_000 });
-	const field = page.getByLabel('Color (0xRRGGBB as a number)', { exact: true });
-	await field.fill(color);
-	await field.press('Tab');
+	for (const [label, value] of Object.entries(fields)) {
+		const field = page.getByLabel(label, { exact: true });
+		await field.fill(value);
+		await field.press('Tab');
+	}
 	await button.click();
 	await expect(page.getByRole('region', { name: 'Runs' }).getByRole('status')).toHaveText(
 		`${n} ${n === 1 ? 'run' : 'runs'} · ${n} done`,
@@ -70,9 +72,12 @@ async function generate(page: Page, color: string, n: number) {
 
 test('every view passes axe at 1280 and 360 px, light and dark', async ({ page }) => {
 	test.setTimeout(180_000);
-	// Two runs of one template (History, its detail, the comparison, the viewer), a grid, a share link.
-	await generate(page, String(0x0000ff), 1);
-	await generate(page, String(0xff0000), 2);
+	// Two runs of one template (History, its detail, the comparison, the viewer), a run whose History card wears
+	// badges (video, audio, a count), a grid, a share link.
+	const color = 'Color (0xRRGGBB as a number)';
+	await generate(page, 'demo-media', {}, 1);
+	await generate(page, 'demo-solid-color', { [color]: String(0x0000ff) }, 1);
+	await generate(page, 'demo-solid-color', { [color]: String(0xff0000) }, 2);
 	await page.getByRole('button', { name: 'Share link' }).click();
 	const share = await page.getByRole('textbox', { name: /Share link for/ }).inputValue();
 	await seedGrid(page, { id: 'grid-a11y', xs: ['5', '8'], ys: ['euler'], done: ['0,0'], failed: ['1,0'] });
@@ -100,7 +105,11 @@ test('every view passes axe at 1280 and 360 px, light and dark', async ({ page }
 		},
 		{ name: 'templates', hash: '#/templates', ready: (p) => p.getByRole('list', { name: 'Your templates' }) },
 		{ name: 'template editor', hash: '#/templates/sd15-txt2img', ready: h1(/^Edit /) },
-		{ name: 'history', hash: '#/history', ready: (p) => p.getByRole('list', { name: 'Generations' }) },
+		{
+			name: 'history',
+			hash: '#/history',
+			ready: (p) => p.getByRole('link', { name: /^Open Demo: .*, Video, .*\d+ results, Done/ })
+		},
 		{
 			name: 'history detail and compare',
 			hash: detail,

@@ -39,7 +39,10 @@ test('every kind of result is shown, plays, survives a reload, and is in History
 		.first();
 	await expect(card).toBeVisible({ timeout: 15_000 });
 	// Its badges say what the still thumbnail hides.
-	await expect(card).toHaveAccessibleName(/^Open Demo: .*, Video, Animated, Audio, Text, 1 s, Done, /);
+	// Its name holds every word the badges show, in their order (the kinds, the length, the count).
+	await expect(card).toHaveAccessibleName(
+		/^Open Demo: .*, Video, Animated, Audio, Text, 1 s, \d+ results, Done, /
+	);
 	await expect(card.locator('.kind')).toHaveText(['Video', 'Animated', 'Audio', 'Text', '1 s']);
 	await page.getByRole('searchbox').first().fill('caption from primitivestring');
 	await expect(

@@ -82,7 +82,8 @@ export class SettingsState {
 			: undefined;
 		if (twin) errors.baseUrl = `This server is already in the list, as "${twin.name}" (${twin.baseUrl}).`;
 		const name = input.name.trim() || (url.ok ? hostOf(url.url) : '');
-		if (!name) errors.name = 'Give the server a name.';
+		// The name is optional (the host stands in): with a bad address, only the address needs fixing.
+		if (!name && url.ok) errors.name = 'Give the server a name.';
 		else if (name.length > SERVER_NAME_MAX)
 			errors.name = `Names are at most ${SERVER_NAME_MAX} characters; this one has ${name.length}. Shorten it.`;
 		if (!url.ok || Object.keys(errors).length) return { ok: false, errors };

@@ -88,6 +88,9 @@ describe('SettingsState', () => {
 		const result = await state.saveServer({ name: 'x', baseUrl: 'ftp://nowhere' });
 		expect(result.ok).toBe(false);
 		expect(!result.ok && result.errors.baseUrl).toBeTruthy();
+		// No name given: the address is what to fix, the optional name is not called missing.
+		const unnamed = await state.saveServer({ name: '', baseUrl: 'box:6000' });
+		expect(!unnamed.ok && unnamed.errors).toEqual({ baseUrl: expect.stringContaining('ERR_UNSAFE_PORT') });
 		expect(state.servers).toEqual([]);
 	});
 

@@ -5,12 +5,13 @@
 
 /** Base class: every error thrown by the core is a `ComfyError`. */
 export class ComfyError extends Error {
+	// Each class names itself in a string: a minifier renames classes, and `new.target.name` then said "b".
+	override name = 'ComfyError';
 	/** What the user can do about it, when there is something to do. */
 	readonly hint?: string;
 
 	constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
 		super(message, options.cause === undefined ? undefined : { cause: options.cause });
-		this.name = new.target.name;
 		this.hint = options.hint;
 	}
 }
@@ -28,6 +29,7 @@ export type ConnectionDiagnosis =
 
 /** The server could not be reached or refused this page; `diagnosis` says which way. */
 export class ComfyConnectionError extends ComfyError {
+	override name = 'ComfyConnectionError';
 	readonly diagnosis: ConnectionDiagnosis;
 	/** The base URL of the server. */
 	readonly baseUrl: string;
@@ -52,6 +54,7 @@ export class ComfyConnectionError extends ComfyError {
 
 /** The server answered with an HTTP error status (other than a prompt validation failure). */
 export class ComfyHttpError extends ComfyError {
+	override name = 'ComfyHttpError';
 	readonly status: number;
 	/** The route, e.g. `GET /api/queue`. */
 	readonly route: string;
@@ -73,6 +76,7 @@ export class ComfyHttpError extends ComfyError {
 
 /** A response or frame did not have the shape the protocol promises. */
 export class ComfyProtocolError extends ComfyError {
+	override name = 'ComfyProtocolError';
 	readonly route: string;
 	/** Dotted paths of the fields that were wrong, e.g. `system.comfyui_version`. */
 	readonly fields: string[];
@@ -104,6 +108,7 @@ export interface ValidationIssue {
 
 /** `POST /prompt` answered 400: the workflow is not valid for this server. */
 export class ComfyValidationError extends ComfyError {
+	override name = 'ComfyValidationError';
 	/** The top-level error type: `no_prompt`, `invalid_prompt`, `prompt_no_outputs`, `prompt_outputs_failed_validation`. */
 	readonly type: string;
 	readonly issues: ValidationIssue[];
@@ -134,6 +139,7 @@ export class ComfyValidationError extends ComfyError {
 
 /** A node raised an exception while the prompt ran. */
 export class ComfyExecutionError extends ComfyError {
+	override name = 'ComfyExecutionError';
 	readonly promptId: string;
 	readonly nodeId: string;
 	readonly nodeType: string;
@@ -166,6 +172,7 @@ export class ComfyExecutionError extends ComfyError {
 
 /** The prompt was interrupted (by this app, another client or the server). */
 export class ComfyInterruptedError extends ComfyError {
+	override name = 'ComfyInterruptedError';
 	readonly promptId: string;
 	readonly nodeId?: string;
 
@@ -181,6 +188,7 @@ export class ComfyInterruptedError extends ComfyError {
 
 /** A call or a job saw no sign of life for longer than its limit. */
 export class ComfyTimeoutError extends ComfyError {
+	override name = 'ComfyTimeoutError';
 	/** What timed out, e.g. `GET /api/queue` or `job 1234…`. */
 	readonly operation: string;
 	readonly timeoutMs: number;
@@ -197,6 +205,7 @@ export class ComfyTimeoutError extends ComfyError {
 
 /** The server no longer knows a job (it restarted, or its queue and history were cleared). */
 export class ComfyJobLostError extends ComfyError {
+	override name = 'ComfyJobLostError';
 	readonly promptId: string;
 
 	constructor(options: { promptId: string }) {
@@ -212,6 +221,7 @@ export class ComfyJobLostError extends ComfyError {
  * queue (the Queue view, another tab, ComfyUI's own page), not forgotten by a restart. The job ends `interrupted`.
  */
 export class ComfyJobRemovedError extends ComfyError {
+	override name = 'ComfyJobRemovedError';
 	readonly promptId: string;
 
 	constructor(options: { promptId: string }) {
@@ -227,6 +237,7 @@ export class ComfyJobRemovedError extends ComfyError {
  * `ComfyTimeoutError` whose `timeoutMs` is that silence.
  */
 export class ComfyJobTimeoutError extends ComfyTimeoutError {
+	override name = 'ComfyJobTimeoutError';
 	readonly promptId: string;
 
 	constructor(options: { promptId: string; silenceMs?: number }) {
@@ -246,10 +257,10 @@ export class ComfyJobTimeoutError extends ComfyTimeoutError {
 
 /** The caller aborted the operation through its AbortSignal. */
 export class ComfyAbortError extends ComfyError {
+	// Generic abort checks (`error.name === 'AbortError'`) keep working.
+	override name = 'AbortError';
 	constructor(operation: string, cause?: unknown) {
 		super(`${operation} was cancelled.`, { cause });
-		// Generic abort checks (`error.name === 'AbortError'`) keep working.
-		this.name = 'AbortError';
 	}
 }
 

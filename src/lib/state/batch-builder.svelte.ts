@@ -11,6 +11,7 @@ import {
 	type ValueRows
 } from '$lib/comfy/batch';
 import type { FormValues, ParameterDef, ParameterValue, SeedMode } from '$lib/comfy/workflow';
+import { errorMessage } from '$lib/util/error-message';
 import { ANY_SERVER, targetNote, targetOf, type TargetServer } from './batch-target';
 
 /** What starting a batch gave: the grid it made, if it was one. */
@@ -328,7 +329,7 @@ export class BatchBuilderState {
 			this.#lastGridId = started?.gridId ?? this.#lastGridId;
 			return true;
 		} catch (error) {
-			this.#startError = error instanceof Error ? error.message : String(error);
+			this.#startError = errorMessage(error);
 			return false;
 		} finally {
 			this.#starting = false;

@@ -1,6 +1,7 @@
 import { uuidv4 } from '$lib/comfy';
 import type { Expansion, ServerTarget } from '$lib/comfy/batch';
-import type { Template } from '$lib/comfy/workflow';
+import { expandBatch } from '$lib/comfy/batch/expand';
+import type { FormValues, ParameterDef, Template } from '$lib/comfy/workflow';
 import { serverKeys } from '$lib/query/keys';
 import { gridRecordFromExpansion, saveGrid, updateGridCells } from '$lib/storage/grids';
 import { putJob, type StoredJob } from '$lib/storage/jobs';
@@ -182,4 +183,38 @@ export async function launchBatch({
 		if (isGrid && runs.length) await updateGridCells({ db, gridId: groupId, runs });
 	}
 	return done;
+}
+
+/**
+ * One run of a form as it is, handed to the browser queue for `serverId` (a server known to be unreachable): it
+ * waits there until that server is back. Returns what to tell the user.
+ */
+export async function queueRunUntilBack(o: {
+	app: AppState;
+	form: {
+		template: Template;
+		effectiveParameters: ParameterDef[];
+		values: FormValues;
+		advanceSeeds(): void;
+	};
+	serverId: string;
+	queue: BatchQueue | undefined;
+}): Promise<string> {
+	const expansion = expandBatch({
+		parameters: o.form.effectiveParameters,
+		values: $state.snapshot(o.form.values) as FormValues,
+		count: 1,
+		seedMode: 'fixed'
+	});
+	if (!expansion.ok) return expansion.issues.map((i) => i.message).join(' ');
+	await launchBatch({
+		app: o.app,
+		template: o.form.template,
+		expansion,
+		target: { kind: 'server', serverId: o.serverId },
+		queue: o.queue
+	});
+	o.form.advanceSeeds();
+	const name = o.app.servers.find((s) => s.id === o.serverId)?.name ?? 'the server';
+	return `Queued: the run waits in this browser until ${name} is back (see Queue).`;
 }

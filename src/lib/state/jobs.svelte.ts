@@ -9,15 +9,13 @@ import { putImage } from '$lib/storage/images';
 import { describeEviction, writeWithEviction } from '$lib/storage/quota';
 import {
 	createIndexedDbJobStore,
+	endJobsOfServersGone,
 	getJob,
-	listUnfinishedJobs,
 	listJobsOfServer,
-	putJob,
 	updateJobApp,
 	type JobAppInfo,
 	type KeptImage,
-	type StagedJobs,
-	type StoredJob
+	type StagedJobs
 } from '$lib/storage/jobs';
 import { probeMedia } from '$lib/util/media-probe';
 import { errorMessage } from '$lib/util/error-message';
@@ -197,28 +195,16 @@ export class JobsState {
 	 * @param serverIds every server still in use (jobs of these are left alone)
 	 */
 	async endJobsOfRemovedServers(serverIds: string[]): Promise<void> {
-		const keep = new Set(serverIds);
-		const db = await this.#db;
-		const jobs = await listUnfinishedJobs(db);
-		const finished = Date.now();
-		let changed = false;
-		for (const job of jobs) {
-			if (keep.has(job.serverId) || isTerminal(job.status)) continue;
-			const ended: StoredJob = {
-				...job,
-				status: 'interrupted',
-				error: {
-					kind: 'interrupted',
-					message: 'Its server was removed from Settings, so this job can no longer be followed.'
-				},
-				timings: { ...job.timings, finished }
-			};
-			await putJob(db, ended);
-			if (this.#byId[job.id]) this.#byId[job.id] = { ...this.#byId[job.id], ...ended };
+		const ended = await endJobsOfServersGone({
+			db: await this.#db,
+			keep: new Set(serverIds),
+			now: Date.now()
+		});
+		for (const job of ended) {
+			if (this.#byId[job.id]) this.#byId[job.id] = { ...this.#byId[job.id], ...job };
 			this.#dropPreview(job.id);
-			changed = true;
 		}
-		if (changed) this.announce();
+		if (ended.length) this.announce();
 	}
 
 	/** Live jobs, newest first. */

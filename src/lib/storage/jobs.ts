@@ -79,6 +79,35 @@ export async function listUnfinishedJobs(db: DeckDb): Promise<StoredJob[]> {
 }
 
 /**
+ * Ends the unfinished jobs of servers no longer configured (`interrupted`, saying why): nothing can follow them any
+ * more. Their records and kept images stay in history.
+ * @param options.keep every server still in use (jobs of these are left alone).
+ * @returns the records as ended.
+ */
+export async function endJobsOfServersGone(options: {
+	db: DeckDb;
+	keep: ReadonlySet<string>;
+	now: number;
+}): Promise<StoredJob[]> {
+	const ended: StoredJob[] = [];
+	for (const job of await listUnfinishedJobs(options.db)) {
+		if (options.keep.has(job.serverId)) continue;
+		const record: StoredJob = {
+			...job,
+			status: 'interrupted',
+			error: {
+				kind: 'interrupted',
+				message: 'Its server was removed from Settings, so this job can no longer be followed.'
+			},
+			timings: { ...job.timings, finished: options.now }
+		};
+		await putJob(options.db, record);
+		ended.push(record);
+	}
+	return ended;
+}
+
+/**
  * The jobs started from one template, in no particular order.
  * @param db the open database.
  * @param templateId the template's id (`app.templateId`).

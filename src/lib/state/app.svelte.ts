@@ -66,7 +66,7 @@ export class AppState {
 	/** object_info, model lists and features of every server, kept in IndexedDB between visits. */
 	readonly serverData: ServerDataCache;
 	/** Every server's socket state, latency, queue length and free VRAM, read from the query cache. */
-	readonly health = new ServerHealthState(this.queryClient);
+	readonly health = new ServerHealthState({ queryClient: this.queryClient });
 	#sameOriginUrl = $state<string | null>(null);
 	#started = $state(false);
 	/** Settles once `start` has loaded the settings and found the servers. */

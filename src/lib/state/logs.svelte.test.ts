@@ -10,7 +10,7 @@ describe('LogsState', () => {
 	it('shows the ring buffer newest first and follows new entries', async () => {
 		const logger = createLogger({ level: 'debug' });
 		logger.info('http', 'GET /api/system_stats ok');
-		const logs = new LogsState(logger);
+		const logs = new LogsState({ logger });
 		const stop = logs.start();
 		expect(logs.entries.map((e) => e.message)).toEqual(['GET /api/system_stats ok']);
 		logger.warn('socket', 'connection lost (1006); reconnecting in 800 ms');
@@ -27,7 +27,7 @@ describe('LogsState', () => {
 		logger.debug('http', 'GET /api/queue ok', { ms: 12 });
 		logger.warn('http', 'POST /api/prompt failed: 400');
 		logger.error('jobs', 'could not save job 7', 'QuotaExceededError');
-		const logs = new LogsState(logger);
+		const logs = new LogsState({ logger });
 		logs.start()();
 		logs.level = 'warn';
 		expect(logs.visible.map((e) => e.level)).toEqual(['error', 'warn']);
@@ -43,7 +43,7 @@ describe('LogsState', () => {
 		const logger = createLogger();
 		logger.info('jobs', 'job a pending → running');
 		logger.info('jobs', 'job a running → completed');
-		const logs = new LogsState(logger);
+		const logs = new LogsState({ logger });
 		logs.start()();
 		const write = vi.spyOn(navigator.clipboard, 'writeText').mockResolvedValue();
 		await logs.copy();
@@ -61,7 +61,7 @@ describe('LogsState', () => {
 	it('clears the buffer', () => {
 		const logger = createLogger();
 		logger.info('http', 'x');
-		const logs = new LogsState(logger);
+		const logs = new LogsState({ logger });
 		logs.start()();
 		logs.clear();
 		expect(logs.entries).toEqual([]);

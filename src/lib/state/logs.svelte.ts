@@ -61,7 +61,7 @@ export class LogsState {
 
 	#logger: Logger;
 
-	constructor(logger: Logger) {
+	constructor({ logger }: { logger: Logger }) {
 		this.#logger = logger;
 	}
 

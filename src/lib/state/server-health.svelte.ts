@@ -14,7 +14,7 @@ export class ServerHealthState {
 	#version = $state(0);
 	#bumpQueued = false;
 
-	constructor(queryClient: QueryClient) {
+	constructor({ queryClient }: { queryClient: QueryClient }) {
 		this.#queryClient = queryClient;
 	}
 

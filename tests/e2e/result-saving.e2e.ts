@@ -25,7 +25,13 @@ const renders = (page: Page) =>
 		const files: { name: string; head: string }[] = [];
 		for await (const handle of folder.values()) {
 			if (handle.kind !== 'file') continue;
-			const bytes = new Uint8Array(await (await handle.getFile()).slice(0, 4).arrayBuffer());
+			// Read while the app writes: a file listed a moment ago may be gone by now (the next poll sees why).
+			const file = await handle.getFile().catch((error: unknown) => {
+				if (error instanceof DOMException && error.name === 'NotFoundError') return undefined;
+				throw error;
+			});
+			if (!file) continue;
+			const bytes = new Uint8Array(await file.slice(0, 4).arrayBuffer());
 			files.push({
 				name: handle.name,
 				head: [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')

@@ -130,6 +130,9 @@ test('reopening a template shows its last result', async ({ page }) => {
 	await expect(page.getByRole('list', { name: 'Results' }).getByRole('img')).toHaveCount(1, {
 		timeout: 30_000
 	});
+	// The image shows from its fresh bytes before the job has ended; a panel reopened while its run is still going
+	// follows that run (with its progress) instead of showing it as the template's last result.
+	await expect(page.getByRole('region', { name: 'Generation' }).getByRole('status')).toHaveText('Done');
 	await page.goto(`${base}#/history`);
 	await expect(page.getByRole('heading', { name: 'History', level: 1 })).toBeVisible();
 	await page.goto(`${base}#/generate/demo-solid-color`);

@@ -14,7 +14,7 @@ import { MIB } from '$lib/util/units';
 import { hostOf, serverLinkOffer, type ServerLinkOffer } from '$lib/util/server-url';
 import { ConnectionsState } from './connections.svelte';
 import { JobsState } from './jobs.svelte';
-import { ResultSavingState } from './result-saving.svelte';
+import { ResultSavingLoader } from './result-saving-loader.svelte';
 import { ServerHealthState } from './server-health.svelte';
 import { SettingsState } from './settings.svelte';
 
@@ -56,8 +56,11 @@ export class AppState {
 	readonly settings: SettingsState;
 	/** Every job of every server: live progress, and results kept in IndexedDB. */
 	readonly jobs: JobsState;
-	/** Results saved outside the browser as they arrive too: into a folder the user chose, or as downloads. */
-	readonly saving: ResultSavingState;
+	/**
+	 * Results saved outside the browser as they arrive too: into a folder the user chose, or as downloads (its code
+	 * loads with `start`, after the first paint's).
+	 */
+	readonly saving: ResultSavingLoader;
 	/** Everything the servers say, cached and shared by every view (provided to components by the layout). */
 	readonly queryClient: QueryClient = createDeckQueryClient();
 	/** The client log ring buffer every server's API and socket write to (shown on the Logs view). */
@@ -120,7 +123,10 @@ export class AppState {
 				this.logger.warn('storage', `skipped ${record.store} record ${record.key}: ${record.problem}`)
 		});
 		this.settings = new SettingsState(this.db);
-		this.saving = new ResultSavingState({ db: this.db.catch(() => null) });
+		this.saving = new ResultSavingLoader({
+			db: this.db.catch(() => null),
+			onError: (message) => this.logger.warn('storage', message)
+		});
 		this.serverData = new ServerDataCache({
 			queryClient: this.queryClient,
 			db: this.db.catch(() => null),
@@ -185,13 +191,9 @@ export class AppState {
 	 * `npm start` prints when COMFYUI_URL is set) as a question for the user (`serverLink`), never as a setting.
 	 */
 	async start({ pageUrl }: { pageUrl: string }): Promise<void> {
-		const [, sameOrigin] = await Promise.all([
-			this.settings.load(),
-			detectSameOriginComfy({ pageUrl }),
-			this.saving
-				.load()
-				.catch((error: unknown) => this.logger.warn('storage', `result saving: ${String(error)}`))
-		]);
+		// Not waited for: a run kept before it loads waits in the loader.
+		void this.saving.load();
+		const [, sameOrigin] = await Promise.all([this.settings.load(), detectSameOriginComfy({ pageUrl })]);
 		this.#sameOriginUrl = sameOrigin ?? rememberedSameOrigin();
 		rememberSameOrigin(sameOrigin);
 		this.logger.setLevel(this.settings.values.logLevel);

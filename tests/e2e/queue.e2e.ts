@@ -97,6 +97,8 @@ test('the browser queue keeps pause, order and priority across a reload, and run
 	await control(page, { action: 'restart', downMs: 20_000 });
 	await expect(finished).toHaveCount(COUNT, { timeout: 60_000 });
 	await expect(finished.filter({ hasText: 'Failed' })).toHaveCount(0);
+	// Each says what it was and where it ran: its label, the server, its template.
+	await expect(finished.filter({ hasText: /Width \d+\s*Done on This ComfyUI · Invert/ })).toHaveCount(COUNT);
 	await expect(page).toHaveTitle('Queue · Comfy Deck');
 
 	// Every item ran to success exactly once on the server (a run cut by the restart is not a success).

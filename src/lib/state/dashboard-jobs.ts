@@ -1,5 +1,6 @@
 // Reading the app's job records for the dashboard. The jobs repository has checked and migrated every record it
 // returns, so these read the fields as typed.
+import { thumbHashOf } from '$lib/storage/history-kinds';
 import type { KeptImage, StoredJob } from '$lib/storage/jobs';
 import type { GenerationRecord } from '$lib/util/time-series';
 
@@ -52,6 +53,15 @@ export function jobImages(job: StoredJob): JobImage[] {
 			? { kind: 'stored', hash: image.hash }
 			: { kind: 'server', filename: image.filename, subfolder: image.subfolder, type: image.type }
 	);
+}
+
+/**
+ * The result a job's tile shows: the kept one History's card shows (a picture or a video's frame before a sound), else
+ * the server's first output.
+ */
+export function jobThumbImage(job: StoredJob): JobImage | undefined {
+	const hash = thumbHashOf(job.app.images ?? []);
+	return hash ? { kind: 'stored', hash } : jobImages(job)[0];
 }
 
 /** A job as the generation statistics count it. */

@@ -5,7 +5,14 @@ import { openDeckDb } from '$lib/storage/db';
 import { jobRecord } from '$lib/storage/testing/records';
 import type { StoredJob } from '$lib/storage/jobs';
 import type { ServerView } from './app.svelte';
-import { generationFromJob, jobExecutionMs, jobImages, jobOutcome, jobTemplateId } from './dashboard-jobs';
+import {
+	generationFromJob,
+	jobExecutionMs,
+	jobImages,
+	jobOutcome,
+	jobTemplateId,
+	jobThumbImage
+} from './dashboard-jobs';
 import { DashboardState, type DashboardApp } from './dashboard.svelte';
 import { FreeMemoryAction } from './models-free.svelte';
 
@@ -42,6 +49,18 @@ describe('job records', () => {
 		expect(jobImages({ ...stored, app: {} })).toEqual([
 			{ kind: 'server', filename: 'x.png', subfolder: '', type: 'output' }
 		]);
+		// A tile shows what History's card shows: a video's frame rather than the sound listed before it.
+		const clip = {
+			...stored,
+			app: {
+				images: [
+					{ filename: 's.flac', subfolder: '', type: 'output', hash: 'snd', kind: 'audio' as const },
+					{ filename: 'v.mp4', subfolder: '', type: 'output', hash: 'vid', kind: 'video' as const }
+				]
+			}
+		};
+		expect(jobThumbImage(clip)).toEqual({ kind: 'stored', hash: 'vid' });
+		expect(jobThumbImage({ ...stored, app: {} })).toEqual(jobImages({ ...stored, app: {} })[0]);
 		expect(jobExecutionMs(job({ id: 'c', timings: { created: 1, started: 1000 } }))).toBeUndefined();
 		expect(generationFromJob(job({ id: 'e', createdAt: 5 }))).toEqual({
 			createdAt: 5,

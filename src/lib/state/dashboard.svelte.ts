@@ -10,7 +10,7 @@ import type { ConnectionsState } from './connections.svelte';
 import type { ServerView } from './app.svelte';
 import {
 	generationFromJob,
-	jobImages,
+	jobThumbImage,
 	jobOutcome,
 	jobTemplateId,
 	jobTemplateName,
@@ -186,7 +186,7 @@ export class DashboardState {
 
 	/** A URL to show a job's first image, or undefined when it has none (yet). */
 	imageUrl(job: StoredJob): string | undefined {
-		const image = jobImages(job)[0];
+		const image = jobThumbImage(job);
 		if (!image) return undefined;
 		if (image.kind === 'stored') return this.#thumbnails[image.hash];
 		const server = this.#app.servers.find((s) => s.id === job.serverId);
@@ -202,7 +202,7 @@ export class DashboardState {
 	async #loadThumbnails(db: DeckDb) {
 		const wanted = new Set<string>();
 		for (const job of this.recent) {
-			const image = jobImages(job)[0];
+			const image = jobThumbImage(job);
 			if (image?.kind === 'stored') wanted.add(image.hash);
 		}
 		const next: Record<string, string> = {};

@@ -11,7 +11,7 @@ import {
 } from '$lib/storage/history';
 import { getImage } from '$lib/storage/images';
 import { mediaFieldsOf } from './generation.svelte';
-import { inputKindOfResult } from './use-as-input';
+import { comparedResults } from './compared-results';
 import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
 import { zipBlob } from '$lib/util/zip';
 import type { DeckDb } from '$lib/storage/db';
@@ -102,7 +102,10 @@ export class HistoryDetailState extends ActionStatus {
 		return this.#diff;
 	}
 
-	/** The compared run's first picture, for the side-by-side and slider view (undefined when it kept none). */
+	/**
+	 * The compared run's first picture, for the side-by-side and slider view, or its first video when neither run
+	 * kept a picture and both kept a video (`kind` says which; undefined when there is nothing to set side by side).
+	 */
 	get compareImage(): DetailImage | undefined {
 		return this.#compareImage;
 	}
@@ -180,7 +183,7 @@ export class HistoryDetailState extends ActionStatus {
 		}
 		const db = await this.#app.db;
 		const other = await getJob(db, otherId);
-		const first = other?.app?.images?.find((i) => i.hash && inputKindOfResult(i) === 'IMAGE');
+		const first = other && comparedResults(job, other)?.other;
 		const stored = first?.hash ? await getImage(db, first.hash) : undefined;
 		if (this.#compareId !== otherId) return;
 		this.#diff = other ? diffRuns(job, other) : undefined;
@@ -190,7 +193,9 @@ export class HistoryDetailState extends ActionStatus {
 						filename: first.filename,
 						blob: stored.blob,
 						width: first.width ?? stored.width,
-						height: first.height ?? stored.height
+						height: first.height ?? stored.height,
+						...(first.kind ? { kind: first.kind } : {}),
+						...(first.duration !== undefined ? { duration: first.duration } : {})
 					}
 				: undefined
 		);

@@ -183,9 +183,11 @@ export function createReconciler(options: {
 		try {
 			view = readServerView(await api.getJob({ promptId: id }));
 		} catch (error) {
+			runtime.failedChecksInARow++;
 			logger?.warn('jobs', `could not check job ${id}: ${errorMessage(error)}`);
 			return;
 		}
+		runtime.failedChecksInARow = 0;
 		const job = registry.get(id);
 		if (!job || !needsReconcile(job)) return;
 		runtime.unknownAnswersInARow = view.kind === 'unknown' ? runtime.unknownAnswersInARow + 1 : 0;

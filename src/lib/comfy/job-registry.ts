@@ -29,6 +29,8 @@ export interface TrackedRuntime extends JobRuntime {
 	submitController?: AbortController;
 	/** REST answers in a row that did not know the job; one alone can be a job moving from queue to history. */
 	unknownAnswersInARow: number;
+	/** REST checks in a row that got no answer (the server is down): polling while the socket is down backs off. */
+	failedChecksInARow: number;
 	/** The REST check in flight, so concurrent requests share it. */
 	reconciliation?: Promise<void>;
 	/** A check was asked for while a check or the POST was in flight: run one more once it settles. */
@@ -91,6 +93,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
 				lastServerCheckAt: 0,
 				submitting: false,
 				unknownAnswersInARow: 0,
+				failedChecksInARow: 0,
 				reconcileAgain: false,
 				confirmEndTries: 0,
 				socketSaidEnded: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from './job-store';
-import { watchdogVerdict, type WatchdogLimits } from './job-watchdog';
+import { pollIntervalMs, watchdogVerdict, type WatchdogLimits } from './job-watchdog';
 
 const limits: WatchdogLimits = { checkAfterMs: 10_000, pollMs: 2_000, silenceTimeoutMs: 60_000 };
 const job = (changes: Partial<JobRecord> = {}): JobRecord => ({
@@ -14,7 +14,13 @@ const job = (changes: Partial<JobRecord> = {}): JobRecord => ({
 	...changes
 });
 const verdict = (
-	options: { status?: JobRecord['status']; attempts?: number; silence: number; sinceCheck: number },
+	options: {
+		status?: JobRecord['status'];
+		attempts?: number;
+		silence: number;
+		sinceCheck: number;
+		failedChecks?: number;
+	},
 	socketOpen = true,
 	submitting = false
 ) =>
@@ -23,7 +29,8 @@ const verdict = (
 		runtime: {
 			submitting,
 			lastSignOfLifeAt: 100_000 - options.silence,
-			lastServerCheckAt: 100_000 - options.sinceCheck
+			lastServerCheckAt: 100_000 - options.sinceCheck,
+			failedChecksInARow: options.failedChecks ?? 0
 		},
 		now: 100_000,
 		socketOpen,
@@ -46,6 +53,17 @@ describe('watchdogVerdict', () => {
 		expect(verdict({ silence: 0, sinceCheck: 2_000 }, false)).toBe('check');
 		expect(verdict({ silence: 0, sinceCheck: 1_000 }, false)).toBe('wait');
 		expect(verdict({ silence: 0, sinceCheck: 2_000 }, true)).toBe('wait');
+	});
+
+	it('polls a server that does not answer less and less often while the socket is down, up to every 30 s', () => {
+		expect(verdict({ silence: 0, sinceCheck: 3_999, failedChecks: 1 }, false)).toBe('wait');
+		expect(verdict({ silence: 0, sinceCheck: 4_000, failedChecks: 1 }, false)).toBe('check');
+		expect(verdict({ silence: 0, sinceCheck: 16_000, failedChecks: 3 }, false)).toBe('check');
+		expect(verdict({ silence: 0, sinceCheck: 29_999, failedChecks: 9 }, false)).toBe('wait');
+		expect(verdict({ silence: 0, sinceCheck: 30_000, failedChecks: 9 }, false)).toBe('check');
+		expect(
+			[0, 1, 2, 3, 4, 5, 40].map((n) => pollIntervalMs({ pollMs: 2_000, failedChecksInARow: n }))
+		).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
 	});
 
 	it('leaves finished jobs, a job being sent and a job never sent alone, however long the silence', () => {

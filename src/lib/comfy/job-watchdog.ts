@@ -8,6 +8,16 @@ import { isTerminal, type JobRecord } from './job-store';
 import type { JobTrackerContext } from './job-tracker-context';
 
 const TICK_MS = 1_000;
+/** The longest wait between polls of a job whose server does not answer. */
+export const POLL_CAP_MS = 30_000;
+
+/** The wait before polling a job again while the socket is down: `pollMs`, doubling with each check that failed. */
+export function pollIntervalMs(options: { pollMs: number; failedChecksInARow: number }): number {
+	return Math.min(
+		options.pollMs * 2 ** Math.min(options.failedChecksInARow, 16),
+		Math.max(POLL_CAP_MS, options.pollMs)
+	);
+}
 
 export interface WatchdogLimits {
 	/** Check a job over REST after this much silence about it. */
@@ -24,7 +34,10 @@ export interface WatchdogLimits {
  */
 export function watchdogVerdict(options: {
 	job: JobRecord;
-	runtime: Pick<TrackedRuntime, 'submitting' | 'lastSignOfLifeAt' | 'lastServerCheckAt'>;
+	runtime: Pick<
+		TrackedRuntime,
+		'submitting' | 'lastSignOfLifeAt' | 'lastServerCheckAt' | 'failedChecksInARow'
+	>;
 	now: number;
 	socketOpen: boolean;
 	limits: WatchdogLimits;
@@ -35,7 +48,10 @@ export function watchdogVerdict(options: {
 	const silence = now - runtime.lastSignOfLifeAt;
 	if (silence >= limits.silenceTimeoutMs) return 'timeout';
 	const sinceCheck = now - runtime.lastServerCheckAt;
-	const pollWhileDown = !options.socketOpen && sinceCheck >= limits.pollMs;
+	// A server that does not answer (down, or a failed check kept its client for this job) is asked less and less
+	// often, not every `pollMs` for as long as it is away.
+	const pollEvery = pollIntervalMs({ pollMs: limits.pollMs, failedChecksInARow: runtime.failedChecksInARow });
+	const pollWhileDown = !options.socketOpen && sinceCheck >= pollEvery;
 	const checkSilent = silence >= limits.checkAfterMs && sinceCheck >= limits.checkAfterMs;
 	return pollWhileDown || checkSilent ? 'check' : 'wait';
 }

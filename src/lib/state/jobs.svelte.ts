@@ -2,11 +2,8 @@
 // (clientFor), after the landing route shows.
 import type { ComfyClient, JobChange, JobImage, JobRecord, Logger } from '$lib/comfy';
 import { isTerminal } from '$lib/comfy/job-store';
-import { kindOfOutputFile, mimeOfFilename } from '$lib/comfy/output-kind';
 import { putCacheEntry } from '$lib/storage/cache';
 import type { DeckDb, ServerRecord } from '$lib/storage/db';
-import { putImage } from '$lib/storage/images';
-import { describeEviction, writeWithEviction } from '$lib/storage/quota';
 import {
 	createIndexedDbJobStore,
 	endJobsOfServersGone,
@@ -17,9 +14,9 @@ import {
 	type KeptImage,
 	type StagedJobs
 } from '$lib/storage/jobs';
-import { probeMedia } from '$lib/util/media-probe';
 import { errorMessage } from '$lib/util/error-message';
 import { FreshResults, type FreshResult } from './fresh-results.svelte';
+import { keepOutput } from './keep-output';
 import type { createComfyClient as CreateComfyClient } from '$lib/comfy/client';
 
 /** The newest preview of a running job, as an object URL the page can show. */
@@ -55,6 +52,8 @@ export class JobsState {
 	#cacheBytes: () => number;
 	#onClient: ((serverId: string, client: ComfyClient) => () => void) | undefined;
 	#wanted = new Set<string>();
+	// Servers whose last check failed: their clients stay only while they have unfinished jobs.
+	#offline = new Set<string>();
 	#loadingClient: Promise<{ createComfyClient: typeof CreateComfyClient }> | undefined;
 	#clientCode: typeof CreateComfyClient | undefined;
 	#onKept: ((jobId: string) => void) | undefined;
@@ -118,23 +117,47 @@ export class JobsState {
 		return this.#clientNow(server, createComfyClient);
 	}
 
-	/** Starts clients for these servers and closes those of servers no longer listed. */
-	syncServers(servers: ServerLike[]): void {
+	/**
+	 * Starts clients for these servers and closes those of servers no longer listed. A server in `offline` (its last
+	 * check failed) gets no new client; its client closes once it has no unfinished job. A check can fail while the
+	 * server works (busy, a slow link): a new client took a job whose POST was in flight for one the server forgot.
+	 */
+	syncServers(options: { servers: ServerLike[]; offline?: ReadonlySet<string> }): void {
+		const { servers, offline = new Set() } = options;
 		const ids = new Set(servers.map((s) => s.id));
-		this.#wanted = ids;
+		this.#wanted = new Set([...ids].filter((id) => !offline.has(id)));
+		this.#offline = new Set([...offline].filter((id) => ids.has(id)));
 		for (const [id, entry] of Object.entries(this.#clients)) {
-			if (entry && !ids.has(id)) {
-				entry.stop();
-				void entry.client.close();
-				delete this.#clients[id];
-			}
+			if (!entry) continue;
+			if (!ids.has(id)) this.#closeClient(id);
+			else if (this.#offline.has(id)) this.#closeIfIdle(id);
+			// Back: its socket tries now, not at the end of its backoff.
+			else if (['reconnecting', 'offline'].includes(entry.client.socket.state))
+				entry.client.socket.reconnect();
 		}
-		if (!servers.length) return;
+		const wanted = servers.filter((s) => this.#wanted.has(s.id));
+		if (!wanted.length) return;
 		void this.#clientModule().then(({ createComfyClient }) => {
 			// The list may have changed while the code loaded: only servers still listed get a client.
-			for (const server of servers)
+			for (const server of wanted)
 				if (this.#wanted.has(server.id)) this.#clientNow(server, createComfyClient);
 		});
+	}
+
+	#closeClient(id: string) {
+		const entry = this.#clients[id];
+		if (!entry) return;
+		entry.stop();
+		void entry.client.close();
+		delete this.#clients[id];
+	}
+
+	/** Closes the client of a server that is offline once none of its jobs is unfinished. */
+	#closeIfIdle(id: string) {
+		const entry = this.#clients[id];
+		if (!entry || !this.#offline.has(id)) return;
+		if (entry.client.jobs.list().some((job) => !isTerminal(job.status))) return;
+		this.#closeClient(id);
 	}
 
 	/** Settles once the client's code is loaded; from then on `loadedClientFor` answers for every server. */
@@ -165,10 +188,7 @@ export class JobsState {
 		const key = `${server.baseUrl} ${server.token ?? ''}`;
 		const existing = this.#clients[server.id];
 		if (existing?.key === key) return existing.client;
-		if (existing) {
-			existing.stop();
-			void existing.client.close();
-		}
+		if (existing) this.#closeClient(server.id);
 		const client = createComfyClient({
 			baseUrl: server.baseUrl,
 			token: server.token,
@@ -266,6 +286,9 @@ export class JobsState {
 			this.#fresh.follow(change.job, (output) => viewOf(client, output));
 		if (isTerminal(status)) {
 			this.#dropPreview(change.job.id);
+			// Its last job ended while its server's check fails: nothing more to follow (the keeper's REST calls need
+			// no open client).
+			if (this.#offline.has(serverId)) queueMicrotask(() => this.#closeIfIdle(serverId));
 			if (status === 'succeeded') void this.#keep(serverId, client, change.job.id, change.job.outputs);
 			else {
 				this.#fresh.drop(change.job.id);
@@ -316,30 +339,14 @@ export class JobsState {
 					continue;
 				}
 				try {
-					// Usually fetched already, when the socket named the file.
-					const blob = await this.#fresh.bytes(id, output, (o) => viewOf(client, o));
-					// /view's content type is the server's last word on what the file is (m_media).
-					const kind = kindOfOutputFile({
-						filename: output.filename,
-						format: output.format,
-						animated: output.kind === 'animated',
-						contentType: blob.type
-					});
-					const probe = await probeMedia({ blob, kind });
-					// A full quota empties the result cache (never history) and retries once, and says so.
-					const hash = await writeWithEviction(db, () => putImage(db, { blob, ...probe, kind }), {
-						onEvicted: (info) => this.#report(describeEviction(info))
-					});
-					images.push({
-						...output,
-						hash,
-						kind,
-						mime: blob.type || mimeOfFilename(output.filename),
-						width: probe.width,
-						height: probe.height,
-						...(probe.duration !== undefined ? { duration: probe.duration } : {}),
-						bytes: blob.size
-					});
+					images.push(
+						await keepOutput({
+							db,
+							output,
+							bytes: () => this.#fresh.bytes(id, output, (o) => viewOf(client, o)),
+							report: (message) => this.#report(message)
+						})
+					);
 				} catch (error) {
 					// Keep what the server said even if its bytes could not be fetched now; a later load retries.
 					images.push({ ...output });

@@ -129,9 +129,70 @@ describe('JobsState against a simulated ComfyUI', () => {
 		expect(jobs.loadedClientFor({ id: 's1', baseUrl: sim.url })).toBe(first);
 		const moved = await jobs.clientFor({ id: 's1', baseUrl: `${sim.url}/` });
 		expect(moved).not.toBe(first);
-		jobs.syncServers([{ id: 's2', baseUrl: sim.url }]);
+		jobs.syncServers({ servers: [{ id: 's2', baseUrl: sim.url }] });
 		expect(await jobs.clientFor({ id: 's2', baseUrl: sim.url })).not.toBe(moved);
 	});
+});
+
+describe('JobsState through a failed health check', () => {
+	// The simulator runs 100× faster than a real server, but `slowRoute` delays in its own time: 150 s of it are 1.5 s.
+	const sim = useSimulator();
+	let close: (() => Promise<void>) | undefined;
+
+	beforeAll(() => void vi.stubGlobal('WebSocket', WebSocket));
+	afterEach(async () => {
+		await close?.();
+		close = undefined;
+	});
+	afterAll(() => void vi.unstubAllGlobals());
+
+	it('keeps a job whose POST was in flight when its server missed one check, and keeps its images', async () => {
+		const { db, jobs } = jobsState();
+		close = () => jobs.close();
+		const server = { id: 's1', baseUrl: sim.url };
+		jobs.syncServers({ servers: [server] });
+		const id = uuidv4();
+		// The server takes its time with this POST (a busy validation, a slow link): the page's check of the server
+		// fails meanwhile, and the server answers the next one.
+		sim.controls.slowRoute({ path: '/prompt', ms: 150_000 });
+		const sent = (await jobs.clientFor(server)).jobs.submit({ id, workflow: WORKFLOW });
+		await vi.waitFor(() => expect(jobs.byId[id]?.attempts).toBe(1));
+		jobs.syncServers({ servers: [server], offline: new Set(['s1']) });
+		jobs.syncServers({ servers: [server] });
+
+		await sent;
+		await vi.waitFor(() => expect(jobs.byId[id]?.status).toBe('succeeded'), { timeout: 10_000 });
+		await vi.waitFor(async () => expect((await getJob(await db, id))?.app.images?.[0]?.hash).toBeTruthy(), {
+			timeout: 10_000
+		});
+		expect((await getJob(await db, id))?.status).toBe('succeeded');
+		// Run once, not sent twice.
+		expect(sim.controls.runs().filter((run) => run.promptId === id)).toHaveLength(1);
+	}, 20_000);
+
+	it('closes the client of a server that fails its check once it has no unfinished job, and not before', async () => {
+		const { jobs } = jobsState();
+		close = () => jobs.close();
+		const server = { id: 's1', baseUrl: sim.url };
+		const idle = { id: 's2', baseUrl: sim.url };
+		jobs.syncServers({ servers: [server, idle] });
+		const client = await jobs.clientFor(server);
+		const idleClient = await jobs.clientFor(idle);
+		const id = uuidv4();
+		sim.controls.slowRoute({ path: '/prompt', ms: 100_000 });
+		const sent = client.jobs.submit({ id, workflow: WORKFLOW });
+		await vi.waitFor(() => expect(jobs.byId[id]?.attempts).toBe(1));
+
+		jobs.syncServers({ servers: [server, idle], offline: new Set(['s1', 's2']) });
+		// Nothing to follow on s2: its socket stops knocking. s1's job keeps its client.
+		await vi.waitFor(() => expect(idleClient.socket.state).toBe('closed'));
+		expect(jobs.loadedClientFor(server)).toBe(client);
+		expect(client.socket.state).not.toBe('closed');
+
+		await sent;
+		await vi.waitFor(() => expect(jobs.byId[id]?.status).toBe('succeeded'), { timeout: 10_000 });
+		await vi.waitFor(() => expect(client.socket.state).toBe('closed'));
+	}, 20_000);
 });
 
 describe('JobsState when a server is removed', () => {

@@ -203,16 +203,26 @@ export class ComfyTimeoutError extends ComfyError {
 	}
 }
 
-/** The server no longer knows a job (it restarted, or its queue and history were cleared). */
+/**
+ * The server no longer knows a job it had accepted (it restarted, or its queue and history were cleared); or, with
+ * `received: false`, one whose send it never confirmed: most likely it never got it.
+ */
 export class ComfyJobLostError extends ComfyError {
 	override name = 'ComfyJobLostError';
 	readonly promptId: string;
+	/** False when the server never confirmed the send (no answer to `POST /prompt`). */
+	readonly received: boolean;
 
-	constructor(options: { promptId: string }) {
-		super(`The server no longer knows job ${options.promptId}: it probably restarted.`, {
-			hint: 'Resubmit the job: its workflow is kept.'
-		});
+	constructor(options: { promptId: string; received?: boolean }) {
+		const received = options.received ?? true;
+		super(
+			received
+				? `The server no longer knows job ${options.promptId}: it was probably restarted.`
+				: `The server never received job ${options.promptId}: it did not answer when it was sent, and does not know it now.`,
+			{ hint: received ? 'Resubmit the job: its workflow is kept.' : 'Run it again: its workflow is kept.' }
+		);
 		this.promptId = options.promptId;
+		this.received = received;
 	}
 }
 

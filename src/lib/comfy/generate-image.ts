@@ -187,7 +187,7 @@ export function errorOf(job: JobRecord): Error {
 				nodeType: error?.nodeType
 			});
 		case 'lost':
-			return new ComfyJobLostError({ promptId: job.id });
+			return new ComfyJobLostError({ promptId: job.id, received: error?.received });
 		default:
 			if (error?.kind === 'execution') {
 				return new ComfyExecutionError({

@@ -43,6 +43,8 @@ export type ReconcileDecision =
 	| { kind: 'ended-on-socket' }
 	/** The server forgot it (a restart): `lost`, and it can be resubmitted. */
 	| { kind: 'lost' }
+	/** A send the server never confirmed and does not know: it never got it. `lost` too, said so. */
+	| { kind: 'not-received' }
 	/** The server has it: the record moves to `status` when `move` (never backwards, but a timed-out job revives). */
 	| { kind: 'adopted'; status: 'queued' | 'running'; move: boolean }
 	/** It ended: the record takes the server's outcome. */
@@ -69,7 +71,7 @@ export function decideFromServer(options: {
 			if (endedOnSocket(job)) return { kind: 'ended-on-socket' };
 			if (job.cancelRequested) return { kind: 'cancelled' };
 			if (job.status === 'queued' && options.seenOnOpenSocket) return { kind: 'removed' };
-			return { kind: 'lost' };
+			return job.status === 'pending' ? { kind: 'not-received' } : { kind: 'lost' };
 		case 'queued':
 			return {
 				kind: 'adopted',
@@ -217,9 +219,15 @@ export function createReconciler(options: {
 				);
 				return;
 			}
-			case 'lost': {
-				const lost = new ComfyJobLostError({ promptId: id });
-				registry.fail(id, { kind: 'lost', message: lost.message, hint: lost.hint }, 'lost');
+			case 'lost':
+			case 'not-received': {
+				const received = decision.kind === 'lost';
+				const lost = new ComfyJobLostError({ promptId: id, received });
+				registry.fail(
+					id,
+					{ kind: 'lost', message: lost.message, hint: lost.hint, ...(received ? {} : { received }) },
+					'lost'
+				);
 				return;
 			}
 			case 'ended-on-socket':

@@ -57,6 +57,8 @@ export interface JobError {
 	issues?: ValidationIssue[];
 	/** For `timeout`: how long nothing was heard about the job, in ms. */
 	silenceMs?: number;
+	/** For `lost`: false when the server never confirmed the send, so it most likely never got the job. */
+	received?: boolean;
 }
 
 /** Free-form labels of a job (the seed's `userInitials` and `style`, tags, anything else). */

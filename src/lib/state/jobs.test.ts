@@ -170,6 +170,22 @@ describe('JobsState through a failed health check', () => {
 		expect(sim.controls.runs().filter((run) => run.promptId === id)).toHaveLength(1);
 	}, 20_000);
 
+	it('says a stored send the server never confirmed and does not know was never received, not forgotten', async () => {
+		const { db, jobs } = jobsState();
+		close = () => jobs.close();
+		const id = uuidv4();
+		// Sent once, its answer never came (the page closed, or the server could not be reached then).
+		await putJob(await db, { ...pendingJob({ id, serverId: 's1' }), serverUrl: `${sim.url}/`, attempts: 1 });
+
+		jobs.syncServers({ servers: [{ id: 's1', baseUrl: sim.url }] });
+
+		await vi.waitFor(() => expect(jobs.byId[id]?.status).toBe('lost'), { timeout: 10_000 });
+		expect(jobs.byId[id]?.error).toMatchObject({ kind: 'lost', received: false });
+		expect(jobs.byId[id]?.error?.message).toMatch(/^The server never received job /);
+		expect(jobs.byId[id]?.error?.message).not.toMatch(/restarted/);
+		expect((await getJob(await db, id))?.error?.message).toMatch(/never received/);
+	});
+
 	it('closes the client of a server that fails its check once it has no unfinished job, and not before', async () => {
 		const { jobs } = jobsState();
 		close = () => jobs.close();

@@ -163,6 +163,12 @@ describe('decideInFlight', () => {
 			action: 'requeue',
 			reason: 'Studio box lost it (restarted?); it goes out again.'
 		});
+		expect(
+			decide({ status: 'lost', error: { kind: 'lost', message: 'never received', received: false } })
+		).toEqual({
+			action: 'requeue',
+			reason: 'Studio box never received it; it goes out again.'
+		});
 		expect(decide({ status: 'failed', error: { kind: 'connection', message: 'CORS blocked' } })).toEqual({
 			action: 'requeue',
 			reason: 'Studio box could not be reached: CORS blocked'

@@ -173,7 +173,7 @@ export function chooseServer({
 /** What the server (through the job tracker) says of a released item. `undefined`: it has not said yet. */
 export interface InFlightAnswer {
 	status: JobStatus;
-	error?: Pick<JobError, 'kind' | 'message'>;
+	error?: Pick<JobError, 'kind' | 'message' | 'received'>;
 	/** The socket saw every node of the prompt finish: its slot is free before REST confirms the end. */
 	finishedOnSocket?: boolean;
 }
@@ -215,7 +215,13 @@ export function decideInFlight({
 		case 'queued':
 			return { action: 'wait', reason: `In ${serverName}'s queue.` };
 		case 'lost':
-			return { action: 'requeue', reason: `${serverName} lost it (restarted?); it goes out again.` };
+			return {
+				action: 'requeue',
+				reason:
+					answer.error?.received === false
+						? `${serverName} never received it; it goes out again.`
+						: `${serverName} lost it (restarted?); it goes out again.`
+			};
 		case 'interrupted':
 			return { action: 'failed', error: answer.error?.message ?? 'Interrupted.' };
 		case 'failed':

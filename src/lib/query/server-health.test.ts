@@ -2,7 +2,7 @@ import { QueryClient } from '@tanstack/svelte-query';
 import { describe, expect, it, vi } from 'vitest';
 import type { SocketEvent } from '$lib/comfy';
 import { serverKeys } from './keys';
-import { serverHealth } from './server-health';
+import { queueLengthOf, serverHealth } from './server-health';
 import { syncQueueWithSocket } from './socket-sync';
 
 // query-core refetches nothing where there is no `window` (server rendering): Node plays a browser window here.
@@ -102,5 +102,15 @@ describe('serverHealth', () => {
 			})
 			.catch(() => undefined);
 		expect(serverHealth({ queryClient, serverId: 's2' })).toEqual({ socket: 'reconnecting' });
+	});
+});
+
+describe('queueLengthOf', () => {
+	it('is known from a /queue read before the socket’s first status, and unknown while neither came', () => {
+		const queryClient = new QueryClient();
+		expect(queueLengthOf({ queryClient, serverId: 's1' })).toBeUndefined();
+		queryClient.setQueryData(serverKeys.queue('s1'), queue(1, 2));
+		expect(queueLengthOf({ queryClient, serverId: 's1' })).toBe(3);
+		expect(queueLengthOf({ queryClient, serverId: 's2' })).toBeUndefined();
 	});
 });

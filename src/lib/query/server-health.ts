@@ -38,16 +38,20 @@ export function serverHealth(o: {
 		const free = check.data.stats.devices[0]?.vram_free;
 		if (free !== undefined) health.freeVramBytes = free;
 	}
-	const queueLength = queueLengthOf(o.queryClient, o.serverId);
+	const queueLength = queueLengthOf(o);
 	if (queueLength !== undefined) health.queueLength = queueLength;
 	return health;
 }
 
-/** Running plus pending prompts of every client, from whichever of the two sources answered last. */
-function queueLengthOf(
-	queryClient: Pick<QueryClient, 'getQueryState'>,
-	serverId: string
-): number | undefined {
+/**
+ * Running plus pending prompts of every client, from whichever of the two sources answered last (the socket's
+ * `status`, a `/queue` read); undefined while neither did.
+ */
+export function queueLengthOf(o: {
+	queryClient: Pick<QueryClient, 'getQueryState'>;
+	serverId: string;
+}): number | undefined {
+	const { queryClient, serverId } = o;
 	const remaining = queryClient.getQueryState<number>(serverKeys.queueRemaining(serverId));
 	const queue = queryClient.getQueryState<Queue>(serverKeys.queue(serverId));
 	const fromQueue = queue?.data

@@ -107,7 +107,10 @@ describe('DashboardState', () => {
 				check: async () => ({ status: 'online' }),
 				wantLive: () => () => {}
 			},
-			queryClient: { getQueryData: () => undefined } as unknown as DashboardApp['queryClient'],
+			queryClient: {
+				getQueryData: () => undefined,
+				getQueryState: () => undefined
+			} as unknown as DashboardApp['queryClient'],
 			apiFor: () => ({}) as ComfyApi
 		};
 		const dashboard = new DashboardState({ app, db: Promise.resolve(db) });

@@ -5,7 +5,7 @@ import { listJobsSinceInChunks, type StoredJob } from '$lib/storage/jobs';
 import { templateNames } from '$lib/storage/template-names';
 import { DAY_MS, summarizeGenerations, type GenerationSummary } from '$lib/util/time-series';
 import type { QueryClient } from '@tanstack/svelte-query';
-import { serverKeys } from '$lib/query/keys';
+import { queueLengthOf } from '$lib/query/server-health';
 import type { ConnectionsState } from './connections.svelte';
 import type { ServerView } from './app.svelte';
 import {
@@ -23,13 +23,13 @@ import { StatsSampler, statsCharts, statsStoreFor, type StatsCharts } from './st
 export interface DashboardApp {
 	readonly servers: ServerView[];
 	connections: Pick<ConnectionsState, 'get' | 'onCheck' | 'check' | 'wantLive'>;
-	queryClient: Pick<QueryClient, 'getQueryData'>;
+	queryClient: Pick<QueryClient, 'getQueryData' | 'getQueryState'>;
 	apiFor(server: ServerView): ComfyApi;
 }
 
 /**
  * A sampler of the live charts fed by the app's shared `system_stats` checks (it never fetches by itself); the queue
- * length comes from the socket's `status` messages. The Dashboard and Models views each make one.
+ * length comes from what the query cache holds. The Dashboard and Models views each make one.
  */
 export function statsSamplerFor(o: {
 	app: Pick<DashboardApp, 'servers' | 'connections' | 'queryClient'>;
@@ -39,7 +39,8 @@ export function statsSamplerFor(o: {
 	return new StatsSampler({
 		subscribe: (listener) => o.app.connections.onCheck(listener),
 		live: () => o.app.connections.wantLive(),
-		queueLength: (id) => o.app.queryClient.getQueryData<number>(serverKeys.queueRemaining(id)),
+		// The socket's `status` or a `/queue` read (the Queue view's, the browser queue's), whichever is newer.
+		queueLength: (serverId) => queueLengthOf({ queryClient: o.app.queryClient, serverId }),
 		refresh: async (serverId) => {
 			const servers = o.app.servers.filter((s) => !serverId || s.id === serverId);
 			await Promise.all(servers.map((s) => o.app.connections.check({ server: s })));

@@ -14,18 +14,11 @@ import {
 	type QueryValue
 } from './http';
 import {
-	zFeatures,
 	zHistory,
 	zJobDetail,
 	zJobList,
-	zObjectInfo,
-	zUnknownRecord,
-	zPromptInfo,
 	zPromptResponse,
 	zQueue,
-	zStringList,
-	zSystemStats,
-	zUploadResponse,
 	type ApiWorkflow,
 	type Features,
 	type FileRef,
@@ -34,14 +27,20 @@ import {
 	type JobDetail,
 	type JobList,
 	type ServerJobStatus,
-	type ObjectInfo,
-	type PromptInfo,
 	type PromptResponse,
-	type Queue,
-	type SystemStats,
-	type UploadResponse
+	type Queue
 } from './schemas';
-import { parseObjectInfo } from './workflow/object-info';
+import type { ObjectInfo, PromptInfo, SystemStats, UploadResponse } from './route-schemas';
+import type { RouteContext } from './api-routes';
+
+// Loaded on the first call of a route no job needs; a failed load (an update replaced the build) is tried again.
+let loadingRoutes: Promise<typeof import('./api-routes')> | undefined;
+function routes(): Promise<typeof import('./api-routes')> {
+	return (loadingRoutes ??= import('./api-routes').catch((error: unknown) => {
+		loadingRoutes = undefined;
+		throw error;
+	}));
+}
 
 export interface QueuePromptOptions extends CallOptions {
 	prompt: ApiWorkflow;
@@ -100,6 +99,8 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 	const post = (path: string, json: unknown, call: CallOptions = {}, idempotent = true) =>
 		http.request({ method: 'POST', path, json, expect: 'empty', idempotent, ...pick(call) });
 
+	const context: RouteContext = { http, logger, get };
+
 	const api = {
 		http,
 
@@ -123,7 +124,8 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 			});
 		},
 		/** `GET /prompt`: how many prompts are left. */
-		getPromptInfo: (call?: CallOptions): Promise<PromptInfo> => get('prompt', zPromptInfo, call),
+		getPromptInfo: async (call?: CallOptions): Promise<PromptInfo> =>
+			(await routes()).getPromptInfo(context, call),
 
 		getQueue: (call?: CallOptions): Promise<Queue> => get('queue', zQueue, call),
 		/** Removes pending prompts (a running one is not affected: use `interrupt`). */
@@ -258,75 +260,29 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 						: undefined
 			}),
 
-		/**
-		 * Whether the server still has a file (a saved output named as an input must exist when the run loads it).
-		 * Asks `/view` for its first byte only (a `Range` the server answers with 206, m_media.json): a video is
-		 * not downloaded to learn it is there. A 404 (empty, a_connect) is no; any other failure throws.
-		 */
-		async hasFile(request: ViewOptions & CallOptions): Promise<boolean> {
-			try {
-				await http.request({
-					method: 'GET',
-					path: 'view',
-					expect: 'empty',
-					query: {
-						filename: request.filename,
-						subfolder: request.subfolder ?? '',
-						type: request.type ?? 'output'
-					},
-					headers: { Range: 'bytes=0-0' },
-					...pick(request)
-				});
-				return true;
-			} catch (error) {
-				if (error instanceof ComfyHttpError && error.status === 404) return false;
-				throw error;
-			}
-		},
-
-		/** `POST /upload/image`. A same-named different file is renamed by the server: use the returned name. */
-		uploadImage: (request: UploadOptions): Promise<UploadResponse> =>
-			http.request({
-				method: 'POST',
-				path: 'upload/image',
-				form: uploadForm(request),
-				schema: zUploadResponse,
-				...pick(request)
-			}),
-		/** `POST /upload/mask`: `originalRef` is the image the mask belongs to. */
-		uploadMask: (request: UploadOptions & { originalRef: FileRef }): Promise<UploadResponse> => {
-			const form = uploadForm(request);
-			form.set('original_ref', JSON.stringify(request.originalRef));
-			return http.request({
-				method: 'POST',
-				path: 'upload/mask',
-				form,
-				schema: zUploadResponse,
-				...pick(request)
-			});
-		},
-
-		getSystemStats: (call?: CallOptions): Promise<SystemStats> => get('system_stats', zSystemStats, call),
-		/** Every node class. A class whose definition is malformed is left out (and logged), not fatal. */
-		async getObjectInfo(call?: CallOptions): Promise<ObjectInfo> {
-			const json = await get('object_info', zUnknownRecord, { timeoutMs: 120_000, ...call });
-			const { objectInfo, skipped } = parseObjectInfo({ json });
-			if (skipped.length)
-				logger?.warn('http', `object_info: skipped malformed node classes ${skipped.join(', ')}`);
-			return objectInfo;
-		},
-		/** One node class; undefined when the server has no such class. */
-		async getNodeInfo(request: { classType: string } & CallOptions): Promise<ObjectInfo[string] | undefined> {
-			const info = await get(`object_info/${encodeURIComponent(request.classType)}`, zObjectInfo, request);
-			return info[request.classType];
-		},
-		getModelFolders: (call?: CallOptions): Promise<string[]> => get('models', zStringList, call),
-		/** File names in one model folder (a `ComfyHttpError` 404 for an unknown folder). */
-		getModels: (request: { folder: string } & CallOptions): Promise<string[]> =>
-			get(`models/${encodeURIComponent(request.folder)}`, zStringList, request),
-		getEmbeddings: (call?: CallOptions): Promise<string[]> => get('embeddings', zStringList, call),
-		getExtensions: (call?: CallOptions): Promise<string[]> => get('extensions', zStringList, call),
-		getFeatures: (call?: CallOptions): Promise<Features> => get('features', zFeatures, call),
+		// The routes no job needs load their code (and schemas) on their first call: see api-routes.ts.
+		hasFile: async (request: ViewOptions & CallOptions): Promise<boolean> =>
+			(await routes()).hasFile(context, request),
+		uploadImage: async (request: UploadOptions): Promise<UploadResponse> =>
+			(await routes()).uploadImage(context, request),
+		uploadMask: async (request: UploadOptions & { originalRef: FileRef }): Promise<UploadResponse> =>
+			(await routes()).uploadMask(context, request),
+		getSystemStats: async (call?: CallOptions): Promise<SystemStats> =>
+			(await routes()).getSystemStats(context, call),
+		getObjectInfo: async (call?: CallOptions): Promise<ObjectInfo> =>
+			(await routes()).getObjectInfo(context, call),
+		getNodeInfo: async (
+			request: { classType: string } & CallOptions
+		): Promise<ObjectInfo[string] | undefined> => (await routes()).getNodeInfo(context, request),
+		getModelFolders: async (call?: CallOptions): Promise<string[]> =>
+			(await routes()).getModelFolders(context, call),
+		getModels: async (request: { folder: string } & CallOptions): Promise<string[]> =>
+			(await routes()).getModels(context, request),
+		getEmbeddings: async (call?: CallOptions): Promise<string[]> =>
+			(await routes()).getEmbeddings(context, call),
+		getExtensions: async (call?: CallOptions): Promise<string[]> =>
+			(await routes()).getExtensions(context, call),
+		getFeatures: async (call?: CallOptions): Promise<Features> => (await routes()).getFeatures(context, call),
 		/** Unloads models and/or frees memory on the server. */
 		free: (request: { unloadModels?: boolean; freeMemory?: boolean } & CallOptions = {}) =>
 			post(
@@ -338,16 +294,7 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 	return api;
 }
 
-function uploadForm(request: UploadOptions): FormData {
-	const form = new FormData();
-	form.set('image', request.file, request.filename);
-	form.set('type', request.type ?? 'input');
-	if (request.subfolder) form.set('subfolder', request.subfolder);
-	if (request.overwrite) form.set('overwrite', 'true');
-	return form;
-}
-
-function pick(call: CallOptions = {}): CallOptions {
+export function pick(call: CallOptions = {}): CallOptions {
 	return { signal: call.signal, timeoutMs: call.timeoutMs };
 }
 

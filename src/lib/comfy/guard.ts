@@ -58,6 +58,7 @@ export interface ObjectSchema<S extends Shape> extends Schema<ObjectOutput<S>, f
 	readonly shape: S;
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 function schema<T, O extends boolean = false>(run: Run, extra: object = {}): Schema<T, O> {
 	return Object.assign(Object.create(methods) as object, extra, { run }) as Schema<T, O>;
 }
@@ -81,38 +82,60 @@ function wrongType(expected: string, value: unknown, path: PropertyKey[], issues
 const isObject = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function primitive<T>(expected: string, ok: (value: unknown) => boolean): () => Schema<T, false> {
-	const s = schema<T>((value, path, issues) =>
-		ok(value) ? value : wrongType(expected, value, path, issues)
-	);
-	return () => s;
+// Each primitive is one shared schema. The builders are marked free of side effects so a bundler drops the
+// schemas nobody uses (every schema of schemas.ts is a top-level call of them).
+const stringSchema = schema<string>((v, path, issues) =>
+	typeof v === 'string' ? v : wrongType('string', v, path, issues)
+);
+const numberSchema = schema<number>((v, path, issues) =>
+	typeof v === 'number' && Number.isFinite(v) ? v : wrongType('number', v, path, issues)
+);
+const booleanSchema = schema<boolean>((v, path, issues) =>
+	typeof v === 'boolean' ? v : wrongType('boolean', v, path, issues)
+);
+const anything = schema<unknown, true>((value) => value);
+
+/* @__NO_SIDE_EFFECTS__ */
+export function string(): Schema<string, false> {
+	return stringSchema;
+}
+/* @__NO_SIDE_EFFECTS__ */
+export function number(): Schema<number, false> {
+	return numberSchema;
+}
+/* @__NO_SIDE_EFFECTS__ */
+export function boolean(): Schema<boolean, false> {
+	return booleanSchema;
+}
+/* @__NO_SIDE_EFFECTS__ */
+export function unknown(): Schema<unknown, true> {
+	return anything;
 }
 
-export const string = primitive<string>('string', (v) => typeof v === 'string');
-export const number = primitive<number>('number', (v) => typeof v === 'number' && Number.isFinite(v));
-export const boolean = primitive<boolean>('boolean', (v) => typeof v === 'boolean');
-const anything = schema<unknown, true>((value) => value);
-export const unknown = (): Schema<unknown, true> => anything;
-
+/* @__NO_SIDE_EFFECTS__ */
 export function optional<T>(inner: Schema<T>): Schema<T | undefined, true> {
 	return schema((value, path, issues) => (value === undefined ? undefined : inner.run(value, path, issues)));
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 export function nullable<T, O extends boolean>(inner: Schema<T, O>): Schema<T | null, O> {
 	return schema((value, path, issues) => (value === null ? null : inner.run(value, path, issues)));
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 export function nullish<T>(inner: Schema<T>): Schema<T | null | undefined, true> {
 	return schema((value, path, issues) => (value == null ? value : inner.run(value, path, issues)));
 }
 
 /** `fallback` (a fresh shallow copy each time) when the value is absent, else the value checked by `inner`. */
+/* @__NO_SIDE_EFFECTS__ */
 export function _default<T>(inner: Schema<T>, fallback: NoInfer<T>): Schema<T, false> {
 	const fresh = () =>
 		(Array.isArray(fallback) ? [...fallback] : isObject(fallback) ? { ...fallback } : fallback) as T;
 	return schema((value, path, issues) => (value === undefined ? fresh() : inner.run(value, path, issues)));
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 export function array<T>(item: Schema<T>): Schema<T[]> {
 	return schema((value, path, issues) => {
 		if (!Array.isArray(value)) return wrongType('array', value, path, issues);
@@ -129,6 +152,7 @@ export function array<T>(item: Schema<T>): Schema<T[]> {
 type TupleOutput<I extends readonly Schema[]> = { -readonly [K in keyof I]: I[K]['_output'] };
 
 /** A fixed-length array (`rest`: the type of any further items; without it, more items are an error). */
+/* @__NO_SIDE_EFFECTS__ */
 export function tuple<const I extends readonly Schema[], R = never>(
 	items: I,
 	rest?: Schema<R>
@@ -156,6 +180,7 @@ export function tuple<const I extends readonly Schema[], R = never>(
 }
 
 /** An object keyed by strings; keys are copied as own properties (a `__proto__` key never sets a prototype). */
+/* @__NO_SIDE_EFFECTS__ */
 export function record<T>(_key: Schema<string>, item: Schema<T>): Schema<Record<string, T>> {
 	return schema((value, path, issues) => {
 		if (!isObject(value)) return wrongType('record', value, path, issues);
@@ -170,6 +195,7 @@ export function record<T>(_key: Schema<string>, item: Schema<T>): Schema<Record<
 }
 
 /** An object with at least `shape`'s fields; other fields pass through untouched. */
+/* @__NO_SIDE_EFFECTS__ */
 export function looseObject<S extends Shape>(shape: S): ObjectSchema<S> {
 	const keys = Object.keys(shape);
 	const run: Run = (value, path, issues) => {
@@ -189,6 +215,7 @@ export function looseObject<S extends Shape>(shape: S): ObjectSchema<S> {
 	return schema(run, { shape }) as unknown as ObjectSchema<S>;
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 export function extend<S extends Shape, E extends Shape>(
 	base: ObjectSchema<S>,
 	shape: E
@@ -196,6 +223,7 @@ export function extend<S extends Shape, E extends Shape>(
 	return looseObject({ ...base.shape, ...shape } as Omit<S, keyof E> & E);
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 function enum_<const V extends readonly string[]>(values: V): Schema<V[number]> {
 	const allowed = new Set<unknown>(values);
 	return schema((value, path, issues) => {

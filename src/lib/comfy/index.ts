@@ -4,6 +4,16 @@
  */
 export * from './errors';
 export * from './schemas';
+// Types only: the values load with the routes that read them (api-routes.ts); a value re-export here would put
+// them in every bundle that imports the core.
+export type {
+	NodeDef,
+	ObjectInfo,
+	PromptInfo,
+	StringList,
+	SystemStats,
+	UploadResponse
+} from './route-schemas';
 export { createLogger, type LogEntry, type LogLevel, type Logger } from './logger';
 export { backoffDelay, createBackoff, type Backoff, type BackoffOptions } from './backoff';
 export {

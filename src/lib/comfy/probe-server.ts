@@ -11,7 +11,7 @@ import {
 import { ComfyAbortError, ComfyConnectionError, ComfyProtocolError, ComfyTimeoutError } from './errors';
 import { createHttpClient, currentPageUrl, normalizeBaseUrl } from './http';
 import type { Logger } from './logger';
-import { zSystemStats, type SystemStats } from './schemas';
+import { zSystemStats, type SystemStats } from './route-schemas';
 import { errorMessage } from '../util/error-message';
 
 export interface ProbeServerOptions {

@@ -9,13 +9,10 @@ import {
 	zJobDetail,
 	zJobList,
 	zPromptErrorBody,
-	zPromptInfo,
 	zPromptResponse,
-	zQueue,
-	zStringList,
-	zSystemStats,
-	zUploadResponse
+	zQueue
 } from './schemas';
+import { zPromptInfo, zStringList, zSystemStats, zUploadResponse } from './route-schemas';
 
 // Which schema reads which recorded route's 2xx answer.
 const ROUTES: [RegExp, z.Schema][] = [

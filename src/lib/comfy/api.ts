@@ -4,7 +4,6 @@
 import type { Schema } from './guard';
 import type { Logger } from './logger';
 import { ComfyHttpError } from './errors';
-import { jobFromQueueAndHistory, jobsFromQueueAndHistory } from './jobs-fallback';
 import { validationErrorFromBody } from './prompt-refusal';
 import {
 	createHttpClient,
@@ -32,6 +31,9 @@ import {
 } from './schemas';
 import type { ObjectInfo, PromptInfo, SystemStats, UploadResponse } from './route-schemas';
 import type { RouteContext } from './api-routes';
+
+// Only servers without `/api/jobs` (older than ComfyUI 0.8) need the jobs built from queue + history.
+const jobsFallback = () => import('./jobs-fallback');
 
 // Loaded on the first call of a route no job needs; a failed load (an update replaced the build) is tried again.
 let loadingRoutes: Promise<typeof import('./api-routes')> | undefined;
@@ -177,7 +179,7 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 				}
 			}
 			const [queue, history] = await Promise.all([api.getQueue(request), api.getHistory(request)]);
-			let jobs = jobsFromQueueAndHistory(queue, history);
+			let jobs = (await jobsFallback()).jobsFromQueueAndHistory(queue, history);
 			if (request.status)
 				jobs = jobs.filter((job) => request.status?.includes(job.status as ServerJobStatus));
 			if (request.sortOrder === 'asc') jobs.reverse();
@@ -214,7 +216,7 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 				}
 			}
 			const [queue, entry] = await Promise.all([api.getQueue(request), api.getHistoryEntry(request)]);
-			return jobFromQueueAndHistory(request.promptId, queue, entry);
+			return (await jobsFallback()).jobFromQueueAndHistory(request.promptId, queue, entry);
 		},
 		/** Whether the server has `/api/jobs` (undefined until a jobs call was made). */
 		get hasJobsRoute(): boolean | undefined {

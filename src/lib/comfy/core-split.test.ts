@@ -18,6 +18,9 @@ describe('the protocol core bundled for one job', () => {
 			expect(eager).not.toContain(file);
 			expect(lazy).toContain(file);
 		}
+		// Only servers without /api/jobs need it built from queue + history.
+		expect(eager).not.toContain('src/lib/comfy/jobs-fallback.ts');
+		expect(lazy).toContain('src/lib/comfy/jobs-fallback.ts');
 		// The job path itself stays eager.
 		expect(eager).toEqual(expect.arrayContaining(['src/lib/comfy/api.ts', 'src/lib/comfy/job-tracker.ts']));
 	});

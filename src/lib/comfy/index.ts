@@ -1,6 +1,8 @@
 /**
  * Comfy Deck's protocol core: a framework-free ComfyUI client for Node and browsers.
- * Import from here (`$lib/comfy`), not from the files.
+ * Import from here (`$lib/comfy`), not from the files. The exceptions load on demand and a value re-export here
+ * would put them in every bundle: `jobs-fallback.ts` (jobs from queue + history, for servers without /api/jobs)
+ * and the schemas of `route-schemas.ts` (their types are exported here).
  */
 export * from './errors';
 export * from './schemas';
@@ -24,7 +26,6 @@ export {
 	type HttpClientOptions,
 	type HttpRequest
 } from './http';
-export { jobFromQueueAndHistory, jobsFromQueueAndHistory } from './jobs-fallback';
 export { validationErrorFromBody } from './prompt-refusal';
 export {
 	createComfyApi,

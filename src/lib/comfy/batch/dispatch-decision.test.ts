@@ -146,8 +146,24 @@ describe('decideInFlight', () => {
 	it('follows the server while it has the item', () => {
 		expect(decide({ status: 'queued' })).toEqual({ action: 'wait', reason: "In Studio box's queue." });
 		expect(decide({ status: 'running' })).toEqual({ action: 'running' });
-		expect(decide({ status: 'running', finishedOnSocket: true })).toEqual({ action: 'done' });
 		expect(decide({ status: 'succeeded' })).toEqual({ action: 'done' });
+	});
+
+	it('frees the slot of a run the socket saw end, but keeps following it until the server confirms', () => {
+		expect(decide({ status: 'running', finishedOnSocket: true })).toEqual({ action: 'ended-on-socket' });
+		expect(decide({ status: 'succeeded', finishedOnSocket: true })).toEqual({ action: 'done' });
+	});
+
+	it('sends again a run that ended on the socket when its server died before confirming and its files are gone', () => {
+		const lost = {
+			status: 'lost' as const,
+			finishedOnSocket: true,
+			error: { kind: 'lost' as const, message: 'The server restarted before it confirmed job 1.' }
+		};
+		expect(decide(lost)).toEqual({
+			action: 'requeue',
+			reason: 'Studio box lost it (restarted?); it goes out again.'
+		});
 	});
 
 	it('waits for a server that is away instead of sending the item elsewhere', () => {

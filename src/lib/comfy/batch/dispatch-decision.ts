@@ -181,6 +181,11 @@ export interface InFlightAnswer {
 export type InFlightDecision =
 	| { action: 'wait'; reason: string }
 	| { action: 'running' }
+	/**
+	 * Every node finished on the socket: its slot is free now, but it is followed until the server confirms the end
+	 * (a server that dies first may have lost its files with it, and then the item comes back).
+	 */
+	| { action: 'ended-on-socket' }
 	| { action: 'done' }
 	| { action: 'failed'; error: string }
 	/** Back to the browser queue, to go to any server again. */
@@ -208,8 +213,9 @@ export function decideInFlight({
 	switch (answer.status) {
 		case 'running':
 			// Every node finished: the slot is free now, not after the tracker's REST confirmation (~0.5 s later),
-			// or a server would sit idle between just-in-time releases.
-			return answer.finishedOnSocket ? { action: 'done' } : { action: 'running' };
+			// or a server would sit idle between just-in-time releases. Not done yet: a server killed before it
+			// confirmed forgets the job, and the tracker settles it `lost` if its files went with it.
+			return answer.finishedOnSocket ? { action: 'ended-on-socket' } : { action: 'running' };
 		case 'pending':
 			return { action: 'wait', reason: `Waiting for ${serverName} to say whether it got it.` };
 		case 'queued':

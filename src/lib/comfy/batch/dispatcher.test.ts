@@ -196,18 +196,37 @@ describe('createDispatcher', () => {
 		expect(servers.map((s) => s.submitted)).toEqual([['p0'], ['p1']]);
 	});
 
-	it('counts a prompt done once the socket saw every node finish, and does not send it again after', async () => {
+	it('frees the slot of a prompt the socket saw end, and counts it done once its server confirms', async () => {
+		const { servers, dispatcher } = setup({ items: 3, servers: [fakeServer('a')] });
+		await tick();
+		expect(statuses(dispatcher.state)).toEqual(['i0:released@a', 'i1:released@a', 'i2:waiting']);
+		const progress = { nodesDone: 1, nodesTotal: 1, cachedNodes: 0 };
+		servers[0]!.set('p0', 'running', undefined, progress);
+		await tick();
+		// Its slot went to the next item at once; it is not done until the server says so over REST.
+		expect(statuses(dispatcher.state)).toEqual(['i0:running@a', 'i1:released@a', 'i2:released@a']);
+		expect(dispatcher.reasons.get('i0')).toBe('Finished on Server a; waiting for it to confirm.');
+		servers[0]!.set('p0', 'succeeded', undefined, progress);
+		await tick();
+		expect(statuses(dispatcher.state)).toEqual(['i0:done@a', 'i1:released@a', 'i2:released@a']);
+		expect(dispatcher.state.entries[0]!.endedOnSocket).toBeUndefined();
+		expect(servers[0]!.submitted).toEqual(['p0', 'p1', 'p2']);
+	});
+
+	it('sends again a prompt that ended on the socket when its server died before confirming and lost its files', async () => {
 		const { servers, dispatcher } = setup({ items: 1 });
 		await tick();
 		const progress = { nodesDone: 1, nodesTotal: 1, cachedNodes: 0 };
 		servers[0]!.set('p0', 'running', undefined, progress);
 		await tick();
-		expect(statuses(dispatcher.state)).toEqual(['i0:done@a']);
-		// The tracker settles a restart that follows (decision 002); whatever it says, the item is not resent.
+		// The tracker found the server restarted and the files named on the socket gone (decision 002): the user
+		// has no result, so the cell runs again, once.
 		servers[0]!.set('p0', 'lost', { kind: 'lost', message: 'its files are gone' }, progress);
 		await tick();
-		expect(statuses(dispatcher.state)).toEqual(['i0:done@a']);
-		expect(servers.flatMap((s) => s.submitted)).toEqual(['p0']);
+		expect(statuses(dispatcher.state)).toEqual(['i0:released@a']);
+		expect(dispatcher.state.entries[0]!.attempts.map((a) => a.promptId)).toEqual(['p0']);
+		expect(dispatcher.state.entries[0]!.endedOnSocket).toBeUndefined();
+		expect(servers.flatMap((s) => s.submitted)).toEqual(['p0', 'p1']);
 	});
 
 	it('sends again a prompt its server proved lost', async () => {

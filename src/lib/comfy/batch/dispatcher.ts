@@ -10,6 +10,7 @@ import {
 	DEFAULT_MAX_IN_FLIGHT,
 	inFlightByServer,
 	isInFlight,
+	markEndedOnSocket,
 	markFinished,
 	markReleased,
 	markRunning,
@@ -184,6 +185,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 					break;
 				case 'running':
 					state = markRunning(state, { id: entry.id });
+					break;
+				case 'ended-on-socket':
+					state = markEndedOnSocket(state, { id: entry.id });
+					nextReasons.set(
+						entry.id,
+						`Finished on ${server?.name ?? 'its server'}; waiting for it to confirm.`
+					);
 					break;
 				case 'done':
 					state = markFinished(state, { id: entry.id, status: 'done', now: clock.now() });

@@ -4,6 +4,7 @@ export * from './csv';
 export * from './expand';
 export * from './values';
 export * from './queue';
+export * from './release-candidates';
 export * from './queue-snapshot';
 export * from './throttle';
 export * from './requirements';

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addItems, changePriority, emptyQueue, markReleased, pauseAll, type QueueState } from './queue';
+import {
+	addItems,
+	changePriority,
+	emptyQueue,
+	markEndedOnSocket,
+	markReleased,
+	pauseAll,
+	type QueueState
+} from './queue';
 import { QUEUE_SNAPSHOT_VERSION, readQueueSnapshot, toSnapshot } from './queue-snapshot';
 
 const workflow = { '1': { class_type: 'EmptyImage', inputs: { width: 8 }, _meta: { title: 'Empty' } } };
@@ -14,6 +22,8 @@ function sample(): QueueState {
 		now: 10
 	}).state;
 	s = markReleased(s, { id: 'a', serverId: 'studio', promptId: 'p-a', now: 11 });
+	// Still followed after a reload until its server confirms it (or proves it lost it).
+	s = markEndedOnSocket(s, { id: 'a' });
 	s = changePriority(s, { id: 'c', priority: 4 }).state;
 	return pauseAll(s);
 }

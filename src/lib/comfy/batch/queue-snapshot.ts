@@ -58,6 +58,7 @@ export const zQueueEntry = z.object({
 	promptId: z.optional(z.string()),
 	releasedAt: z.optional(z.number()),
 	finishedAt: z.optional(z.number()),
+	endedOnSocket: z.optional(z.boolean()),
 	error: z.optional(z.string()),
 	attempts: z.array(zAttempt)
 });

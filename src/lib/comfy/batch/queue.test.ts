@@ -4,15 +4,15 @@ import {
 	changePriority,
 	emptyQueue,
 	inFlightByServer,
+	isInFlight,
+	markEndedOnSocket,
 	markFinished,
 	markReleased,
 	markRunning,
 	moveItem,
 	moveToFront,
-	nextToRelease,
 	pauseAll,
 	pauseItems,
-	releaseCandidates,
 	removeItems,
 	resumeAll,
 	resumeItems,
@@ -21,6 +21,7 @@ import {
 	type NewEntry,
 	type QueueState
 } from './queue';
+import { nextToRelease, releaseCandidates } from './release-candidates';
 
 const workflow = { '1': { class_type: 'EmptyImage', inputs: { width: 8 } } };
 const item = (id: string, extra: Partial<NewEntry> = {}): NewEntry => ({ id, workflow, label: id, ...extra });
@@ -151,6 +152,28 @@ describe('release', () => {
 		]);
 		s = markFinished(s, { id: 'a', status: 'done', now: 3 });
 		expect(nextToRelease({ state: s, serverIds: ['s1'] })?.entry.id).toBe('d');
+	});
+
+	it('frees the slot of an item that ended on the socket, which stays in flight until confirmed or lost', () => {
+		let s = queueOf(['a', 'b', 'c']);
+		s = markReleased(s, { id: 'a', serverId: 's1', promptId: 'p-a', now: 2 });
+		s = markReleased(s, { id: 'b', serverId: 's1', promptId: 'p-b', now: 2 });
+		expect(nextToRelease({ state: s, serverIds: ['s1'] })).toBeUndefined();
+		s = markEndedOnSocket(s, { id: 'a' });
+		expect(markEndedOnSocket(s, { id: 'a' })).toBe(s);
+		expect(inFlightByServer(s)).toEqual(new Map([['s1', 1]]));
+		expect(nextToRelease({ state: s, serverIds: ['s1'] })?.entry.id).toBe('c');
+		const a = s.entries.find((e) => e.id === 'a')!;
+		expect(a.status).toBe('running');
+		expect(isInFlight(a)).toBe(true);
+		expect(summarizeQueue(s)).toMatchObject({ inFlight: 2, done: 0 });
+		// Confirmed: done, without the mark; lost: back in the queue, without it either.
+		expect(markFinished(s, { id: 'a', status: 'done', now: 3 }).entries[0]).not.toHaveProperty(
+			'endedOnSocket'
+		);
+		const back = returnToQueue(s, { id: 'a', reason: 'lost' }).entries.find((e) => e.id === 'a')!;
+		expect(back.status).toBe('waiting');
+		expect(back).not.toHaveProperty('endedOnSocket');
 	});
 
 	it('offers an item with a fixed server only to that server', () => {

@@ -73,6 +73,8 @@ export interface QueueEntry {
 	promptId?: string;
 	releasedAt?: number;
 	finishedAt?: number;
+	/** Running, every node seen done on the socket: its slot is free, but it is followed until its server confirms. */
+	endedOnSocket?: boolean;
 	/** Why it failed, for a failed item. */
 	error?: string;
 	/** Earlier releases that came back to the queue. */
@@ -226,11 +228,12 @@ export function removeItems(state: QueueState, { ids }: { ids: string[] }): Queu
 	return { state: { ...state, entries: state.entries.filter((e) => !drop.has(e.id)) }, refused };
 }
 
-/** Items released or running, per server id. */
+/** Items released or running, per server id (those that ended on the socket hold no slot any more). */
 export function inFlightByServer(state: QueueState): Map<string, number> {
 	const counts = new Map<string, number>();
 	for (const e of state.entries)
-		if (isInFlight(e) && e.serverId) counts.set(e.serverId, (counts.get(e.serverId) ?? 0) + 1);
+		if (isInFlight(e) && !e.endedOnSocket && e.serverId)
+			counts.set(e.serverId, (counts.get(e.serverId) ?? 0) + 1);
 	return counts;
 }
 
@@ -257,47 +260,6 @@ export function summarizeQueue(state: QueueState, { groupId }: { groupId?: strin
 	return out;
 }
 
-/** A waiting item and the servers that have room for it now. */
-export interface ReleaseCandidate {
-	entry: QueueEntry;
-	freeServers: string[];
-}
-
-/**
- * Waiting items in release order with the servers (of `serverIds`, in that order) that have fewer than
- * `maxInFlight` items in flight and are allowed by the item's target. Items no server has room for are left out.
- */
-export function releaseCandidates({
-	state,
-	serverIds,
-	maxInFlight = DEFAULT_MAX_IN_FLIGHT
-}: {
-	state: QueueState;
-	serverIds: string[];
-	maxInFlight?: number;
-}): ReleaseCandidate[] {
-	const counts = inFlightByServer(state);
-	const free = serverIds.filter((id) => (counts.get(id) ?? 0) < maxInFlight);
-	if (free.length === 0) return [];
-	const out: ReleaseCandidate[] = [];
-	for (const entry of state.entries) {
-		if (entry.status !== 'waiting') continue;
-		const target = entry.target;
-		const servers = target.kind === 'any' ? free : free.filter((id) => id === target.serverId);
-		if (servers.length > 0) out.push({ entry, freeServers: servers });
-	}
-	return out;
-}
-
-/** The next item to release, if any server has room for one (see `releaseCandidates`). */
-export function nextToRelease(options: {
-	state: QueueState;
-	serverIds: string[];
-	maxInFlight?: number;
-}): ReleaseCandidate | undefined {
-	return releaseCandidates(options)[0];
-}
-
 /** The item was sent to `serverId` as `promptId` (recorded before the POST, so a reload knows to look for it). */
 export function markReleased(
 	state: QueueState,
@@ -312,17 +274,27 @@ export function markRunning(state: QueueState, { id }: { id: string }): QueueSta
 	return patch(state, id, (e) => (e.status === 'released' ? { ...e, status: 'running' } : e));
 }
 
+/**
+ * The socket showed every node of an item finish: its slot is free, but a server that dies before it confirms the end
+ * may have lost its files with it (the tracker settles that), and then the item comes back (`returnToQueue`).
+ */
+export function markEndedOnSocket(state: QueueState, { id }: { id: string }): QueueState {
+	const entry = state.entries.find((e) => e.id === id);
+	if (!entry || !isInFlight(entry) || entry.endedOnSocket) return state;
+	return patch(state, id, (e) => ({ ...e, status: 'running', endedOnSocket: true }));
+}
+
 /** The item ended on its server. */
 export function markFinished(
 	state: QueueState,
 	{ id, status, now, error }: { id: string; status: 'done' | 'failed'; now: number; error?: string }
 ): QueueState {
-	return patch(state, id, (e) => ({
+	const finished = ({ endedOnSocket: _confirmed, ...e }: QueueEntry): QueueEntry => ({
 		...e,
 		status,
-		finishedAt: now,
-		...(error === undefined ? {} : { error })
-	}));
+		finishedAt: now
+	});
+	return patch(state, id, (e) => ({ ...finished(e), ...(error === undefined ? {} : { error }) }));
 }
 
 /**
@@ -346,6 +318,7 @@ export function returnToQueue(state: QueueState, { id, reason }: { id: string; r
 	delete back.serverId;
 	delete back.promptId;
 	delete back.releasedAt;
+	delete back.endedOnSocket;
 	const entries = state.entries.map((e) => (e.id === id ? back : e));
 	const pending = insertByPriority(
 		entries.filter((e) => e.id !== id && isPending(e)),

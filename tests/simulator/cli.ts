@@ -1,5 +1,5 @@
 // `npm run simulator -- --port 8188 [--cors ['*']] [--time-scale 0.1] [--front-end-root build] [--test-mode]
-// [--models-dir DIR] [--host H] [--run-log FILE]`: runs the ComfyUI simulator until SIGINT/SIGTERM.
+// [--models-dir DIR] [--output-dir DIR] [--host H] [--run-log FILE]`: runs the ComfyUI simulator until SIGINT/SIGTERM.
 import { appendFileSync } from 'node:fs';
 import { startSimulator } from './index';
 
@@ -35,6 +35,9 @@ function parseArgs(argv: string[]): Parameters<typeof startSimulator>[0] {
 			case '--models-dir':
 				options.modelsDir = value();
 				break;
+			case '--output-dir':
+				options.outputDir = value();
+				break;
 			case '--test-mode':
 				options.testMode = true;
 				break;
@@ -69,7 +72,7 @@ try {
 } catch (error) {
 	console.error(`ComfyUI simulator: ${error instanceof Error ? error.message : String(error)}`);
 	console.error(
-		'Usage: npm run simulator -- --port 8188 [--cors [ORIGIN]] [--time-scale 0.1] [--front-end-root DIR] [--test-mode] [--models-dir DIR] [--host HOST] [--run-log FILE]'
+		'Usage: npm run simulator -- --port 8188 [--cors [ORIGIN]] [--time-scale 0.1] [--front-end-root DIR] [--test-mode] [--models-dir DIR] [--output-dir DIR] [--host HOST] [--run-log FILE]'
 	);
 	process.exit(2);
 }

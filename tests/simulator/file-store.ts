@@ -1,7 +1,9 @@
 // ComfyUI's input/, output/ and temp/ folders, kept in memory so the simulator never writes into the repo.
 // Paths are POSIX relative paths ("harness/success_00001_.png"); the escape checks mirror ComfyUI's
-// `os.path.commonpath` tests.
-import { posix } from 'node:path';
+// `os.path.commonpath` tests. With `outputDir` the output folder is also written to disk and read back on start,
+// so a simulator process killed and started again still serves what it saved, as ComfyUI's output/ does.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix, relative, sep } from 'node:path';
 
 export type FolderType = 'input' | 'output' | 'temp';
 
@@ -36,6 +38,29 @@ export class FileStore {
 	private readonly folders = new Map<FolderType, Map<string, StoredFile>>(
 		FOLDER_TYPES.map((type) => [type, new Map<string, StoredFile>()])
 	);
+	private readonly outputDir: string | undefined;
+
+	/** `outputDir`: a real folder the output folder is kept in as well (what an earlier process saved is read back). */
+	constructor(options: { outputDir?: string } = {}) {
+		this.outputDir = options.outputDir;
+		if (this.outputDir) this.load(this.outputDir);
+	}
+
+	private load(root: string): void {
+		mkdirSync(root, { recursive: true });
+		const folder = this.folder('output');
+		const walk = (dir: string) => {
+			for (const entry of readdirSync(dir, { withFileTypes: true })) {
+				const path = join(dir, entry.name);
+				if (entry.isDirectory()) walk(path);
+				else if (entry.isFile()) {
+					const name = relative(root, path).split(sep).join('/');
+					folder.set(name, { data: readFileSync(path), mtimeMs: statSync(path).mtimeMs });
+				}
+			}
+		};
+		walk(root);
+	}
 
 	private folder(type: FolderType): Map<string, StoredFile> {
 		const folder = this.folders.get(type);
@@ -52,10 +77,18 @@ export class FileStore {
 	}
 
 	put(type: FolderType, path: string, data: Buffer): void {
+		if (type === 'output' && this.outputDir) {
+			// Written before the node reports it (synchronously), like SaveImage: a kill right after `executed` keeps it.
+			const file = join(this.outputDir, ...path.split('/'));
+			mkdirSync(dirname(file), { recursive: true });
+			writeFileSync(file, data);
+		}
 		this.folder(type).set(path, { data, mtimeMs: Date.now() });
 	}
 
 	delete(type: FolderType, path: string): void {
+		if (type === 'output' && this.outputDir)
+			rmSync(join(this.outputDir, ...path.split('/')), { force: true });
 		this.folder(type).delete(path);
 	}
 

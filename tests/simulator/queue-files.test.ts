@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from './index';
 import { invertPrompt, openSocket, postJson, quietSimulator, type Frame } from './test-helpers';
@@ -155,6 +158,37 @@ async function upload(fields: Record<string, string>, file?: { name: string; byt
 }
 
 describe('uploads and /view', () => {
+	it('with an output folder on disk, serves what a killed process saved after it starts again, numbering on', async () => {
+		const dir = await mkdtemp(join(tmpdir(), 'sim-output-'));
+		try {
+			sim = await quietSimulator({ outputDir: dir });
+			const socket = await openSocket(sim.url, { clientId: 'q' });
+			const first = await post(slow(1, 'kept/cell'));
+			await socket.waitFor(finished(first.prompt_id));
+			await socket.close();
+			const saved = Buffer.from(
+				await (await fetch(url('/view?filename=cell_00001_.png&subfolder=kept&type=output'))).arrayBuffer()
+			);
+			await sim.close();
+			// A new process on the same folder: its history is empty, its output/ is not.
+			sim = await quietSimulator({ outputDir: dir });
+			expect(await getJson(`/history/${first.prompt_id}`)).toEqual({});
+			const served = await fetch(url('/view?filename=cell_00001_.png&subfolder=kept&type=output'));
+			expect(served.status).toBe(200);
+			expect(Buffer.from(await served.arrayBuffer()).equals(saved)).toBe(true);
+			const again = await openSocket(sim.url, { clientId: 'q' });
+			const second = await post(slow(1, 'kept/cell'));
+			const frames = await again.waitFor(finished(second.prompt_id));
+			await again.close();
+			const executed = frames.find(
+				(f) => f.type === 'executed' && f.data?.['prompt_id'] === second.prompt_id
+			);
+			expect(JSON.stringify(executed?.data)).toContain('cell_00002_.png');
+		} finally {
+			await rm(dir, { recursive: true, force: true });
+		}
+	});
+
 	it('renames a same-named file with other bytes, keeps identical bytes once, and refuses escaping paths', async () => {
 		sim = await quietSimulator();
 		const example = Buffer.from(

@@ -29,6 +29,11 @@ export interface SimulatorOptions {
 	/** A folder with model subfolders (checkpoints/, loras/, …); default: a small built-in set. */
 	modelsDir?: string;
 	/**
+	 * A real folder for output/ (default: memory only): what a killed process saved is served again by the next one
+	 * started with the same folder, as ComfyUI serves its output/ after a crash.
+	 */
+	outputDir?: string;
+	/**
 	 * Told of every prompt the worker starts and of how it ends, as it happens (the CLI's `--run-log FILE` appends
 	 * them to a file, so a test can count the runs of a process it killed).
 	 */
@@ -60,7 +65,7 @@ export class Simulator {
 	readonly quiet: boolean;
 	readonly frontEndRoot: string | undefined;
 	readonly onRun: SimulatorOptions['onRun'];
-	readonly files = new FileStore();
+	readonly files: FileStore;
 	readonly models: ModelStore;
 	readonly staticRoot: StaticRoot;
 	readonly queue: PromptQueue;
@@ -99,6 +104,7 @@ export class Simulator {
 		this.frontEndRoot = options.frontEndRoot;
 		this.onRun = options.onRun;
 		this.models = new ModelStore({ modelsDir: options.modelsDir });
+		this.files = new FileStore({ outputDir: options.outputDir });
 		this.staticRoot = new StaticRoot(options.frontEndRoot);
 		this.files.put('input', 'example.png', exampleImage());
 		this.queue = new PromptQueue(() => this.broadcastStatus());

@@ -186,11 +186,11 @@ export async function seedQueuedGrid(page: Page, seed: QueuedGridSeed): Promise<
 	});
 }
 
-/** Every job the app stored for a grid: its prompt id, cell key, status and whether an image was kept. */
+/** Every job the app stored for a grid: its prompt id, cell key, status, whether an image was kept, its error. */
 export async function storedGridJobs(
 	page: Page,
 	gridId: string
-): Promise<{ id: string; key: string; status: string; serverId: string; kept: boolean }[]> {
+): Promise<{ id: string; key: string; status: string; serverId: string; kept: boolean; error?: string }[]> {
 	return page.evaluate(async (gridId) => {
 		const db = await new Promise<IDBDatabase>((resolve, reject) => {
 			const open = indexedDB.open('comfy-deck');
@@ -211,7 +211,8 @@ export async function storedGridJobs(
 				key: metadata?.batchKey ?? '',
 				status: String(job.status),
 				serverId: String(job.serverId),
-				kept: Boolean(app?.images?.[0]?.hash)
+				kept: Boolean(app?.images?.[0]?.hash),
+				...(job.error ? { error: JSON.stringify(job.error) } : {})
 			};
 		});
 	}, gridId);

@@ -106,7 +106,10 @@ test('a job of a server removed from Settings ends as such, and stays in history
 	const ask = page.getByRole('dialog', { name: 'Remove Silent box?' });
 	await expect(ask).toContainText('Its generations stay in History');
 	await expect(page.getByRole('link', { name: /Silent box:/ })).toHaveCount(1);
-	await ask.getByRole('button', { name: 'Remove', exact: true }).click();
+	const yes = ask.getByRole('button', { name: 'Remove', exact: true });
+	// A yes that removes is red (the light theme's --danger), like the Remove button that asked, not the accent.
+	await expect(yes).toHaveCSS('color', 'rgb(185, 28, 28)');
+	await yes.click();
 	await expect(page.getByRole('link', { name: /Silent box:/ })).toHaveCount(0);
 
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();

@@ -1,13 +1,8 @@
-import type { ComfyApi } from '$lib/comfy';
 import type { DeckDb } from '$lib/storage/db';
 import { getImage } from '$lib/storage/images';
 import { listJobsSinceInChunks, type StoredJob } from '$lib/storage/jobs';
 import { templateNames } from '$lib/storage/template-names';
 import { DAY_MS, summarizeGenerations, type GenerationSummary } from '$lib/util/time-series';
-import type { QueryClient } from '@tanstack/svelte-query';
-import { queueLengthOf } from '$lib/query/server-health';
-import type { ConnectionsState } from './connections.svelte';
-import type { ServerView } from './app.svelte';
 import {
 	generationFromJob,
 	jobThumbImage,
@@ -16,39 +11,10 @@ import {
 	jobTemplateName,
 	NO_TEMPLATE
 } from './dashboard-jobs';
-import { FreeMemoryAction } from './models-free.svelte';
-import { StatsSampler, statsCharts, statsStoreFor, type StatsCharts } from './stats.svelte';
+import { ServerMemory, type MemoryApp } from './server-memory.svelte';
 
 /** What the dashboard needs of the app (the `AppState`, or a stand-in in tests). */
-export interface DashboardApp {
-	readonly servers: ServerView[];
-	connections: Pick<ConnectionsState, 'get' | 'onCheck' | 'check' | 'wantLive'>;
-	queryClient: Pick<QueryClient, 'getQueryData' | 'getQueryState'>;
-	apiFor(server: ServerView): ComfyApi;
-}
-
-/**
- * A sampler of the live charts fed by the app's shared `system_stats` checks (it never fetches by itself); the queue
- * length comes from what the query cache holds. The Dashboard and Models views each make one.
- */
-export function statsSamplerFor(o: {
-	app: Pick<DashboardApp, 'servers' | 'connections' | 'queryClient'>;
-	db: Promise<DeckDb | null>;
-	intervalMs?: number;
-}): StatsSampler {
-	return new StatsSampler({
-		subscribe: (listener) => o.app.connections.onCheck(listener),
-		live: () => o.app.connections.wantLive(),
-		// The socket's `status` or a `/queue` read (the Queue view's, the browser queue's), whichever is newer.
-		queueLength: (serverId) => queueLengthOf({ queryClient: o.app.queryClient, serverId }),
-		refresh: async (serverId) => {
-			const servers = o.app.servers.filter((s) => !serverId || s.id === serverId);
-			await Promise.all(servers.map((s) => o.app.connections.check({ server: s })));
-		},
-		store: statsStoreFor(o.db),
-		intervalMs: o.intervalMs
-	});
-}
+export type DashboardApp = MemoryApp;
 
 /** How many days the generation statistics cover. */
 export const STATS_DAYS = 14;
@@ -56,11 +22,11 @@ const RECENT_COUNT = 12;
 const JOBS_REFRESH_MS = 15_000;
 
 /**
- * The dashboard's state: live stats of every reachable server (sampled while the page is visible), and the
- * recent generations and their statistics from the app's job records.
+ * The dashboard's state: live stats of every reachable server (sampled while the page is visible, with the memory
+ * charts and free-memory actions the Models view shares), and the recent generations and their statistics from the
+ * app's job records.
  */
-export class DashboardState {
-	readonly sampler: StatsSampler;
+export class DashboardState extends ServerMemory {
 	#jobs = $state.raw<StoredJob[]>([]);
 	#jobsLoaded = $state(false);
 	#templateNames = $state.raw<Record<string, string>>({});
@@ -94,15 +60,13 @@ export class DashboardState {
 
 	#app: DashboardApp;
 	#db: Promise<DeckDb | null>;
-	// One free-memory action per server; plain cache, the actions hold their own state.
-	#free: Record<string, FreeMemoryAction | undefined> = {};
 	// Set by start()'s stop: a read of job records under way gives up.
 	#stopped = false;
 
 	constructor(o: { app: DashboardApp; db: Promise<DeckDb | null>; intervalMs?: number }) {
+		super(o);
 		this.#app = o.app;
 		this.#db = o.db;
-		this.sampler = statsSamplerFor({ app: o.app, db: o.db, intervalMs: o.intervalMs });
 	}
 
 	/** Starts sampling (live checks while open) and reading job records; returns the function that stops both. */
@@ -145,25 +109,6 @@ export class DashboardState {
 			// A database another tab is upgrading: keep what is shown and try again on the next refresh.
 		}
 		this.#jobsLoaded = true;
-	}
-
-	/** The live charts of a server (the last hour, GiB). */
-	chartsFor(serverId: string): StatsCharts {
-		return statsCharts(this.sampler.samples[serverId] ?? [], {
-			now: Date.now(),
-			windowMs: this.sampler.windowMs,
-			intervalMs: this.sampler.intervalMs
-		});
-	}
-
-	/** The "unload models / free memory" action of a server; its VRAM chart is sampled again right after. */
-	freeAction(serverId: string): FreeMemoryAction {
-		let action = this.#free[serverId];
-		if (!action) {
-			action = new FreeMemoryAction();
-			this.#free[serverId] = action;
-		}
-		return action;
 	}
 
 	/** A template's name for the statistics (its name at run time when it was deleted since). */

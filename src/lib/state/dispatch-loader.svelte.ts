@@ -12,6 +12,8 @@ import type { DispatchSettings } from './dispatch-settings';
 export class DispatchLoader {
 	#current = $state.raw<DispatchState | undefined>();
 	#error = $state<string | null>(null);
+	// The stored queue was looked for (by `resumeIfStored`) or the queue loaded: before, its work is not known.
+	#looked = $state(false);
 	#loading: Promise<DispatchState | undefined> | undefined;
 	#options: DispatchStateOptions;
 	#settings: DispatchSettings | undefined;
@@ -23,6 +25,25 @@ export class DispatchLoader {
 	/** The browser queue once loaded (reactive), else undefined. */
 	get current(): DispatchState | undefined {
 		return this.#current;
+	}
+
+	/**
+	 * Whether what is in the queue is known: the loaded queue has read the stored one, or none was loaded because
+	 * nothing was stored. Before, a batch of the last visit may still have runs waiting there.
+	 */
+	get settled(): boolean {
+		return this.#current ? this.#current.started : this.#looked;
+	}
+
+	/**
+	 * Whether a batch or grid still has runs to send or wait for; true while that is not known yet (`settled`), so
+	 * what waits for the batch's end does not end early. A queue not loaded has none: its runs were all sent
+	 * before this page, or there are none.
+	 */
+	hasWorkFor(groupId: string): boolean {
+		if (!this.settled) return true;
+		const left = this.#current?.summary({ groupId });
+		return !!left && left.waiting + left.paused + left.inFlight > 0;
 	}
 
 	/** The loaded queue's items, none before: enough for views that only list and remove them (run lists). */
@@ -66,6 +87,7 @@ export class DispatchLoader {
 			// No IndexedDB here: nothing was stored, and the queue will live in this tab when something needs it.
 		}
 		if (work) await this.load();
+		this.#looked = true;
 	}
 
 	/** New limits from Settings (kept for a queue loaded later). */

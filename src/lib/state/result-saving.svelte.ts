@@ -1,5 +1,10 @@
 import type { DeckDb, StoredResultSaving } from '$lib/storage/db';
-import { loadResultSaving, storeResultSaving } from '$lib/storage/result-saving';
+import {
+	changeZipWaits,
+	loadResultSaving,
+	loadZipWaits,
+	storeResultSaving
+} from '$lib/storage/result-saving';
 import { downloadBlob } from '$lib/util/download';
 import { errorMessage } from '$lib/util/error-message';
 import type { PermissionedFolder } from '$lib/util/folder-writer';
@@ -62,7 +67,8 @@ export class ResultSavingState {
 	#pick: PickFolder | undefined;
 	#download: (blob: Blob, name: string) => void;
 	#exclusive: Exclusive;
-	// Batches and grids whose runs wait for one zip (download mode). Not rendered: plain bookkeeping.
+	// Batches and grids whose runs wait for one zip (download mode), as stored (`zipWaits`) so a reload mid-batch
+	// still offers the zip. Not rendered: plain bookkeeping.
 	#heldBatches = new Set<string>();
 	#batchOpen: ((batchId: string) => boolean) | undefined;
 
@@ -122,11 +128,15 @@ export class ResultSavingState {
 		return this.#savedCount;
 	}
 
-	/** Reads the stored choice and, for a folder, whether the page may still write there (without asking). */
+	/**
+	 * Reads the stored choice and, for a folder, whether the page may still write there (without asking), and the
+	 * batches whose zip was still to come when the page was last closed.
+	 */
 	async load(): Promise<void> {
 		const db = await this.#db;
 		if (!db) return;
-		const stored = await loadResultSaving(db);
+		const [stored, waits] = await Promise.all([loadResultSaving(db), loadZipWaits(db)]);
+		for (const batchId of waits) this.#heldBatches.add(batchId);
 		if (this.#chosen) return;
 		this.#mode = stored.mode;
 		this.#folder = stored.folder;
@@ -202,7 +212,11 @@ export class ResultSavingState {
 				download: this.#download,
 				batchOpen: this.#batchOpen
 			});
-			if (outcome.heldBatch) this.#heldBatches.add(outcome.heldBatch);
+			const held = outcome.heldBatch;
+			if (held && !this.#heldBatches.has(held)) {
+				this.#heldBatches.add(held);
+				await changeZipWaits(db, { add: held });
+			}
 			this.#saved(outcome.names);
 			if (outcome.permissionLost) this.#permission = 'prompt';
 			if (outcome.problem) this.#problems[jobId] = outcome.problem;
@@ -234,6 +248,8 @@ export class ResultSavingState {
 				const work = await loadWork();
 				const name = await work.zipBatchFiles({ db, batchId, download: this.#download });
 				this.#saved(name ? [name] : []);
+				// Kept until its zip was made: a zip that failed is tried again after a reload.
+				await changeZipWaits(db, { remove: batchId });
 			}).catch((error: unknown) => {
 				this.#problem = `Could not zip the results of a batch: ${errorMessage(error)}`;
 			});

@@ -70,9 +70,10 @@ async function storedRun(
 	return job;
 }
 
-async function setUp(folder?: FakeFolder) {
-	const db = await openDeckDb({ name: `saving-${Math.random()}` });
-	const downloads: { name: string; blob: Blob }[] = [];
+type Downloads = { name: string; blob: Blob }[];
+
+/** The saving state of a page on `db` (a reload is another one), its downloads kept in `downloads`. */
+async function pageOn(db: DeckDb, downloads: Downloads, folder?: FakeFolder) {
 	const saving = new ResultSavingState({
 		db: Promise.resolve(db),
 		...(folder ? { pickFolder: async () => folder } : {}),
@@ -80,7 +81,13 @@ async function setUp(folder?: FakeFolder) {
 		exclusive: (work) => work()
 	});
 	await saving.load();
-	return { db, saving, downloads };
+	return saving;
+}
+
+async function setUp(folder?: FakeFolder) {
+	const db = await openDeckDb({ name: `saving-${Math.random()}` });
+	const downloads: Downloads = [];
+	return { db, saving: await pageOn(db, downloads, folder), downloads };
 }
 
 const RUN_A = 'aaaaaaaa-1111-4111-8111-111111111111';
@@ -140,6 +147,36 @@ describe('ResultSavingState', () => {
 		// Once zipped, the runs count as saved: nothing comes twice.
 		await saving.saveRun(RUN_A);
 		await saving.flushBatches();
+		expect(downloads).toHaveLength(1);
+	});
+
+	it('still offers the zip of a batch after a reload mid-batch, with the runs from before the reload', async () => {
+		const { db, saving, downloads } = await setUp();
+		saving.watchBatches(() => true);
+		await saving.setMode('download');
+		await storedRun(db, RUN_A, { batch: 'grid-1' });
+		await saving.saveRun(RUN_A);
+		expect(downloads).toEqual([]);
+
+		// The page reloads: its queue still has runs of the batch, then none.
+		const reloaded = await pageOn(db, downloads);
+		let open = true;
+		reloaded.watchBatches(() => open);
+		await reloaded.flushBatches();
+		expect(downloads).toEqual([]);
+		open = false;
+		await reloaded.flushBatches();
+		expect(downloads.map((d) => d.name)).toEqual(['sd-1.5-txt2img_2026-12-07_09-30-00_batch-grid1.zip']);
+		const zip = unzipSync(new Uint8Array(await downloads[0]!.blob.arrayBuffer()));
+		expect(Object.keys(zip).sort()).toEqual([
+			'sd-1.5-txt2img_2026-12-07_09-30-00_aaaaaaaa_01.png',
+			'sd-1.5-txt2img_2026-12-07_09-30-00_aaaaaaaa_02.mp4'
+		]);
+
+		// Offered once: a later reload has nothing left to wait for.
+		const again = await pageOn(db, downloads);
+		again.watchBatches(() => false);
+		await again.flushBatches();
 		expect(downloads).toHaveLength(1);
 	});
 

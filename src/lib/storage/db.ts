@@ -134,6 +134,12 @@ export interface StoredResultSaving {
 	folder?: FileSystemDirectoryHandle;
 }
 
+/**
+ * The batches and grids whose runs wait for one zip (downloads, while the batch still has runs to come), by id:
+ * a second record of the `resultSaving` store (key `zipWaits`), so a reload mid-batch still offers the zip.
+ */
+export type StoredZipWaits = string[];
+
 /** Every object store of Comfy Deck's database, one schema for all of them. */
 export interface DeckSchema extends DBSchema {
 	servers: { key: string; value: ServerRecord; indexes: { byOrder: number } };
@@ -171,7 +177,7 @@ export interface DeckSchema extends DBSchema {
 	/** One record per browser queue item, with its place in the queue (read back through the core's parser). */
 	queueItems: { key: string; value: unknown; indexes: { byPosition: number } };
 	serverData: { key: [string, string]; value: StoredServerData };
-	resultSaving: { key: string; value: StoredResultSaving };
+	resultSaving: { key: string; value: StoredResultSaving | StoredZipWaits };
 }
 
 export const DB_NAME = 'comfy-deck';

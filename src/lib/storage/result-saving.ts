@@ -2,7 +2,7 @@
  * Where results are saved besides IndexedDB (see StoredResultSaving), read back with a check: a record this build
  * cannot use (another mode, a folder that is not a handle) reads as "off", so the app starts and asks again.
  */
-import type { DeckDb, StoredResultSaving } from './db';
+import type { DeckDb, StoredResultSaving, StoredZipWaits } from './db';
 import { reportUnreadable } from './unreadable';
 
 const KEY = 'results';
@@ -33,4 +33,25 @@ export async function loadResultSaving(db: DeckDb): Promise<StoredResultSaving> 
 /** Replaces where results are saved. */
 export async function storeResultSaving(db: DeckDb, value: StoredResultSaving): Promise<void> {
 	await db.put('resultSaving', value, KEY);
+}
+
+const ZIP_WAITS_KEY = 'zipWaits';
+const waitsIn = (record: unknown): StoredZipWaits =>
+	Array.isArray(record) ? record.filter((id): id is string => typeof id === 'string') : [];
+
+/** The batches and grids whose runs wait for their zip (see StoredZipWaits); none when nothing was stored. */
+export async function loadZipWaits(db: DeckDb): Promise<StoredZipWaits> {
+	return waitsIn(await db.get('resultSaving', ZIP_WAITS_KEY));
+}
+
+/**
+ * Notes that a batch's runs wait for its zip (`add`), or that its zip was offered (`remove`), in one transaction:
+ * two tabs changing the list at once both keep their change.
+ */
+export async function changeZipWaits(db: DeckDb, change: { add?: string; remove?: string }): Promise<void> {
+	const tx = db.transaction('resultSaving', 'readwrite');
+	const waits = new Set(waitsIn(await tx.store.get(ZIP_WAITS_KEY)));
+	if (change.add) waits.add(change.add);
+	if (change.remove) waits.delete(change.remove);
+	await Promise.all([tx.store.put([...waits], ZIP_WAITS_KEY), tx.done]);
 }

@@ -22,6 +22,7 @@ const page = await context.newPage();
 
 await page.goto(`${base}#/settings`);
 await page.getByRole('radio', { name: 'Into a folder on this computer' }).check();
+await page.getByRole('button', { name: 'Choose a folder' }).click();
 await page.getByText('Saving into the folder').waitFor();
 await page.goto(`${base}#/generate/demo-solid-color`);
 const generate = page.getByRole('button', { name: 'Generate' });

@@ -58,6 +58,7 @@ test('each result is written into the chosen folder as it arrives, then download
 	await page.goto(`${base}#/settings`);
 	const card = page.getByRole('region', { name: 'Save results to a folder' });
 	await card.getByRole('radio', { name: 'Into a folder on this computer' }).check();
+	await card.getByRole('button', { name: 'Choose a folder' }).click();
 	await expect(card.getByText('Saving into the folder Renders')).toBeVisible();
 
 	await generate(page, '64');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDeckDb, type DeckDb } from '$lib/storage/db';
-import { putImage } from '$lib/storage/images';
-import { getJob, putJob } from '$lib/storage/jobs';
+import { getJob } from '$lib/storage/jobs';
+import { putKeptRun } from '$lib/storage/testing/records';
 import { ResultSavingState } from './result-saving.svelte';
 
 // A real FileSystemDirectoryHandle from the origin-private file system stands in for the folder the native picker
@@ -22,21 +22,10 @@ async function opfsFolder(): Promise<FileSystemDirectoryHandle> {
 }
 
 async function run(db: DeckDb, id: string): Promise<void> {
-	const hash = await putImage(db, { blob: new Blob([`bytes of ${id}`], { type: 'image/png' }) });
-	await putJob(db, {
+	await putKeptRun(db, {
 		id,
-		serverUrl: 'http://box:8188/',
-		serverId: 's1',
-		workflow: {},
-		status: 'succeeded',
-		outputs: [],
-		timings: { created: 1 },
-		attempts: 1,
-		createdAt: new Date(2026, 11, 7, 9, 30, 0).getTime(),
-		app: {
-			templateName: 'Portrait',
-			images: [{ filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output', hash, mime: 'image/png' }]
-		}
+		templateName: 'Portrait',
+		files: [{ filename: 'ComfyUI_00001_.png', text: `bytes of ${id}`, mime: 'image/png' }]
 	});
 }
 

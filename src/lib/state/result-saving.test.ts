@@ -2,8 +2,9 @@ import 'fake-indexeddb/auto';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { openDeckDb, type DeckDb } from '$lib/storage/db';
-import { getImage, putImage } from '$lib/storage/images';
-import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
+import { getImage } from '$lib/storage/images';
+import { getJob } from '$lib/storage/jobs';
+import { putKeptRun } from '$lib/storage/testing/records';
 import type { FolderWritable } from '$lib/util/folder-writer';
 import { ResultSavingState } from './result-saving.svelte';
 
@@ -39,36 +40,20 @@ class FakeFolder {
 	}
 }
 
-async function storedRun(
-	db: DeckDb,
-	id: string,
-	options: { texts?: boolean; batch?: string } = {}
-): Promise<StoredJob> {
-	const png = await putImage(db, { blob: new Blob([`png of ${id}`], { type: 'image/png' }) });
-	const mp4 = await putImage(db, { blob: new Blob([`mp4 of ${id}`], { type: 'video/mp4' }), kind: 'video' });
-	const job: StoredJob = {
+/** A run of 'SD 1.5 txt2img' with a PNG and an MP4 kept (and a caption, with `texts`), in `batch` if given. */
+const storedRun = (db: DeckDb, id: string, options: { texts?: boolean; batch?: string } = {}) =>
+	putKeptRun(db, {
 		id,
-		serverUrl: 'http://box:8188/',
-		serverId: 's1',
-		workflow: {},
-		status: 'succeeded',
-		outputs: [],
-		timings: { created: 1 },
-		attempts: 1,
-		createdAt: new Date(2026, 11, 7, 9, 30, 0).getTime(),
-		...(options.texts ? { texts: { '9': ['a caption'] } } : {}),
-		...(options.batch ? { metadata: { batch: options.batch } } : {}),
-		app: {
-			templateName: 'SD 1.5 txt2img',
-			images: [
-				{ filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output', hash: png, mime: 'image/png' },
-				{ filename: 'clip_00001.mp4', subfolder: 'video', type: 'output', hash: mp4, mime: 'video/mp4' }
-			]
+		templateName: 'SD 1.5 txt2img',
+		files: [
+			{ filename: 'ComfyUI_00001_.png', text: `png of ${id}`, mime: 'image/png' },
+			{ filename: 'clip_00001.mp4', subfolder: 'video', text: `mp4 of ${id}`, mime: 'video/mp4' }
+		],
+		over: {
+			...(options.texts ? { texts: { '9': ['a caption'] } } : {}),
+			...(options.batch ? { metadata: { batch: options.batch } } : {})
 		}
-	};
-	await putJob(db, job);
-	return job;
-}
+	});
 
 type Downloads = { name: string; blob: Blob }[];
 

@@ -11,6 +11,7 @@ import type { DeckDb } from './db';
 import { deleteUnreferencedImages, imageHashesOf } from './images';
 import { listJobsOfTemplate, readJob, readJobs, type StoredJob } from './jobs';
 import { mediaOf, thumbHashOf } from './history-kinds';
+import { readNewestJobs } from './history-newest';
 
 export * from './history-diff';
 export * from './history-labels';
@@ -191,8 +192,20 @@ export async function queryHistory(
 			: { items };
 	}
 
-	// Walk the date index backwards for the first page, reading a bounded number of records.
 	const range = dateRange(filter);
+	if (!isFiltered({ ...filter, from: undefined, to: undefined })) {
+		// Every record in the date range matches: read the newest in bulk.
+		const newest = await readNewestJobs(db, { range, count: firstPage });
+		const items = readJobs(db, newest.values).map(toHistoryItem);
+		const after = newest.last;
+		if (!newest.more || !after) return { items };
+		return {
+			items,
+			rest: () => readOlder(db, { filter, after, chunkSize: options.chunkSize ?? READ_CHUNK })
+		};
+	}
+
+	// Walk the date index backwards for the first page, reading a bounded number of records.
 	const items: HistoryItem[] = [];
 	let scanned = 0;
 	let last: { createdAt: number; id: string } | undefined;

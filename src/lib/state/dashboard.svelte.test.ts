@@ -129,6 +129,22 @@ describe('DashboardState', () => {
 		expect(dashboard.templateName('portrait')).toBe('Portrait (renamed)');
 		expect(dashboard.templateName('gone')).toBe('Old one');
 		expect(dashboard.lastFailedJob('s1')?.id).toBe('c');
+
+		// The next refreshes: a run started since shows, and one running then shows how it ended; a run deleted in
+		// another tab goes with the next full read.
+		await db.put('jobs', { ...run('e', now - 500, 0), status: 'running' });
+		await dashboard.refreshJobs();
+		expect(dashboard.recent.map((j) => [j.id, j.status])[0]).toEqual(['e', 'running']);
+		await db.put('jobs', { ...run('e', now - 500, 700), status: 'failed' });
+		await db.put('jobs', run('f', now - 100, 300));
+		await db.delete('jobs', 'a');
+		await dashboard.refreshJobs();
+		expect(dashboard.recent.slice(0, 2).map((j) => [j.id, j.status])).toEqual([
+			['f', 'succeeded'],
+			['e', 'failed']
+		]);
+		await dashboard.refreshJobs({ full: true });
+		expect(dashboard.recent.map((j) => j.id)).toEqual(['f', 'e', 'c', 'd', 'b']);
 		db.close();
 		indexedDB.deleteDatabase(name);
 	});

@@ -1,3 +1,4 @@
+import { isTerminal } from '$lib/comfy';
 import type { DeckDb } from '$lib/storage/db';
 import { getImage } from '$lib/storage/images';
 import { listJobsSinceInChunks, type StoredJob } from '$lib/storage/jobs';
@@ -20,6 +21,8 @@ export type DashboardApp = MemoryApp;
 export const STATS_DAYS = 14;
 const RECENT_COUNT = 12;
 const JOBS_REFRESH_MS = 15_000;
+// Every refresh reads the runs that can still change; this often it reads the whole window again.
+const FULL_REFRESH_MS = 5 * 60_000;
 
 /**
  * The dashboard's state: live stats of every reachable server (sampled while the page is visible, with the memory
@@ -32,6 +35,7 @@ export class DashboardState extends ServerMemory {
 	#templateNames = $state.raw<Record<string, string>>({});
 	#thumbnails = $state.raw<Record<string, string>>({});
 	#now = $state(Date.now());
+	#fullReadAt = -Infinity;
 
 	/** Job records of the last `STATS_DAYS` days, newest first. */
 	get jobs(): StoredJob[] {
@@ -86,8 +90,11 @@ export class DashboardState extends ServerMemory {
 		};
 	}
 
-	/** Reads the job records of the last days and the template names again. */
-	async refreshJobs(): Promise<void> {
+	/**
+	 * Reads the job records of the last days and the template names again: all of them on the first read and every
+	 * few minutes (`full`), else only the runs that can still change (see `#changingFrom`).
+	 */
+	async refreshJobs(options: { full?: boolean } = {}): Promise<void> {
 		const db = await this.#db;
 		this.#now = Date.now();
 		if (!db) {
@@ -96,19 +103,36 @@ export class DashboardState extends ServerMemory {
 		}
 		try {
 			const since = this.#now - STATS_DAYS * DAY_MS;
+			const full = options.full || this.#now - this.#fullReadAt >= FULL_REFRESH_MS;
+			const from = full ? since : Math.max(since, this.#changingFrom());
 			// In chunks, given up when the dashboard closes: a click to History must not wait for two weeks of runs.
-			const [jobs, names] = await Promise.all([
-				listJobsSinceInChunks(db, { since, keepGoing: () => !this.#stopped }),
+			const [fresh, names] = await Promise.all([
+				listJobsSinceInChunks(db, { since: from, chunkSize: 200, keepGoing: () => !this.#stopped }),
 				templateNames(db)
 			]);
-			if (!jobs) return;
-			this.#jobs = jobs;
+			if (!fresh) return;
+			if (full) this.#fullReadAt = this.#now;
+			// Newest first: what was read again, then the older runs held, as long as they are in the window.
+			this.#jobs = full
+				? fresh
+				: [...fresh, ...this.#jobs.filter((j) => j.createdAt < from && j.createdAt >= since)];
 			this.#templateNames = names;
 			await this.#loadThumbnails(db);
 		} catch {
 			// A database another tab is upgrading: keep what is shown and try again on the next refresh.
 		}
 		this.#jobsLoaded = true;
+	}
+
+	/**
+	 * Where a refresh starts reading: the oldest run held that has not ended (its status may change), else the newest
+	 * run held (a run started since is newer). Runs before it ended and stay as they are, short of an edit or a delete
+	 * elsewhere, which the next full read brings.
+	 */
+	#changingFrom(): number {
+		let from = this.#jobs[0]?.createdAt ?? -Infinity;
+		for (const job of this.#jobs) if (!isTerminal(job.status)) from = Math.min(from, job.createdAt);
+		return from;
 	}
 
 	/** A template's name for the statistics (its name at run time when it was deleted since). */

@@ -3,7 +3,7 @@
 import { chromium, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.js';
 import { startStaticServer } from '../scripts/serve-static.js';
@@ -232,6 +232,7 @@ export async function measureGallery({
 }) {
 	const label = `${videoEvery ? `, 1 in ${videoEvery} a video` : ''}${audioEvery ? `, 1 in ${audioEvery} a sound` : ''}`;
 	buildOnce();
+	const loadBefore = loadavg()[0] ?? NaN;
 	// A private copy: a rebuild of build/ during the run (another benchmark, a developer) must not swap the app's
 	// chunks under the page.
 	const root = mkdtempSync(join(tmpdir(), 'deck-gallery-bench-'));
@@ -267,6 +268,16 @@ export async function measureGallery({
 		await cold.goto(`${server.url}#/history`);
 		const deepLink = (await cold.evaluate(`(${WAIT_FOR_THUMBNAILS})(0)`)) as number;
 
+		// The control: the same fling over an empty page as tall as the list. Its frames show what the machine itself
+		// allows at this moment (a loaded machine drops frames of any page), so the gallery's figures can be read
+		// against it, and the load averages say how busy the machine was.
+		const control = await context.newPage();
+		await control.setContent(
+			`<body style="margin:0"><div style="height:${Math.ceil(RECORDS / 6) * 256}px"></div></body>`
+		);
+		const controlDeltas = (await control.evaluate(`(${SCROLL_TO_BOTTOM})(${SCROLL_STEP})`)) as number[];
+		await control.close();
+
 		// Wait for the whole list, then scroll it from top to bottom.
 		await cold
 			.getByRole('status')
@@ -278,7 +289,9 @@ export async function measureGallery({
 
 		// rAF timestamps are quantized to 0.1 ms, so their differences carry float noise (16.700000000000728):
 		// round each delta back to that resolution before comparing it with the 16.7 ms target.
-		const sorted = deltas.map((d) => Math.round(d * 10) / 10).sort((a, b) => a - b);
+		const rounded = (list: number[]) => list.map((d) => Math.round(d * 10) / 10).sort((a, b) => a - b);
+		const sorted = rounded(deltas);
+		const loadAfter = loadavg()[0] ?? NaN;
 		return [
 			{
 				name: `History click to first thumbnails, ${RECORDS} jobs${label} (median of 5)`,
@@ -304,7 +317,14 @@ export async function measureGallery({
 				name: 'scroll: dropped frames (> 25 ms)',
 				value: (100 * sorted.filter((d) => d > 25).length) / Math.max(1, sorted.length),
 				unit: '%'
-			}
+			},
+			{
+				name: 'control: the same scroll over an empty page, p95 frame (the machine’s own floor)',
+				value: percentile(rounded(controlDeltas), 95),
+				unit: 'ms'
+			},
+			{ name: `machine load (1-min average, ${cpus().length} cores) before`, value: loadBefore, unit: '' },
+			{ name: 'machine load after', value: loadAfter, unit: '' }
 		];
 	} finally {
 		await browser.close();

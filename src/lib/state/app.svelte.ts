@@ -6,7 +6,6 @@ import type { ServerHealth } from '$lib/comfy/batch';
 import { createDeckQueryClient } from '$lib/query/client';
 import { ServerDataCache } from '$lib/query/server-data-cache';
 import { featuresQuery, cachedThenFresh } from '$lib/query/server-queries';
-import { freeMemoryMutation, runMutation, uploadMutation } from '$lib/query/server-mutations';
 import { syncQueueWithSocket } from '$lib/query/socket-sync';
 import { openDeckDb, type DeckDb, type ServerRecord } from '$lib/storage/db';
 import { detectSameOriginComfy } from '$lib/util/same-origin';
@@ -25,6 +24,9 @@ export interface ServerView extends ServerRecord {
 }
 
 export const SAME_ORIGIN_ID = 'same-origin';
+
+// Uploads and freeing memory (and the query library's mutation code) load on their first use, not with the page.
+const mutations = () => import('$lib/query/server-mutations');
 
 const SAME_ORIGIN_KEY = 'comfy-deck:same-origin';
 
@@ -174,15 +176,21 @@ export class AppState {
 				await this.serverData.hydrate(serverId);
 				return (await cachedThenFresh(queryClient, featuresQuery({ serverId, api }))).data;
 			},
-			uploadImage: (request) =>
-				runMutation(queryClient, uploadMutation({ queryClient, serverId, api }), request),
-			uploadMask: (request) =>
-				runMutation(queryClient, uploadMutation({ queryClient, serverId, api }), request),
-			free: (request = {}) =>
-				runMutation(queryClient, freeMemoryMutation({ queryClient, serverId, api }), {
+			uploadImage: async (request) => {
+				const { runMutation, uploadMutation } = await mutations();
+				return runMutation(queryClient, uploadMutation({ queryClient, serverId, api }), request);
+			},
+			uploadMask: async (request) => {
+				const { runMutation, uploadMutation } = await mutations();
+				return runMutation(queryClient, uploadMutation({ queryClient, serverId, api }), request);
+			},
+			free: async (request = {}) => {
+				const { freeMemoryMutation, runMutation } = await mutations();
+				return runMutation(queryClient, freeMemoryMutation({ queryClient, serverId, api }), {
 					unloadModels: request.unloadModels ?? false,
 					freeMemory: request.freeMemory ?? false
-				})
+				});
+			}
 		};
 	}
 

@@ -2,7 +2,7 @@ import type { QueryClient } from '@tanstack/svelte-query';
 import { untrack } from 'svelte';
 // Files, not the core's barrel (which brings the client's code into the first load; see JobsState.clientFor).
 import type { ConnectionDiagnosis, Logger, SystemStats } from '$lib/comfy';
-import { probeServer, type ProbeServerResult } from '$lib/comfy/probe-server';
+import type { probeServer, ProbeServerResult } from '$lib/comfy/probe-server';
 import { retryDelayMs } from '$lib/query/backoff';
 import { serverKeys } from '$lib/query/keys';
 
@@ -73,7 +73,9 @@ export class ConnectionsState {
 	}) {
 		this.#client = o.queryClient;
 		this.#logger = o.logger;
-		this.#probe = o.probe ?? probeServer;
+		// Loaded with the first check (after the first paint), not with the page.
+		this.#probe =
+			o.probe ?? (async (options) => (await import('$lib/comfy/probe-server')).probeServer(options));
 		this.#pageUrl = o.pageUrl ?? (() => (typeof location === 'undefined' ? undefined : location.href));
 	}
 

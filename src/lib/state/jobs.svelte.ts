@@ -16,7 +16,6 @@ import {
 } from '$lib/storage/jobs';
 import { errorMessage } from '$lib/util/error-message';
 import { FreshResults, type FreshResult } from './fresh-results.svelte';
-import { keepOutput } from './keep-output';
 import type { createComfyClient as CreateComfyClient } from '$lib/comfy/client';
 
 /** The newest preview of a running job, as an object URL the page can show. */
@@ -339,6 +338,8 @@ export class JobsState {
 					continue;
 				}
 				try {
+					// Loaded with the first result kept (with the media probe and eviction): the first paint needs none.
+					const { keepOutput } = await import('./keep-output');
 					images.push(
 						await keepOutput({
 							db,

@@ -6,10 +6,10 @@
 import type { CallOptions, HttpClient, QueryValue } from './http';
 import type { Schema } from './guard';
 import type { Logger } from './logger';
-import type { UploadOptions, ViewOptions } from './api';
+import type { ComfyApi, ListJobsOptions, UploadOptions, ViewOptions } from './api';
 import { pick } from './api';
 import { ComfyHttpError } from './errors';
-import { zFeatures, type Features, type FileRef } from './schemas';
+import { zFeatures, type Features, type FileRef, type ServerJobStatus } from './schemas';
 import {
 	zObjectInfo,
 	zPromptInfo,
@@ -20,7 +20,9 @@ import {
 	type ObjectInfo,
 	type PromptInfo,
 	type SystemStats,
-	type UploadResponse
+	type UploadResponse,
+	zJobList,
+	type JobList
 } from './route-schemas';
 import { parseObjectInfo } from './workflow/object-info';
 
@@ -29,6 +31,55 @@ export interface RouteContext {
 	http: HttpClient;
 	logger?: Logger;
 	get<T>(path: string, schema: Schema<T>, call?: CallOptions, query?: Record<string, QueryValue>): Promise<T>;
+	/** Whether the server has `/api/jobs` (unknown until a jobs call was made), shared with `getJob`. */
+	jobsRoute: { known?: boolean };
+}
+
+/** `GET /api/jobs`, or the same built from `/queue` + `/history` on servers without it. */
+export async function listJobs(
+	{ http, jobsRoute }: RouteContext,
+	api: Pick<ComfyApi, 'getQueue' | 'getHistory'>,
+	request: ListJobsOptions
+): Promise<JobList> {
+	if (jobsRoute.known !== false) {
+		try {
+			const list = await http.request({
+				method: 'GET',
+				path: 'jobs',
+				schema: zJobList,
+				query: {
+					status: request.status?.join(','),
+					sort_by: request.sortBy,
+					sort_order: request.sortOrder,
+					limit: request.limit,
+					offset: request.offset
+				},
+				...pick(request)
+			});
+			jobsRoute.known = true;
+			return list;
+		} catch (error) {
+			if (!(error instanceof ComfyHttpError && error.status === 404)) throw error;
+			jobsRoute.known = false;
+		}
+	}
+	const [queue, history, fallback] = await Promise.all([
+		api.getQueue(request),
+		api.getHistory(request),
+		import('./jobs-fallback')
+	]);
+	let jobs = fallback.jobsFromQueueAndHistory(queue, history);
+	if (request.status) jobs = jobs.filter((job) => request.status?.includes(job.status as ServerJobStatus));
+	if (request.sortOrder === 'asc') jobs.reverse();
+	const total = jobs.length;
+	jobs = jobs.slice(
+		request.offset ?? 0,
+		request.limit === undefined ? undefined : (request.offset ?? 0) + request.limit
+	);
+	return {
+		jobs,
+		pagination: { offset: request.offset ?? 0, limit: request.limit ?? null, total, has_more: false }
+	};
 }
 
 /** `GET /prompt`: how many prompts are left. */

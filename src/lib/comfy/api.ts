@@ -15,7 +15,6 @@ import {
 import {
 	zHistory,
 	zJobDetail,
-	zJobList,
 	zPromptResponse,
 	zQueue,
 	type ApiWorkflow,
@@ -24,12 +23,11 @@ import {
 	type History,
 	type HistoryEntry,
 	type JobDetail,
-	type JobList,
 	type ServerJobStatus,
 	type PromptResponse,
 	type Queue
 } from './schemas';
-import type { ObjectInfo, PromptInfo, SystemStats, UploadResponse } from './route-schemas';
+import type { JobList, ObjectInfo, PromptInfo, SystemStats, UploadResponse } from './route-schemas';
 import type { RouteContext } from './api-routes';
 
 // Only servers without `/api/jobs` (older than ComfyUI 0.8) need the jobs built from queue + history.
@@ -90,7 +88,7 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 	const http = 'http' in options ? options.http : createHttpClient(options);
 	const logger = options.logger;
 	// Unknown until the first call to /api/jobs: older servers answer 404 and we fall back to queue + history.
-	let jobsRoute: boolean | undefined;
+	const jobsRoute: { known?: boolean } = {};
 
 	const get = <T>(
 		path: string,
@@ -101,7 +99,7 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 	const post = (path: string, json: unknown, call: CallOptions = {}, idempotent = true) =>
 		http.request({ method: 'POST', path, json, expect: 'empty', idempotent, ...pick(call) });
 
-	const context: RouteContext = { http, logger, get };
+	const context: RouteContext = { http, logger, get, jobsRoute };
 
 	const api = {
 		http,
@@ -155,47 +153,11 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 		clearHistory: (call?: CallOptions) => post('history', { clear: true }, call),
 
 		/** `GET /api/jobs`, or the same built from `/queue` + `/history` on servers without it. */
-		async listJobs(request: ListJobsOptions = {}): Promise<JobList> {
-			if (jobsRoute !== false) {
-				try {
-					const list = await http.request({
-						method: 'GET',
-						path: 'jobs',
-						schema: zJobList,
-						query: {
-							status: request.status?.join(','),
-							sort_by: request.sortBy,
-							sort_order: request.sortOrder,
-							limit: request.limit,
-							offset: request.offset
-						},
-						...pick(request)
-					});
-					jobsRoute = true;
-					return list;
-				} catch (error) {
-					if (!(error instanceof ComfyHttpError && error.status === 404)) throw error;
-					jobsRoute = false;
-				}
-			}
-			const [queue, history] = await Promise.all([api.getQueue(request), api.getHistory(request)]);
-			let jobs = (await jobsFallback()).jobsFromQueueAndHistory(queue, history);
-			if (request.status)
-				jobs = jobs.filter((job) => request.status?.includes(job.status as ServerJobStatus));
-			if (request.sortOrder === 'asc') jobs.reverse();
-			const total = jobs.length;
-			jobs = jobs.slice(
-				request.offset ?? 0,
-				request.limit === undefined ? undefined : (request.offset ?? 0) + request.limit
-			);
-			return {
-				jobs,
-				pagination: { offset: request.offset ?? 0, limit: request.limit ?? null, total, has_more: false }
-			};
-		},
+		listJobs: async (request: ListJobsOptions = {}): Promise<JobList> =>
+			(await routes()).listJobs(context, api, request),
 		/** One job (`/api/jobs/{id}` or queue + history), or undefined when the server does not know it. */
 		async getJob(request: { promptId: string } & CallOptions): Promise<JobDetail | undefined> {
-			if (jobsRoute !== false) {
+			if (jobsRoute.known !== false) {
 				try {
 					const job = await http.request({
 						method: 'GET',
@@ -203,16 +165,16 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 						schema: zJobDetail,
 						...pick(request)
 					});
-					jobsRoute = true;
+					jobsRoute.known = true;
 					return job;
 				} catch (error) {
 					if (!(error instanceof ComfyHttpError && error.status === 404)) throw error;
 					// A JSON 404 ({"error": "Job not found"}) is the route answering; a plain 404 means no route.
 					if (isJsonObject(error.body)) {
-						jobsRoute = true;
+						jobsRoute.known = true;
 						return undefined;
 					}
-					jobsRoute = false;
+					jobsRoute.known = false;
 				}
 			}
 			const [queue, entry] = await Promise.all([api.getQueue(request), api.getHistoryEntry(request)]);
@@ -220,7 +182,7 @@ export function createComfyApi(options: HttpClientOptions | { http: HttpClient; 
 		},
 		/** Whether the server has `/api/jobs` (undefined until a jobs call was made). */
 		get hasJobsRoute(): boolean | undefined {
-			return jobsRoute;
+			return jobsRoute.known;
 		},
 
 		/** URL of a file, for `<img src>` (carries the token as a query parameter, since tags cannot send headers). */

@@ -9,6 +9,7 @@ export * from './schemas';
 // Types only: the values load with the routes that read them (api-routes.ts); a value re-export here would put
 // them in every bundle that imports the core.
 export type {
+	JobList,
 	NodeDef,
 	ObjectInfo,
 	PromptInfo,

@@ -3,6 +3,7 @@
  * them, so they load with it, on the first call of such a route (the barrel exports them with the others).
  */
 import * as z from './guard';
+import { zJobSummary } from './schemas';
 
 /** `GET /api/system_stats`. Sizes are bytes. */
 export const zSystemStats = z.looseObject({
@@ -54,3 +55,17 @@ export type StringList = z.infer<typeof zStringList>;
 
 /** `GET /api/object_info`: the workflow module owns the precise node-definition schema. */
 export { zNodeDef, zObjectInfo, type NodeDef, type ObjectInfo } from './workflow/object-info';
+
+/** `GET /api/jobs`. */
+export const zJobList = z.looseObject({
+	jobs: z.array(zJobSummary),
+	pagination: z.optional(
+		z.looseObject({
+			offset: z.optional(z.number()),
+			limit: z.optional(z.nullable(z.number())),
+			total: z.optional(z.number()),
+			has_more: z.optional(z.boolean())
+		})
+	)
+});
+export type JobList = z.infer<typeof zJobList>;

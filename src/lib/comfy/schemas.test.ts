@@ -7,12 +7,11 @@ import {
 	zFeatures,
 	zHistory,
 	zJobDetail,
-	zJobList,
 	zPromptErrorBody,
 	zPromptResponse,
 	zQueue
 } from './schemas';
-import { zPromptInfo, zStringList, zSystemStats, zUploadResponse } from './route-schemas';
+import { zPromptInfo, zStringList, zSystemStats, zUploadResponse, zJobList } from './route-schemas';
 
 // Which schema reads which recorded route's 2xx answer.
 const ROUTES: [RegExp, z.Schema][] = [

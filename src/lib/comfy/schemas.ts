@@ -136,20 +136,6 @@ export const zJobSummary = z.looseObject({
 });
 export type JobSummary = z.infer<typeof zJobSummary>;
 
-/** `GET /api/jobs`. */
-export const zJobList = z.looseObject({
-	jobs: z.array(zJobSummary),
-	pagination: z.optional(
-		z.looseObject({
-			offset: z.optional(z.number()),
-			limit: z.optional(z.nullable(z.number())),
-			total: z.optional(z.number()),
-			has_more: z.optional(z.boolean())
-		})
-	)
-});
-export type JobList = z.infer<typeof zJobList>;
-
 /** `GET /api/jobs/{id}`: the summary plus outputs, status messages, error and workflow. */
 export const zJobDetail = z.extend(zJobSummary, {
 	outputs: z.optional(z.record(z.string(), zNodeOutput)),

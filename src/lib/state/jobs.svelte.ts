@@ -29,6 +29,9 @@ type ServerLike = Pick<ServerRecord, 'id' | 'baseUrl' | 'token'>;
 
 const CHANNEL = 'comfy-deck-jobs';
 
+// Keeping a result (with the media probe and eviction) loads with the first server client, not with the page.
+const loadKeeper = () => import('./keep-output');
+
 /**
  * Every job of every server in this tab: one protocol client per server (one socket per server per tab), their
  * jobs mirrored as state for the views, and each success's images fetched once and kept in IndexedDB with a
@@ -188,6 +191,7 @@ export class JobsState {
 		const existing = this.#clients[server.id];
 		if (existing?.key === key) return existing.client;
 		if (existing) this.#closeClient(server.id);
+		void loadKeeper().catch(() => undefined); // fetched now: the first result is kept (and cached) at once
 		const client = createComfyClient({
 			baseUrl: server.baseUrl,
 			token: server.token,
@@ -338,8 +342,7 @@ export class JobsState {
 					continue;
 				}
 				try {
-					// Loaded with the first result kept (with the media probe and eviction): the first paint needs none.
-					const { keepOutput } = await import('./keep-output');
+					const { keepOutput } = await loadKeeper();
 					images.push(
 						await keepOutput({
 							db,

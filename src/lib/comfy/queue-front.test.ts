@@ -10,11 +10,11 @@ afterEach(async () => {
 	sim = undefined;
 });
 
-function slow(seed: number) {
+function slow(seed: number, secondsPerStep = 0.2) {
 	return {
 		'10': {
 			class_type: 'TestSlowImage',
-			inputs: { width: 8, height: 8, steps: 2, seconds_per_step: 0.2, seed, send_previews: false }
+			inputs: { width: 8, height: 8, steps: 2, seconds_per_step: secondsPerStep, seed, send_previews: false }
 		},
 		'11': { class_type: 'SaveImage', inputs: { images: ['10', 0], filename_prefix: `front/${seed}` } }
 	};
@@ -25,8 +25,10 @@ describe('moveToFrontOnServer', () => {
 		sim = await quietSimulator({ timeScale: 1 });
 		const api = createComfyApi({ baseUrl: sim.url });
 		const ids: string[] = [];
+		// The first runs 3 s: still running when the queue is read after the move, on a loaded machine too (at
+		// 0.4 s it had finished by then in 2 of 4 runs at load 10).
 		for (let i = 1; i <= 4; i++)
-			ids.push((await api.queuePrompt({ prompt: slow(i), clientId: 'c' })).prompt_id);
+			ids.push((await api.queuePrompt({ prompt: slow(i, i === 1 ? 1.5 : 0.2), clientId: 'c' })).prompt_id);
 		const last = ids[3]!;
 		expect(await moveToFrontOnServer({ api, promptId: last, workflow: slow(4), clientId: 'c' })).toEqual({
 			ok: true
@@ -37,10 +39,10 @@ describe('moveToFrontOnServer', () => {
 		const pending = [...queue.queue_pending].sort((a, b) => a[0] - b[0]).map((i) => i[1]);
 		expect(pending).toEqual([last, ids[1], ids[2]]);
 		await expect
-			.poll(() => sim!.controls.runs().filter((r) => r.outcome === 'success').length, { timeout: 10_000 })
+			.poll(() => sim!.controls.runs().filter((r) => r.outcome === 'success').length, { timeout: 15_000 })
 			.toBe(4);
 		expect(sim.controls.runs().filter((r) => r.promptId === last)).toHaveLength(1);
-	});
+	}, 20_000);
 
 	it('leaves a prompt that is already running where it is', async () => {
 		sim = await quietSimulator({ timeScale: 0.05 });

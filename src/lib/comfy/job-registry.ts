@@ -43,28 +43,54 @@ export interface TrackedRuntime extends JobRuntime {
 	socketSaidEnded: boolean;
 	/** When the record was last saved (progress is saved at most once a second). */
 	lastSavedAt: number;
+	/** Saves a change that was not worth saving at once, if no other save came first. */
+	saveLaterTimer?: ReturnType<typeof setTimeout>;
 	/** The socket connection during which the server last showed it had the job (see `JobTrackerContext.connections`). */
 	seenOnConnection?: number;
 }
 
-/** Progress changes many times a second: it is saved at most once a second, every other change at once. */
+/** How long a change that need not be saved at once may wait for the next save (and the most it lags). */
+export const SAVE_AT_MOST_EVERY_MS = 1_000;
+
+/**
+ * Whether a change must be saved at once: what a reload, a dropped socket or a server restart needs to settle the
+ * job (a new job, its end, what it made, its error, a send again, a cancel). Progress, the queue position and the
+ * step from queued to running are not: a reload asks the server where an unfinished job is anyway, and decides the
+ * same from `queued` as from `running` (`decideFromServer`). Nor is the first send's count while the job is
+ * still pending: a stored pending job with no attempt is taken as maybe sent (`JobTracker.load`). Those wait for
+ * the next save, at most a second (`isWorthSaving`).
+ */
+export function mustSaveAtOnce(previous: JobRecord | undefined, next: JobRecord): boolean {
+	if (!previous) return true;
+	const firstSend =
+		next.status === 'pending' &&
+		previous.status === 'pending' &&
+		previous.attempts === 0 &&
+		next.attempts === 1;
+	const startedRunning = previous.status === 'queued' && next.status === 'running';
+	return (
+		(previous.status !== next.status && !startedRunning) ||
+		previous.outputs.length !== next.outputs.length ||
+		previous.texts !== next.texts ||
+		previous.partialErrors !== next.partialErrors ||
+		previous.error !== next.error ||
+		(previous.attempts !== next.attempts && !firstSend) ||
+		previous.cancelRequested !== next.cancelRequested ||
+		previous.resubmittedAs !== next.resubmittedAs
+	);
+}
+
+/** Changes that must be saved at once are; the others at most once a second (the registry saves what waited). */
 export function isWorthSaving(options: {
 	previous: JobRecord | undefined;
 	next: JobRecord;
 	lastSavedAt: number;
 	now: number;
 }): boolean {
-	const { previous, next } = options;
-	const important =
-		!previous ||
-		previous.status !== next.status ||
-		previous.outputs.length !== next.outputs.length ||
-		previous.error !== next.error ||
-		previous.position !== next.position ||
-		previous.attempts !== next.attempts ||
-		previous.cancelRequested !== next.cancelRequested ||
-		previous.resubmittedAs !== next.resubmittedAs;
-	return important || options.now - options.lastSavedAt >= 1_000;
+	return (
+		mustSaveAtOnce(options.previous, options.next) ||
+		options.now - options.lastSavedAt >= SAVE_AT_MOST_EVERY_MS
+	);
 }
 
 export interface JobRegistryOptions {
@@ -129,14 +155,30 @@ export function createJobRegistry(options: JobRegistryOptions) {
 		return next;
 	}
 
+	function save(record: JobRecord, runtime: TrackedRuntime) {
+		clearTimeout(runtime.saveLaterTimer);
+		runtime.saveLaterTimer = undefined;
+		runtime.lastSavedAt = now();
+		void persist(record);
+	}
+
+	/** A change left unsaved is saved within a second, with whatever came after it, unless a save comes first. */
+	function saveLater(id: string, runtime: TrackedRuntime) {
+		if (runtime.saveLaterTimer !== undefined) return;
+		const wait = Math.max(0, runtime.lastSavedAt + SAVE_AT_MOST_EVERY_MS - now());
+		runtime.saveLaterTimer = setTimeout(() => {
+			runtime.saveLaterTimer = undefined;
+			const job = jobs.get(id);
+			if (job && runtimes.get(id) === runtime) save(job, runtime);
+		}, wait);
+	}
+
 	function update(next: JobRecord, extra: { preview?: PreviewEvent } = {}) {
 		const previous = jobs.get(next.id);
 		jobs.set(next.id, next);
 		const runtime = runtimeOf(next.id);
-		if (isWorthSaving({ previous, next, lastSavedAt: runtime.lastSavedAt, now: now() })) {
-			runtime.lastSavedAt = now();
-			void persist(next);
-		}
+		if (isWorthSaving({ previous, next, lastSavedAt: runtime.lastSavedAt, now: now() })) save(next, runtime);
+		else saveLater(next.id, runtime);
 		if (previous?.status !== next.status) {
 			logger?.info('jobs', `job ${next.id} ${previous ? `${previous.status} → ` : ''}${next.status}`);
 		}
@@ -205,6 +247,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
 			const job = jobs.get(id);
 			jobs.delete(id);
 			clearTimeout(runtimes.get(id)?.confirmEndTimer);
+			clearTimeout(runtimes.get(id)?.saveLaterTimer);
 			runtimes.delete(id);
 			await (writes.get(id) ?? Promise.resolve());
 			await store.delete(id);
@@ -236,9 +279,13 @@ export function createJobRegistry(options: JobRegistryOptions) {
 				signal?.addEventListener('abort', onAbort, { once: true });
 			});
 		},
-		/** Stops every pending confirmation timer (the tracker closes). */
+		/** Stops every pending confirmation timer and saves what waited to be saved (the tracker closes). */
 		clearTimers() {
-			for (const runtime of runtimes.values()) clearTimeout(runtime.confirmEndTimer);
+			for (const [id, runtime] of runtimes) {
+				clearTimeout(runtime.confirmEndTimer);
+				const job = jobs.get(id);
+				if (runtime.saveLaterTimer !== undefined && job) save(job, runtime);
+			}
 		}
 	};
 }

@@ -56,6 +56,30 @@ test('a reload mid-run still ends with the result on the same page', async ({ pa
 	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
 });
 
+test('a reload while the prompt is being sent finds the run again, and it runs once', async ({ page }) => {
+	await openTemplate(page, 'demo-solid-color');
+	await page.getByLabel('Color (0xRRGGBB as a number)', { exact: true }).fill('4242');
+	// The POST reaches the server, but the page reloads before its answer: the run was noted before it left. The
+	// route stays (unrouting would let the held request go out again, a second POST the app never made).
+	let reached = (_id: string) => {};
+	const atServer = new Promise<string>((resolve) => (reached = resolve));
+	await page.route('**/api/prompt', async (route) => {
+		if (route.request().method() !== 'POST') return route.fallback();
+		await route.fetch();
+		reached(String((route.request().postDataJSON() as { prompt_id?: string }).prompt_id));
+	});
+	await page.getByRole('button', { name: 'Generate' }).click();
+	const id = await atServer;
+	await page.reload();
+
+	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
+	await expect(page.getByRole('region', { name: 'Runs' }).getByRole('status')).toHaveText('1 run · 1 done');
+	const { runs: ran } = (await control(page, { action: 'runs' })) as {
+		runs: { promptId: string; outcome: string }[];
+	};
+	expect(ran.filter((r) => r.promptId === id).map((r) => r.outcome)).toEqual(['success']);
+});
+
 test('the socket dropped mid-run does not lose the result', async ({ page }) => {
 	let sockets = 0;
 	page.on('websocket', () => sockets++);

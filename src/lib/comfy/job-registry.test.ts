@@ -52,7 +52,7 @@ describe('isWorthSaving', () => {
 		expect(mustSaveAtOnce(pending, { ...pending, status: 'queued', number: 7 })).toBe(true);
 		// The socket beat the POST's answer: a pending record would be taken as maybe never sent.
 		expect(mustSaveAtOnce(pending, { ...pending, status: 'running' })).toBe(true);
-		const partialErrors = [{ message: 'bad', nodeId: '4' }];
+		const partialErrors = [{ type: 'value_not_in_list', message: 'bad', details: 'ckpt_name', nodeId: '4' }];
 		expect(mustSaveAtOnce(pending, { ...pending, partialErrors })).toBe(true);
 	});
 });
@@ -107,6 +107,28 @@ describe('job registry', () => {
 		} finally {
 			vi.useRealTimers();
 		}
+	});
+
+	it('sends a new job without waiting for its write when the store noted it, and waits for it when not', async () => {
+		const { store, registry } = setup();
+		let finishPut = () => {};
+		store.put = () => new Promise<void>((resolve) => (finishPut = resolve));
+		const noted: string[] = [];
+		store.journal = (job) => (noted.push(job.id), true);
+		let added = false;
+		void registry.add(record({ status: 'pending', attempts: 0 })).then(() => (added = true));
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		expect(noted).toEqual([record().id]);
+		expect(added).toBe(true);
+		finishPut();
+
+		const other = record({ id: '22222222-2222-4222-8222-222222222222', status: 'pending', attempts: 0 });
+		store.journal = () => false;
+		store.put = async () => {
+			throw new Error('disk full');
+		};
+		await expect(registry.add(other)).rejects.toThrow(/Could not save the job before sending it/);
+		expect(registry.has(other.id)).toBe(false);
 	});
 
 	it('saves what waited when the tracker closes', async () => {

@@ -155,6 +155,15 @@ export function createJobRegistry(options: JobRegistryOptions) {
 		return next;
 	}
 
+	function noted(record: JobRecord): boolean {
+		try {
+			return store.journal?.(record) ?? false;
+		} catch (error) {
+			logger?.warn('jobs', `could not note job ${record.id} in the journal`, errorMessage(error));
+			return false;
+		}
+	}
+
 	function save(record: JobRecord, runtime: TrackedRuntime) {
 		clearTimeout(runtime.saveLaterTimer);
 		runtime.saveLaterTimer = undefined;
@@ -214,21 +223,27 @@ export function createJobRegistry(options: JobRegistryOptions) {
 			update({ ...job, status, error, position: undefined, timings: { ...job.timings, finished: now() } });
 		},
 		/**
-		 * Registers a new job and saves it before anything is sent (messages that beat the POST answer find it).
-		 * Throws when it cannot be saved, and then forgets it.
+		 * Registers a new job and saves it before anything is sent (messages that beat the POST answer find it): noted
+		 * in the store's journal at once when it has one (the write then runs while the prompt is sent; if it fails,
+		 * the note brings the job back on the next load), else written first. Throws when it cannot be saved, and then
+		 * forgets it.
 		 */
 		async add(record: JobRecord): Promise<TrackedRuntime> {
 			const runtime = runtimeOf(record.id);
 			jobs.set(record.id, record);
-			try {
-				await store.put(record);
-			} catch (error) {
-				jobs.delete(record.id);
-				runtimes.delete(record.id);
-				throw new ComfyError(`Could not save the job before sending it: ${errorMessage(error)}`, {
-					hint: 'The browser storage may be full or disabled.',
-					cause: error
-				});
+			runtime.lastSavedAt = now();
+			if (noted(record)) void persist(record);
+			else {
+				try {
+					await store.put(record);
+				} catch (error) {
+					jobs.delete(record.id);
+					runtimes.delete(record.id);
+					throw new ComfyError(`Could not save the job before sending it: ${errorMessage(error)}`, {
+						hint: 'The browser storage may be full or disabled.',
+						cause: error
+					});
+				}
 			}
 			emit({ kind: 'added', job: record });
 			afterUpdate(record);

@@ -1,6 +1,6 @@
 /**
- * Job records and where they are kept. A record is written before its prompt is sent, so a job survives a reload
- * or a crash between "submitted" and "answered". IndexedDB implements `JobStore` in the app; the core ships an
+ * Job records and where they are kept. A record is written (or noted in the store's journal) before its prompt is
+ * sent, so a job survives a reload or a crash between "submitted" and "answered". IndexedDB implements `JobStore` in the app; the core ships an
  * in-memory one.
  */
 import type { ValidationIssue } from './errors';
@@ -102,9 +102,15 @@ export interface JobRecord {
 	resubmittedAs?: string;
 }
 
-/** Where job records are persisted. All methods are async (IndexedDB). */
+/** Where job records are persisted. All methods but `journal` are async (IndexedDB). */
 export interface JobStore {
 	put(record: JobRecord): Promise<void>;
+	/**
+	 * Optional: notes a new job at once, synchronously, where the next `list` finds it even if `put` never ends (the
+	 * app: localStorage), so its prompt can be sent while `put` writes it. False when it could not be noted: the
+	 * tracker then waits for `put` before sending.
+	 */
+	journal?(record: JobRecord): boolean;
 	get(id: string): Promise<JobRecord | undefined>;
 	/** All records, or those of one server. */
 	list(options?: { serverUrl?: string }): Promise<JobRecord[]>;

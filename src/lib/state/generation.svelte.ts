@@ -193,8 +193,8 @@ export class GenerationState {
 			this.#jobId = id;
 			this.#tick();
 		}
-		// Saved whole (the tracker's record and these fields) in one write before the POST, so a reload or a crash in
-		// between loses nothing.
+		// Saved whole (the tracker's record and these fields): noted in the job journal before the POST and written to
+		// IndexedDB while it is sent, so a reload or a crash in between loses nothing.
 		const unstage = this.#app.jobs.stage(id, { serverId: server.id, app });
 		try {
 			const client = await this.#app.jobs.clientFor(server);

@@ -4,6 +4,7 @@ import type { ComfyClient, JobChange, JobImage, JobRecord, Logger } from '$lib/c
 import { isTerminal } from '$lib/comfy/job-store';
 import { putCacheEntry } from '$lib/storage/cache';
 import type { DeckDb, ServerRecord } from '$lib/storage/db';
+import { browserJournalStorage } from '$lib/storage/job-journal';
 import {
 	createIndexedDbJobStore,
 	endJobsOfServersGone,
@@ -196,7 +197,12 @@ export class JobsState {
 			baseUrl: server.baseUrl,
 			token: server.token,
 			logger: this.#logger,
-			jobStore: createIndexedDbJobStore({ db: this.#db, serverId: server.id, staged: this.#staged })
+			jobStore: createIndexedDbJobStore({
+				db: this.#db,
+				serverId: server.id,
+				staged: this.#staged,
+				journal: browserJournalStorage()
+			})
 		});
 		const unsubscribe = client.jobs.subscribe((change) => this.#onChange(server.id, client, change));
 		const unfollow = this.#onClient?.(server.id, client);

@@ -4,6 +4,7 @@
  */
 import type { JobStatus, JobStore } from '$lib/comfy';
 import type { DeckDb } from './db';
+import { dropJournalNote, replayJobJournal, writeJournalNote, type JournalStorage } from './job-journal';
 import { readStoredJob, type JobAppInfo, type StoredJob } from './stored-job';
 import { reportUnreadable } from './unreadable';
 
@@ -170,50 +171,67 @@ export async function listJobsSinceInChunks(
 
 /**
  * The core's `JobStore` over IndexedDB for one server. The tracker writes its record as the job moves; the app's
- * own fields (`app`: template, parameters, kept images…) are preserved across those writes.
+ * own fields (`app`: template, parameters, kept images…) are preserved across those writes. A new job is noted in
+ * the journal first (`journal`), so its POST need not wait for IndexedDB; `list` writes back what a page that went
+ * away noted but never wrote.
  * @param options.db the database, possibly still opening.
  * @param options.serverId the server whose jobs this store holds.
+ * @param options.journal where new jobs are noted (localStorage in the app; none: every new job waits for its write).
  */
 export function createIndexedDbJobStore(options: {
 	db: Promise<DeckDb>;
 	serverId: string;
 	/** The app's part of jobs about to be submitted (`stageJob`), written with the tracker's first record. */
 	staged?: StagedJobs;
+	journal?: JournalStorage;
 }): JobStore {
+	// Jobs noted in the journal whose record is not written yet.
+	const noted = new Set<string>();
 	return {
+		journal(record) {
+			const app = options.staged?.get(record.id)?.app;
+			const ok = writeJournalNote({ storage: options.journal, serverId: options.serverId, record, app });
+			if (ok) noted.add(record.id);
+			return ok;
+		},
 		async put(record) {
-			const db = await options.db;
+			// Taken now, not after the database opens: the caller may unstage it once its POST is answered.
 			const staged = options.staged?.get(record.id);
+			if (staged) options.staged?.delete(record.id);
+			const db = await options.db;
 			if (staged) {
-				// A new job: nothing stored to merge with, so one plain write (it is the one before the POST).
-				options.staged?.delete(record.id);
+				// A new job: nothing stored to merge with, so one plain write (the first one).
 				await db.put('jobs', {
 					...record,
 					serverId: staged.serverId,
 					createdAt: record.timings.created,
 					app: staged.app
 				});
-				return;
+			} else {
+				const tx = db.transaction('jobs', 'readwrite');
+				const existing = readJob(db, await tx.store.get(record.id));
+				await tx.store.put({
+					...record,
+					serverId: existing?.serverId ?? options.serverId,
+					createdAt: record.timings.created,
+					app: existing?.app ?? {}
+				});
+				await tx.done;
 			}
-			const tx = db.transaction('jobs', 'readwrite');
-			const existing = readJob(db, await tx.store.get(record.id));
-			await tx.store.put({
-				...record,
-				serverId: existing?.serverId ?? options.serverId,
-				createdAt: record.timings.created,
-				app: existing?.app ?? {}
-			});
-			await tx.done;
+			if (noted.delete(record.id)) dropJournalNote(options.journal, record.id);
 		},
 		async get(id) {
 			return getJob(await options.db, id);
 		},
 		async list(filter = {}) {
-			const all = await listJobsOfServer(await options.db, options.serverId);
+			const db = await options.db;
+			await replayJobJournal({ db, storage: options.journal });
+			const all = await listJobsOfServer(db, options.serverId);
 			return all.filter((job) => !filter.serverUrl || job.serverUrl === filter.serverUrl);
 		},
 		async delete(id) {
 			await (await options.db).delete('jobs', id);
+			if (noted.delete(id)) dropJournalNote(options.journal, id);
 		}
 	};
 }

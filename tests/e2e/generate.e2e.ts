@@ -119,6 +119,22 @@ test('a server restart mid-queue marks the job lost and offers Run again, which 
 	await expect(results(page)).toHaveCount(1, { timeout: 30_000 });
 });
 
+test('a job being sent while its server misses one check ends with its image, not lost', async ({ page }) => {
+	// The page's clock flows as usual, and jumps to the next 30 s check when told.
+	await page.clock.install();
+	await openTemplate(page, 'demo-solid-color');
+	await control(page, { action: 'slowRoute', path: '/prompt', ms: 80_000 }); // its POST takes 4 s
+	await control(page, { action: 'failRoute', path: '/system_stats', status: 500 });
+	await page.getByRole('button', { name: 'Generate' }).click();
+	await expect(status(page)).toHaveText('Sending…');
+	// The server's next check is due meanwhile, and fails.
+	await page.clock.fastForward(30_000);
+	await expect(page.getByRole('link', { name: /This ComfyUI: offline/ })).toBeVisible();
+	await expect(page.getByRole('link', { name: /This ComfyUI: online/ })).toBeVisible({ timeout: 10_000 });
+	await expect(status(page)).toHaveText('Done', { timeout: 20_000 });
+	await expect(results(page)).toHaveCount(1);
+});
+
 test('a result can be sent to an img2img template as its input image', async ({ page }) => {
 	await openTemplate(page, 'demo-solid-color');
 	await page.getByRole('button', { name: 'Generate' }).click();

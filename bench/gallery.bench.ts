@@ -1,12 +1,10 @@
 // The history gallery with 10,000 jobs in real Chromium IndexedDB: how soon the first thumbnails show, and frame
 // times while the whole list is scrolled (requestAnimationFrame deltas).
-import { chromium, type Page } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
+import type { Page } from '@playwright/test';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumArgs, chromiumPath } from '../scripts/chromium.js';
-import { startStaticServer } from '../scripts/serve-static.js';
+import { buildOnce, startStaticApp } from './built-app';
 
 export const name = 'history gallery';
 
@@ -14,17 +12,6 @@ const RECORDS = 10_000;
 const DISTINCT_THUMBNAILS = 64;
 // Pixels scrolled per frame: a hard fling held all the way down and back (24,000 px/s at 60 Hz).
 const SCROLL_STEP = 400;
-
-// One build per `npm run bench` run (the flag is shared with the other benchmarks that build);
-// BENCH_SKIP_BUILD=1 measures the build/ already there.
-function buildOnce(): void {
-	const flags = globalThis as unknown as Record<symbol, boolean | undefined>;
-	const built = Symbol.for('comfy-deck.bench.built');
-	if (flags[built] || process.env.BENCH_SKIP_BUILD) return;
-	const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'ignore' });
-	if (build.status !== 0) throw new Error('npm run build failed: run it alone to see why');
-	flags[built] = true;
-}
 
 /**
  * Writes synthetic jobs and thumbnails into the database the app created, shaped as the app stores them. Every
@@ -241,12 +228,11 @@ export async function measureGallery({
 	// chunks under the page.
 	const root = mkdtempSync(join(tmpdir(), 'deck-gallery-bench-'));
 	cpSync('build', root, { recursive: true });
-	const server = await startStaticServer({ root, port: 0 });
-	const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs });
+	const { browser, url, close } = await startStaticApp({ root });
 	try {
 		const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 		const page = await context.newPage();
-		await page.goto(`${server.url}#/history`);
+		await page.goto(`${url}#/history`);
 		await page.getByRole('heading', { level: 1, name: 'History' }).waitFor();
 		await seed(page, RECORDS, videoEvery, audioEvery);
 
@@ -254,7 +240,7 @@ export async function measureGallery({
 		const navigations: number[] = [];
 		for (let i = 0; i < 5; i++) {
 			const tab = await context.newPage();
-			await tab.goto(`${server.url}#/`);
+			await tab.goto(`${url}#/`);
 			await tab.getByRole('heading', { level: 1 }).first().waitFor();
 			await tab.waitForTimeout(300);
 			navigations.push(
@@ -269,7 +255,7 @@ export async function measureGallery({
 		// A cold deep link: page load, app start, then the gallery.
 		await page.close();
 		const cold = await context.newPage();
-		await cold.goto(`${server.url}#/history`);
+		await cold.goto(`${url}#/history`);
 		const deepLink = (await cold.evaluate(`(${WAIT_FOR_THUMBNAILS})(0)`)) as number;
 
 		// The control: the same fling over an empty page as tall as the list. Its frames show what the machine itself
@@ -331,8 +317,7 @@ export async function measureGallery({
 			{ name: 'machine load after', value: loadAfter, unit: '' }
 		];
 	} finally {
-		await browser.close();
-		await server.close();
+		await close();
 		rmSync(root, { recursive: true, force: true });
 	}
 }

@@ -1,24 +1,9 @@
-// Shared by the benchmarks that drive the built app against the ComfyUI simulator (previews, cache hit): one
-// build per `npm run bench` run, the simulator in-process serving build/ like ComfyUI's --front-end-root, and
-// the system Chromium. Not a benchmark itself (the runner only loads *.bench.ts).
-import { chromium, type Browser } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
-import { chromiumArgs, chromiumPath } from '../scripts/chromium.js';
+// Shared by the benchmarks that drive the built app against the ComfyUI simulator (previews, cache hit): the
+// build (built-app.ts), the simulator in-process serving build/ like ComfyUI's --front-end-root, and the system
+// Chromium. Not a benchmark itself (the runner only loads *.bench.ts).
+import type { Browser } from '@playwright/test';
 import { startSimulator, type RunningSimulator } from '../tests/simulator/index';
-
-const built = Symbol.for('comfy-deck.bench.built');
-
-/**
- * Builds the app once per process (the runner loads each benchmark separately, so the flag lives on
- * globalThis). `BENCH_SKIP_BUILD=1` measures the build/ already there.
- */
-export function buildOnce(): void {
-	const flags = globalThis as unknown as Record<symbol, boolean | undefined>;
-	if (flags[built] || process.env.BENCH_SKIP_BUILD) return;
-	const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'ignore' });
-	if (build.status !== 0) throw new Error('npm run build failed: run it alone to see why');
-	flags[built] = true;
-}
+import { buildOnce, launchChromium } from './built-app';
 
 export interface SimulatorApp {
 	sim: RunningSimulator;
@@ -38,11 +23,8 @@ export async function startSimulatorApp(options: { timeScale: number }): Promise
 		timeScale: options.timeScale,
 		quiet: true
 	});
-	const browser = await chromium.launch({
-		executablePath: chromiumPath(),
-		// Precise heap figures from performance.memory, and a CDP-forced GC.
-		args: [...chromiumArgs, '--enable-precise-memory-info', '--js-flags=--expose-gc']
-	});
+	// Precise heap figures from performance.memory, and a CDP-forced GC.
+	const browser = await launchChromium(['--enable-precise-memory-info', '--js-flags=--expose-gc']);
 	return {
 		sim,
 		browser,

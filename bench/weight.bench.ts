@@ -1,14 +1,13 @@
 // What the app and the protocol core weigh (gzip -9), per build: the landing route's first load and the core
 // bundled alone for the browser. `node scripts/weight.js --check` gives the same figures without the other benches
 // and exits 1 when one is over its budget.
-import { spawnSync } from 'node:child_process';
 import { CORE_BUDGET_KB, FIRST_LOAD_BUDGET_KB, coreKb, firstLoadKb } from '../scripts/weight.js';
+import { buildOnce } from './built-app';
 
 export const name = 'weight';
 
 export async function run() {
-	const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'ignore' });
-	if (build.status !== 0) throw new Error('npm run build failed');
+	buildOnce();
 	const first = firstLoadKb('build');
 	const core = await coreKb();
 	return [

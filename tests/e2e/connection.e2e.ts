@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { PORTS } from '../../playwright.config';
+import { fillAndAddServer } from './page-helpers';
 
 // What a user sees when connecting from a page on another origin (the static host), for each way it can fail.
 const page = `http://127.0.0.1:${PORTS.staticRoot}/#/settings`;
@@ -11,9 +12,7 @@ function serverRow(p: import('@playwright/test').Page, name: string) {
 
 async function addServer(p: import('@playwright/test').Page, address: string, name: string) {
 	await p.goto(page);
-	await p.getByLabel('Server address').fill(address);
-	await p.getByLabel(/^Name/).fill(name);
-	await p.getByRole('button', { name: 'Add server' }).click();
+	await fillAndAddServer(p, { url: address, name });
 	return serverRow(p, name);
 }
 
@@ -30,9 +29,7 @@ test('a server started with --enable-cors-header is online from another origin',
 	await expect(p.getByRole('link', { name: /Cors box: online/ })).toBeVisible();
 
 	// The same server spelled another way is refused, naming the entry it already has; what was typed stays.
-	await p.getByLabel('Server address').fill(`HTTP://127.0.0.1:${PORTS.simulatorCors}/`);
-	await p.getByLabel(/^Name/).fill('Cors again');
-	await p.getByRole('button', { name: 'Add server' }).click();
+	await fillAndAddServer(p, { url: `HTTP://127.0.0.1:${PORTS.simulatorCors}/`, name: 'Cors again' });
 	await expect(p.getByText(/This server is already in the list, as "Cors box"/)).toBeVisible();
 	await expect(p.getByLabel('Server address')).toHaveValue(`HTTP://127.0.0.1:${PORTS.simulatorCors}/`);
 	await expect(serverRow(p, 'Cors again')).toHaveCount(0);

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { formatBytes } from '../../src/lib/util/units';
-import { appBase as base } from './page-helpers';
+import { appBase as base, putStoredRecord } from './page-helpers';
 
 // The simulator serving the built app (same origin, like ComfyUI --front-end-root): used with no set-up.
 
@@ -137,45 +137,34 @@ test('a template’s model is shown as used and can be changed from Models', asy
 	await page.goto(`${base}#/models`);
 	await expect(page.getByText('v1-5-pruned-emaonly.safetensors', { exact: true })).toBeVisible();
 	// A stored template as the template core writes it (zTemplate).
-	await page.evaluate(
-		() =>
-			new Promise<void>((resolve, reject) => {
-				const open = indexedDB.open('comfy-deck');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const tx = open.result.transaction('templates', 'readwrite');
-					tx.objectStore('templates').put({
-						version: 1,
-						id: 'e2e-portrait',
-						name: 'E2E Portrait',
-						api: {
-							'4': {
-								class_type: 'CheckpointLoaderSimple',
-								inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' }
-							}
-						},
-						parameters: [
-							{
-								id: 'checkpoint',
-								label: 'Checkpoint',
-								kind: 'COMBO',
-								group: 'Model',
-								targets: [{ nodeId: '4', input: 'ckpt_name' }],
-								default: 'sd_xl_base_1.0.safetensors',
-								required: true,
-								hidden: false
-							}
-						],
-						createdAt: 1,
-						updatedAt: 1
-					});
-					tx.oncomplete = () => {
-						open.result.close();
-						resolve();
-					};
-				};
-			})
-	);
+	await putStoredRecord(page, {
+		store: 'templates',
+		value: {
+			version: 1,
+			id: 'e2e-portrait',
+			name: 'E2E Portrait',
+			api: {
+				'4': {
+					class_type: 'CheckpointLoaderSimple',
+					inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' }
+				}
+			},
+			parameters: [
+				{
+					id: 'checkpoint',
+					label: 'Checkpoint',
+					kind: 'COMBO',
+					group: 'Model',
+					targets: [{ nodeId: '4', input: 'ckpt_name' }],
+					default: 'sd_xl_base_1.0.safetensors',
+					required: true,
+					hidden: false
+				}
+			],
+			createdAt: 1,
+			updatedAt: 1
+		}
+	});
 	await page.reload();
 	const checkpoints = page.getByRole('region', { name: 'Checkpoints' });
 	const base1 = checkpoints.getByRole('listitem').filter({ hasText: 'sd_xl_base_1.0.safetensors' });

@@ -10,7 +10,7 @@ import { encodeShareLink } from '../../src/lib/comfy/workflow/url-state';
 import type { Template } from '../../src/lib/comfy/workflow/template';
 import { XSS_PAYLOADS } from '../fixtures/xss-payloads';
 import { ALL, base, expectEachLiteral, expectLiteral, trapScripts } from './hostile-helpers';
-import { resetSimulatorEachTest, openNewestRun, openTemplate } from './page-helpers';
+import { resetSimulatorEachTest, openNewestRun, openTemplate, fillAndAddServer } from './page-helpers';
 
 /** A name within the 200 characters a template or server name may have, full of markup. */
 const NAME = XSS_PAYLOADS.slice(0, 4).join(' ').slice(0, 200).trim();
@@ -77,10 +77,8 @@ test('a backup zip with payloads in server names, tags, notes and a template sho
 	const noScriptRan = await trapScripts(page);
 	await page.goto(`${base}#/settings`);
 	// An address that never resolves (port 9 is one browsers refuse, which Settings now says instead of adding it).
-	await page.getByLabel('Server address').fill('http://hostile-names.invalid/');
 	// (Backups keep server names of up to 200 characters: the whole corpus would not round-trip.)
-	await page.getByLabel(/^Name/).fill(NAME);
-	await page.getByRole('button', { name: 'Add server' }).click();
+	await fillAndAddServer(page, { url: 'http://hostile-names.invalid/', name: NAME });
 	await expectLiteral(page.locator('main'), NAME);
 	await openAndSaveShared(page);
 
@@ -124,12 +122,7 @@ test('a backup zip with payloads in server names, tags, notes and a template sho
 	await fresh.goto(`${base}#/templates`);
 	await expectLiteral(fresh.getByRole('list', { name: 'Your templates' }), NAME);
 
-	await fresh.goto(`${base}#/history`);
-	await fresh
-		.getByRole('list', { name: 'Generations' })
-		.getByRole('link', { name: /^Open / })
-		.first()
-		.click();
+	await openNewestRun(fresh);
 	await expect(fresh.getByLabel(/^Note/)).toHaveValue(ALL, { timeout: 15_000 });
 	const shownTags = normalizeAll(
 		await fresh.getByRole('list', { name: 'Tags' }).getByRole('link').allTextContents()

@@ -15,7 +15,7 @@ import {
 	normalize,
 	trapScripts
 } from './hostile-helpers';
-import { drop, openNewestRun, storedTemplateIds } from './page-helpers';
+import { drop, openNewestRun, storedTemplateIds, fillAndAddServer } from './page-helpers';
 
 /** File names cannot hold path separators; the simulator replaces them, so the filename test takes a slash-free few. */
 // (Nor tabs: a URL drops them, so they cannot reach the page through a link either.)
@@ -117,9 +117,7 @@ test('what the user types: server name and address, tags and notes', async ({ pa
 	// an address of its own (Settings refuses the same server twice; `.invalid` never resolves).
 	const names = serverNames(XSS_PAYLOADS);
 	for (const [i, name] of names.entries()) {
-		await page.getByLabel('Server address').fill(`http://hostile-${i}.invalid/`);
-		await page.getByLabel(/^Name/).fill(name);
-		await page.getByRole('button', { name: 'Add server' }).click();
+		await fillAndAddServer(page, { url: `http://hostile-${i}.invalid/`, name });
 		await expect(page.getByLabel(/^Name/)).toHaveValue('');
 	}
 	await expectEachLiteral(page.locator('main'), names);

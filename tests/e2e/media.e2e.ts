@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { expectEveryKind } from './media-helpers';
-import { appBase as base, resetSimulatorEachTest, openTemplate } from './page-helpers';
+import { appBase as base, openNewestRun, resetSimulatorEachTest, openTemplate } from './page-helpers';
 
 // A run that makes an MP4, a WebM, an animated WebP, a FLAC and a text (the demo-media starter, the m_media
 // workflow), against the simulator serving the app: each is shown with the right element and plays, survives a
@@ -65,12 +65,7 @@ test('every kind of result is shown, plays, survives a reload, and is in History
 	await expect(fresh.getByRole('region', { name: 'Import summary' }).getByRole('status')).toHaveText(
 		/1 new generation/
 	);
-	await fresh.goto(`${base}#/history`);
-	await fresh
-		.getByRole('list', { name: 'Generations' })
-		.getByRole('link', { name: /^Open / })
-		.first()
-		.click();
+	await openNewestRun(fresh);
 	await expectEveryKind(fresh);
 	await context.close();
 });

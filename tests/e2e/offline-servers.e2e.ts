@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PORTS } from '../../playwright.config';
+import { fillAndAddServer, putStoredRecord, storedRecords } from './page-helpers';
 
 // A server that accepts connections and never answers: the slowest way for a server to be unusable.
 const sockets = new Set<Socket>();
@@ -27,9 +28,7 @@ const app = `http://127.0.0.1:${PORTS.staticRoot}/`;
 
 async function addSilentServer(page: Page) {
 	await page.goto(`${app}#/settings`);
-	await page.getByLabel('Server address').fill(`http://127.0.0.1:${silentPort}`);
-	await page.getByLabel(/^Name/).fill('Silent box');
-	await page.getByRole('button', { name: 'Add server' }).click();
+	await fillAndAddServer(page, { url: `http://127.0.0.1:${silentPort}`, name: 'Silent box' });
 	await expect(page.getByRole('link', { name: /Silent box: (checking|offline)/ })).toBeVisible();
 }
 
@@ -64,39 +63,27 @@ test('Generate on a server that never answers says why within 5 s, with Cancel f
 test('a job of a server removed from Settings ends as such, and stays in history', async ({ page }) => {
 	await addSilentServer(page);
 	// A job sent earlier that the silent server never confirmed, as the app stores it before sending.
-	await page.evaluate(
-		() =>
-			new Promise<void>((resolve, reject) => {
-				const open = indexedDB.open('comfy-deck');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const db = open.result;
-					const read = db.transaction('servers').objectStore('servers').getAll();
-					read.onsuccess = () => {
-						const server = (read.result as { id: string; baseUrl: string; name: string }[]).find(
-							(s) => s.name === 'Silent box'
-						);
-						if (!server) return reject(new Error('no server'));
-						const created = Date.now();
-						const tx = db.transaction('jobs', 'readwrite');
-						tx.objectStore('jobs').put({
-							id: '6f1f7c6e-2b7e-4c1e-9a8e-0c6a3b1d2e4f',
-							serverId: server.id,
-							serverUrl: server.baseUrl,
-							workflow: { '1': { class_type: 'EmptyImage', inputs: {} } },
-							status: 'pending',
-							outputs: [],
-							timings: { created },
-							attempts: 1,
-							createdAt: created,
-							app: { templateName: 'Sent to the silent box' }
-						});
-						tx.oncomplete = () => resolve();
-						tx.onerror = () => reject(tx.error);
-					};
-				};
-			})
-	);
+	const servers = await storedRecords<{ id: string; baseUrl: string; name: string }>(page, {
+		store: 'servers'
+	});
+	const server = servers.find((s) => s.name === 'Silent box');
+	if (!server) throw new Error('no server');
+	const created = Date.now();
+	await putStoredRecord(page, {
+		store: 'jobs',
+		value: {
+			id: '6f1f7c6e-2b7e-4c1e-9a8e-0c6a3b1d2e4f',
+			serverId: server.id,
+			serverUrl: server.baseUrl,
+			workflow: { '1': { class_type: 'EmptyImage', inputs: {} } },
+			status: 'pending',
+			outputs: [],
+			timings: { created },
+			attempts: 1,
+			createdAt: created,
+			app: { templateName: 'Sent to the silent box' }
+		}
+	});
 	await page.goto(`${app}#/history`);
 	await expect(page.getByRole('link', { name: /Sent to the silent box, Pending/ })).toBeVisible();
 

@@ -67,20 +67,63 @@ export async function drop(
 	await page.dispatchEvent('main', 'drop', { dataTransfer });
 }
 
-/** Templates stored in this browser's IndexedDB, sorted by id. */
-export async function storedTemplateIds(page: Page): Promise<string[]> {
+/** Every record (or, with `keys`, every key) of one store of this browser's IndexedDB, as the page reads it. */
+export function storedRecords<T = unknown>(page: Page, o: { store: string; keys?: boolean }): Promise<T[]> {
 	return page.evaluate(
-		() =>
-			new Promise<string[]>((resolve, reject) => {
+		({ store, keys }) =>
+			new Promise<T[]>((resolve, reject) => {
 				const open = indexedDB.open('comfy-deck');
 				open.onerror = () => reject(open.error);
 				open.onsuccess = () => {
-					const req = open.result.transaction('templates').objectStore('templates').getAllKeys();
-					req.onsuccess = () => {
-						resolve((req.result as string[]).sort());
+					const objects = open.result.transaction(store).objectStore(store);
+					const request = keys ? objects.getAllKeys() : objects.getAll();
+					request.onsuccess = () => {
 						open.result.close();
+						resolve(request.result as T[]);
 					};
+					request.onerror = () => reject(request.error);
 				};
-			})
+			}),
+		{ store: o.store, keys: o.keys ?? false }
 	);
+}
+
+/** Writes one record into a store of this browser's IndexedDB (a store whose records hold their key). */
+export function putStoredRecord(page: Page, o: { store: string; value: unknown }): Promise<void> {
+	return page.evaluate(
+		({ store, value }) =>
+			new Promise<void>((resolve, reject) => {
+				const open = indexedDB.open('comfy-deck');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const tx = open.result.transaction(store, 'readwrite');
+					tx.objectStore(store).put(value);
+					tx.oncomplete = () => {
+						open.result.close();
+						resolve();
+					};
+					tx.onerror = () => reject(tx.error);
+				};
+			}),
+		o
+	);
+}
+
+/** Templates stored in this browser's IndexedDB, sorted by id. */
+export async function storedTemplateIds(page: Page): Promise<string[]> {
+	return (await storedRecords<string>(page, { store: 'templates', keys: true })).sort();
+}
+
+/**
+ * Fills Settings' server form (Settings must be open) and presses "Add server"; what the app then shows is the
+ * caller's to wait for.
+ */
+export async function fillAndAddServer(
+	page: Page,
+	o: { url: string; name: string; token?: string }
+): Promise<void> {
+	await page.getByLabel('Server address').fill(o.url);
+	await page.getByLabel(/^Name/).fill(o.name);
+	if (o.token !== undefined) await page.getByLabel(/^Token/).fill(o.token);
+	await page.getByRole('button', { name: 'Add server' }).click();
 }

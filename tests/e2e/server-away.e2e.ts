@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { createServer } from 'node:net';
 import { PORTS } from '../../playwright.config';
 import { startSimulator, type RunningSimulator } from '../simulator/index';
+import { fillAndAddServer } from './page-helpers';
 
 // The generate form when its server is known to be unreachable: it says so and offers the servers that answer,
 // or to queue the run in this browser until that server is back; queued, the run goes out once it is.
@@ -24,9 +25,7 @@ function freePort(): Promise<number> {
 
 async function addServer(page: Page, url: string, name: string, state: RegExp) {
 	await page.goto(`${app}#/settings`);
-	await page.getByLabel('Server address').fill(url);
-	await page.getByLabel(/^Name/).fill(name);
-	await page.getByRole('button', { name: 'Add server' }).click();
+	await fillAndAddServer(page, { url, name });
 	await expect(page.getByRole('link', { name: new RegExp(`${name}: ${state.source}`) })).toBeVisible({
 		timeout: 10_000
 	});

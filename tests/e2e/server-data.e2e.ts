@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PORTS } from '../../playwright.config';
 import { startSimulator, type RunningSimulator } from '../simulator/index';
+import { fillAndAddServer, storedRecords } from './page-helpers';
 
 // The app from a plain static host, so the only server is the one added here (no same-origin ComfyUI).
 const app = `http://127.0.0.1:${PORTS.staticRoot}/`;
@@ -26,31 +27,14 @@ test.afterAll(async () => {
 });
 
 /** The kinds of server data IndexedDB holds for the page (object_info, models, features). */
-function storedKinds(page: Page): Promise<string[]> {
-	return page.evaluate(
-		() =>
-			new Promise<string[]>((resolve, reject) => {
-				const open = indexedDB.open('comfy-deck');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const request = open.result.transaction('serverData').objectStore('serverData').getAll();
-					request.onsuccess = () => {
-						open.result.close();
-						resolve((request.result as { kind: string }[]).map((r) => r.kind));
-					};
-					request.onerror = () => reject(request.error);
-				};
-			})
-	);
-}
+const storedKinds = async (page: Page) =>
+	(await storedRecords<{ kind: string }>(page, { store: 'serverData' })).map((r) => r.kind);
 
 test('the generate form opens with the server stopped, with the lists it gave on the last visit', async ({
 	page
 }) => {
 	await page.goto(`${app}#/settings`);
-	await page.getByLabel('Server address').fill(sim!.url);
-	await page.getByLabel(/^Name/).fill('Studio box');
-	await page.getByRole('button', { name: 'Add server' }).click();
+	await fillAndAddServer(page, { url: sim!.url, name: 'Studio box' });
 	await expect(page.getByRole('link', { name: /Studio box: online/ })).toBeVisible({ timeout: 10_000 });
 
 	await page.goto(`${app}#/generate/sd15-txt2img`);

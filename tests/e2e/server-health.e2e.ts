@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { PORTS } from '../../playwright.config';
 import { startSimulator, type RunningSimulator } from '../simulator/index';
+import { fillAndAddServer } from './page-helpers';
 
 // The app from a plain static host, with one server added here: a simulator at real speed, so prompts queue.
 const app = `http://127.0.0.1:${PORTS.staticRoot}/`;
@@ -46,9 +47,7 @@ test('Settings shows a server’s socket, latency, queue length and free VRAM, a
 	page
 }) => {
 	await page.goto(`${app}#/settings`);
-	await page.getByLabel('Server address').fill(sim!.url);
-	await page.getByLabel(/^Name/).fill('Studio box');
-	await page.getByRole('button', { name: 'Add server' }).click();
+	await fillAndAddServer(page, { url: sim!.url, name: 'Studio box' });
 
 	const health = page.getByRole('group', { name: 'Health of Studio box' });
 	await expect(health).toContainText('Connected', { timeout: 10_000 });

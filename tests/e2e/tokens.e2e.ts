@@ -5,6 +5,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { PORTS } from '../../playwright.config';
+import { fillAndAddServer } from './page-helpers';
 
 const app = `http://127.0.0.1:${PORTS.simulatorApp}/`;
 const tokenServer = `http://127.0.0.1:${PORTS.simulatorCors}`;
@@ -31,10 +32,7 @@ test('a token goes only to its server, never into a URL or the markup the app sh
 	});
 
 	await page.goto(`${app}#/settings`);
-	await page.getByLabel('Server address').fill(tokenServer);
-	await page.getByLabel(/^Name/).fill('Token box');
-	await page.getByLabel(/^Token/).fill(TOKEN);
-	await page.getByRole('button', { name: 'Add server' }).click();
+	await fillAndAddServer(page, { url: tokenServer, name: 'Token box', token: TOKEN });
 	await expect.poll(() => carried.length, { timeout: 15_000 }).toBeGreaterThan(0);
 
 	// Around the app, with the server known: nothing shows or links the token.

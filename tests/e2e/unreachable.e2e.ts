@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createServer, type Server, type Socket } from 'node:net';
 import { PORTS } from '../../playwright.config';
+import { fillAndAddServer } from './page-helpers';
 
 // Four servers a user might configure that cannot be used, each failing a different way. Over a minute the app
 // must not hammer them (backoff, at most 10 requests each) and must say what is wrong once per server.
@@ -60,9 +61,7 @@ test.afterAll(async () => {
 });
 
 async function addServer(page: Page, dead: Dead) {
-	await page.getByLabel('Server address').fill(`http://127.0.0.1:${dead.port}`);
-	await page.getByLabel(/^Name/).fill(dead.name);
-	await page.getByRole('button', { name: 'Add server' }).click();
+	await fillAndAddServer(page, { url: `http://127.0.0.1:${dead.port}`, name: dead.name });
 }
 
 function serverRow(page: Page, name: string) {

@@ -64,7 +64,7 @@ export async function submitBatchDirect({
 		};
 		try {
 			await putJob(db, job);
-			app.jobs.announce();
+			app.jobs.announce([item.id]);
 			await client.jobs.submit({ id: item.id, workflow: item.workflow, extraData: item.extraData, metadata });
 			sent.push(item.id);
 			onsent?.(item.id);

@@ -36,8 +36,8 @@ export interface DispatchStateOptions extends Partial<DispatchSources> {
 	db: Promise<DeckDb>;
 	settings?: DispatchSettings;
 	clock?: Clock;
-	/** Told after a job record was written before its POST (History reloads). */
-	onJobStored?: () => void;
+	/** Told after a job record was written before its POST (History reloads), with its prompt id. */
+	onJobStored?: (id: string) => void;
 }
 
 /**
@@ -329,7 +329,7 @@ export class DispatchState {
 			serverUrl: this.#baseUrls.get(server.id)
 		});
 		await this.#save(job);
-		this.#options.onJobStored?.();
+		this.#options.onJobStored?.(promptId);
 		return server.jobs.submit({
 			id: promptId,
 			workflow: entry.workflow,

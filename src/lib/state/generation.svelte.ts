@@ -3,12 +3,13 @@ import { elapsedSeconds, progressFraction } from '$lib/comfy/job-progress';
 import { applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
 import { useCacheEntry } from '$lib/storage/cache';
 import { normalizeStyle, stylesOfTemplate } from '$lib/storage/history';
-import { getJob, listJobsOfTemplate, type JobAppInfo } from '$lib/storage/jobs';
+import { getJob, type JobAppInfo } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
 import type { AppState, ServerView } from './app.svelte';
 import type { FreshResult } from './fresh-results.svelte';
 import { loadKeptImages, shownOfFresh, type ShownImage } from './shown-image';
 import type { GenerateOptions } from './generation-options';
+import { LatestRunReader } from './latest-run';
 
 export { mediaFieldsOf, type ShownImage } from './shown-image';
 import { errorMessage } from '$lib/util/error-message';
@@ -47,6 +48,7 @@ export class GenerationState {
 	#generating = 0;
 	// The images shown are the kept copies (IndexedDB): fresh bytes no longer replace them.
 	#kept = false;
+	#latest = new LatestRunReader();
 
 	constructor({ app }: { app: AppState }) {
 		this.#app = app;
@@ -228,7 +230,7 @@ export class GenerationState {
 			return false;
 		} finally {
 			unstage();
-			if (this.#app.jobs.byId[id]) this.#app.jobs.announce();
+			if (this.#app.jobs.byId[id]) this.#app.jobs.announce([id]);
 			if (current()) this.#submitting = false;
 			if (this.#sending === sending) this.#sending = undefined;
 		}
@@ -281,10 +283,7 @@ export class GenerationState {
 		if (this.#jobId || this.#submitting || this.#generating > 0) return;
 		const epoch = this.#epoch;
 		const db = await this.#app.db;
-		const jobs = await listJobsOfTemplate(db, templateId);
-		const latest = jobs
-			.filter((job) => job.status === 'succeeded' && job.app.images?.length)
-			.sort((a, b) => b.createdAt - a.createdAt)[0];
+		const latest = await this.#latest.find({ db, templateId, history: this.#app.jobs });
 		const idle = () => !this.#jobId && !this.#submitting && this.#generating === 0 && epoch === this.#epoch;
 		if (!latest || !idle()) return;
 		const shown = await this.#loadImages(latest.app.images ?? [], latest.serverId);
@@ -334,7 +333,8 @@ export class GenerationState {
 	/** Loads the finished job's kept images from IndexedDB (call when history changed). */
 	async refreshResults(): Promise<void> {
 		const job = this.job;
-		if (!job || job.status !== 'succeeded' || this.#fromCache || this.#fromHistory) return;
+		// Once the kept copies show, nothing about them changes: later history changes (a batch) read nothing.
+		if (!job || job.status !== 'succeeded' || this.#fromCache || this.#fromHistory || this.#kept) return;
 		const epoch = this.#epoch;
 		const db = await this.#app.db;
 		const stored = await getJob(db, job.id);

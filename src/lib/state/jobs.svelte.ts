@@ -17,6 +17,7 @@ import {
 } from '$lib/storage/jobs';
 import { errorMessage } from '$lib/util/error-message';
 import { FreshResults, type FreshResult } from './fresh-results.svelte';
+import { HistoryChanges } from './history-changes';
 import type { createComfyClient as CreateComfyClient } from '$lib/comfy/client';
 
 /** The newest preview of a running job, as an object URL the page can show. */
@@ -60,6 +61,8 @@ export class JobsState {
 	#loadingClient: Promise<{ createComfyClient: typeof CreateComfyClient }> | undefined;
 	#clientCode: typeof CreateComfyClient | undefined;
 	#onKept: ((jobId: string) => void) | undefined;
+	// Which jobs each recent history change was about: views then read only those, not everything again.
+	#changes = new HistoryChanges();
 
 	/**
 	 * @param options.cacheBytes the result cache's size limit, read when a result is cached (a setting).
@@ -81,7 +84,7 @@ export class JobsState {
 		this.#cacheBytes = options.cacheBytes;
 		if (typeof BroadcastChannel !== 'undefined') {
 			this.#channel = new BroadcastChannel(CHANNEL);
-			this.#channel.onmessage = () => this.#historyVersion++;
+			this.#channel.onmessage = () => this.#bump(null);
 		}
 	}
 
@@ -98,6 +101,11 @@ export class JobsState {
 	/** Bumped whenever history changed here or in another tab, so history views reload. */
 	get historyVersion(): number {
 		return this.#historyVersion;
+	}
+
+	/** The jobs changed after `version`; null when not known (another tab, a delete, an import): read all. */
+	changesSince(version: number): readonly string[] | null {
+		return this.#changes.since(version, this.#historyVersion);
 	}
 
 	/** A job's outputs whose bytes are in but may not be kept yet (shown at once; gone once kept). */
@@ -233,7 +241,7 @@ export class JobsState {
 			if (this.#byId[job.id]) this.#byId[job.id] = { ...this.#byId[job.id], ...job };
 			this.#dropPreview(job.id);
 		}
-		if (ended.length) this.announce();
+		if (ended.length) this.announce(ended.map((job) => job.id));
 	}
 
 	/** Live jobs, newest first. */
@@ -261,10 +269,15 @@ export class JobsState {
 		return () => void this.#staged.delete(id);
 	}
 
-	/** Tells other tabs that history changed. */
-	announce(): void {
-		this.#historyVersion++;
+	/** Tells this tab's views and other tabs that history changed (about `ids`; none: views read all again). */
+	announce(ids?: readonly string[]): void {
+		this.#bump(ids ?? null);
 		this.#channel?.postMessage('changed');
+	}
+
+	#bump(ids: readonly string[] | null) {
+		this.#historyVersion++;
+		this.#changes.add(this.#historyVersion, ids);
 	}
 
 	#mirror(serverId: string, job: JobRecord) {
@@ -301,7 +314,7 @@ export class JobsState {
 			if (status === 'succeeded') void this.#keep(serverId, client, change.job.id, change.job.outputs);
 			else {
 				this.#fresh.drop(change.job.id);
-				this.announce();
+				this.announce([change.job.id]);
 			}
 		}
 	}
@@ -385,7 +398,7 @@ export class JobsState {
 					{ maxBytes: this.#cacheBytes() }
 				);
 			}
-			this.announce();
+			this.announce([id]);
 			this.#onKept?.(id);
 		} catch (error) {
 			this.#report(`Could not keep the results of ${id}: ${errorMessage(error)}`);

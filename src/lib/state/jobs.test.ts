@@ -232,9 +232,15 @@ describe('JobsState when a server is removed', () => {
 		expect((await getJob(await db, 'kept'))?.status).toBe('pending');
 		expect((await getJob(await db, 'done'))?.timings.finished).toBe(2);
 		expect(jobs.historyVersion).toBe(before + 1);
+		// Views following history read only the job it ended.
+		expect(jobs.changesSince(before)).toEqual(['gone']);
 
 		await jobs.endJobsOfRemovedServers(['still-here']);
 		expect(jobs.historyVersion).toBe(before + 1);
+		// A change that names no job (a delete, an import): views read everything again.
+		jobs.announce();
+		expect(jobs.changesSince(before)).toBeNull();
+		expect(jobs.changesSince(before + 1)).toBeNull();
 		await jobs.close();
 	});
 });

@@ -1,10 +1,11 @@
 import { isTerminal, type JobRecord } from '$lib/comfy';
 import { progressFraction } from '$lib/comfy/job-progress';
 import type { DeckDb } from '$lib/storage/db';
-import { listJobsOfTemplate, type StoredJob } from '$lib/storage/jobs';
+import { getJob, listJobsOfTemplate, type StoredJob } from '$lib/storage/jobs';
 import type { QueueEntry } from '$lib/comfy/batch';
 import { thumbHashOf } from '$lib/storage/history-kinds';
 import type { AppState } from './app.svelte';
+import { mergeChangedRuns } from './run-merge';
 
 /** `waiting`: in the browser's own queue, not sent to a server yet. */
 export type RunStatus = 'waiting' | JobRecord['status'];
@@ -33,6 +34,10 @@ export interface RunRow {
 export interface RunListJobs {
 	readonly byId: Readonly<Record<string, (JobRecord & { serverId: string }) | undefined>>;
 	readonly previews: Readonly<Record<string, { url: string } | undefined>>;
+	/** The history's version (the app's `JobsState`): with `changesSince`, a change reads only its own jobs. */
+	readonly historyVersion?: number;
+	/** The jobs changed after a version, or null when not known (read everything again). */
+	changesSince?(version: number): readonly string[] | null;
 }
 
 /** An item of this form in the browser queue. `promptId` is set once it was sent (it is a job from then on). */
@@ -77,6 +82,8 @@ export class RunListState {
 	// One read at a time; a change meanwhile reads once more when it ends (a batch finishing is many changes).
 	#loading: Promise<void> | undefined;
 	#again = false;
+	// The history version the stored runs reflect (undefined: not read yet).
+	#version: number | undefined;
 
 	/**
 	 * @param options.limit finished runs shown at most (unfinished ones always are).
@@ -144,7 +151,10 @@ export class RunListState {
 		return { total: runs.length, active, succeeded, failed: runs.length - active - succeeded };
 	}
 
-	/** Reads the template's jobs from IndexedDB (call on start and whenever history changed). */
+	/**
+	 * Reads the template's jobs from IndexedDB (call on start and whenever history changed): all of them the first
+	 * time and after a change nobody named (another tab, a delete, an import), else only the jobs that changed.
+	 */
 	load(): Promise<void> {
 		if (this.#loading) {
 			this.#again = true;
@@ -172,11 +182,24 @@ export class RunListState {
 	}
 
 	async #read(): Promise<void> {
+		const version = this.#jobs.historyVersion;
+		const since = this.#version;
+		// Each full read of a busy template is hundreds of records turned into objects on the main thread: a batch
+		// bumps the version several times per run, so only the first read (or an unnamed change) is a full one.
+		const ids =
+			since === undefined || version === undefined ? null : (this.#jobs.changesSince?.(since) ?? null);
 		try {
 			const db = await this.#db;
-			this.#stored = await listJobsOfTemplate(db, this.#templateId);
+			if (!ids) this.#stored = await listJobsOfTemplate(db, this.#templateId);
+			else if (ids.length) {
+				const read = await Promise.all(ids.map(async (id) => [id, await getJob(db, id)] as const));
+				const changed = new Map(read);
+				this.#stored = mergeChangedRuns({ stored: this.#stored, changed, templateId: this.#templateId });
+			}
+			this.#version = version;
 		} catch {
-			// The list is a view of history: a failed read leaves what it showed, and the next change reads again.
+			// The list is a view of history: a failed read leaves what it showed, and the next change reads again
+			// (the version stays, so the jobs of this change are read then too).
 		}
 	}
 

@@ -10,7 +10,14 @@ import {
 	returnToQueue,
 	summarizeQueue
 } from '$lib/comfy/batch/queue';
-import { browserQueueRows, queueTitlePrefix, withTitlePrefix } from './browser-queue-rows';
+import {
+	browserQueueRows,
+	createBrowserQueueRows,
+	inFlightJobIds,
+	liveProgress,
+	queueTitlePrefix,
+	withTitlePrefix
+} from './browser-queue-rows';
 
 const workflow = { '1': { class_type: 'EmptyImage', inputs: {} } };
 
@@ -55,7 +62,6 @@ describe('browserQueueRows', () => {
 			['b', 'waiting: Studio has 12 queued, threshold 8'],
 			['c', 'Paused.']
 		]),
-		jobs: { byId: { 'p-a': running }, previews: { 'p-a': { url: 'blob:preview-a' } } },
 		serverNames: new Map([
 			['s1', 'Studio'],
 			['s2', 'Attic box']
@@ -70,17 +76,15 @@ describe('browserQueueRows', () => {
 		expect(rows.pending[0]?.returned).toBe(1);
 	});
 
-	it('shows items on a server with their progress, live preview and job', () => {
+	it('shows items on a server with where they run and their job', () => {
 		expect(rows.inFlight).toHaveLength(1);
 		expect(rows.inFlight[0]).toMatchObject({
 			name: 'CFG 4',
 			templateName: 'Portrait',
+			status: 'running',
 			where: 'Studio',
-			jobId: 'p-a',
-			previewUrl: 'blob:preview-a'
+			jobId: 'p-a'
 		});
-		expect(rows.inFlight[0]?.fraction).toBeGreaterThan(0);
-		expect(rows.inFlight[0]?.fraction).toBeLessThan(1);
 	});
 
 	it('lists finished items newest first, with the error of a failed one, up to the recent limit', () => {
@@ -91,7 +95,6 @@ describe('browserQueueRows', () => {
 		const one = browserQueueRows({
 			entries: queue().entries,
 			reasons: new Map(),
-			jobs: { byId: {}, previews: {} },
 			serverNames: new Map(),
 			recent: 1
 		});
@@ -100,7 +103,80 @@ describe('browserQueueRows', () => {
 	});
 });
 
+describe('liveProgress', () => {
+	const jobs = { byId: { 'p-a': running }, previews: { 'p-a': { url: 'blob:preview-a' } } };
+
+	it("gives an item on a server its job's progress and newest preview", () => {
+		const live = liveProgress({ row: { status: 'running', jobId: 'p-a' }, jobs });
+		expect(live.previewUrl).toBe('blob:preview-a');
+		expect(live.fraction).toBeGreaterThan(0);
+		expect(live.fraction).toBeLessThan(1);
+	});
+
+	it('is full once done and empty while waiting or before its job is known', () => {
+		expect(liveProgress({ row: { status: 'done', jobId: 'p-a' }, jobs })).toEqual({ fraction: 1 });
+		expect(liveProgress({ row: { status: 'waiting' }, jobs })).toEqual({ fraction: 0 });
+		expect(liveProgress({ row: { status: 'released', jobId: 'p-x' }, jobs })).toEqual({ fraction: 0 });
+		// A failed item shows no stale preview of the job it had.
+		expect(liveProgress({ row: { status: 'failed', jobId: 'p-a' }, jobs })).toEqual({ fraction: 0 });
+	});
+});
+
+describe('createBrowserQueueRows', () => {
+	const names = new Map([
+		['s1', 'Studio'],
+		['s2', 'Attic box']
+	]);
+
+	it('keeps the rows and lists of unchanged items, so the view re-renders only what changed', () => {
+		const rowsOf = createBrowserQueueRows();
+		const before = queue();
+		const first = rowsOf({ entries: before.entries, reasons: new Map(), serverNames: names });
+		// Item a makes progress on its server: the queue itself is unchanged.
+		const again = rowsOf({ entries: before.entries, reasons: new Map(), serverNames: names });
+		expect(again.pending).toBe(first.pending);
+		expect(again.inFlight).toBe(first.inFlight);
+		expect(again.finished).toBe(first.finished);
+
+		// Item a finishes: only its row is new; the waiting list is the same array.
+		const after = markFinished(before, { id: 'a', status: 'done', now: 20 });
+		const next = rowsOf({ entries: after.entries, reasons: new Map(), serverNames: names });
+		expect(next.pending).toBe(first.pending);
+		expect(next.inFlight).toEqual([]);
+		expect(next.finished.map((r) => [r.name, r.status])).toEqual([
+			['CFG 4', 'done'],
+			['CFG 6', 'failed'],
+			['CFG 5', 'done']
+		]);
+		expect(next.finished[1]).toBe(first.finished[0]);
+	});
+
+	it('gives an item a new row when why it waits or its server name changes', () => {
+		const rowsOf = createBrowserQueueRows();
+		const { entries } = queue();
+		const first = rowsOf({ entries, reasons: new Map(), serverNames: names });
+		const waiting = rowsOf({
+			entries,
+			reasons: new Map([['b', 'waiting: Studio has 12 queued, threshold 8']]),
+			serverNames: names
+		});
+		expect(waiting.pending[0]?.reason).toBe('waiting: Studio has 12 queued, threshold 8');
+		expect(waiting.pending[1]).toBe(first.pending[1]);
+		const renamed = rowsOf({
+			entries,
+			reasons: new Map([['b', 'waiting: Studio has 12 queued, threshold 8']]),
+			serverNames: new Map([['s1', 'Big box']])
+		});
+		expect(renamed.inFlight[0]?.where).toBe('Big box');
+		expect(renamed.pending).toBe(waiting.pending);
+	});
+});
+
 describe('tab title', () => {
+	it('follows the jobs of the items on a server only', () => {
+		expect(inFlightJobIds(queue().entries)).toEqual(['p-a']);
+	});
+
 	it('counts finished of all and the work done, items on a server by their progress', () => {
 		const summary = summarizeQueue(queue());
 		// 5 items, 2 finished, 1 paused (not counted in the share), one running at 25%.

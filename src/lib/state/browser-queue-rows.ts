@@ -2,7 +2,7 @@ import type { JobRecord } from '$lib/comfy';
 import type { QueueEntry, QueueSummary } from '$lib/comfy/batch/queue';
 import { progressFraction } from '$lib/comfy/job-progress';
 
-/** One item of the browser queue as the Queue view lists it. */
+/** One item of the browser queue as the Queue view lists it (its job's live progress: `liveProgress`). */
 export interface BrowserQueueRow {
 	id: string;
 	/** What the item is: its label, else its template's name, else a short id. */
@@ -17,10 +17,6 @@ export interface BrowserQueueRow {
 	reason?: string;
 	/** Set once sent: its job (History opens it). */
 	jobId?: string;
-	/** 0–1 while on a server, from its job's progress. */
-	fraction: number;
-	/** The newest live preview while it runs. */
-	previewUrl?: string;
 	error?: string;
 	/** Times it came back from a server (lost there, sent again). */
 	returned: number;
@@ -39,35 +35,68 @@ export interface BrowserQueueRows {
 	finishedHidden: number;
 }
 
-/** What the rows need of the app's jobs (a narrow view, so tests hand in plain objects). */
+/** What a row's live progress needs of the app's jobs (a narrow view, so tests hand in plain objects). */
 export interface BrowserQueueJobs {
 	readonly byId: Readonly<Record<string, JobRecord | undefined>>;
 	readonly previews: Readonly<Record<string, { url: string } | undefined>>;
 }
 
-/**
- * The browser queue's items as rows for the Queue view: pending ones in release order with why each waits, those
- * on a server with their job's progress and latest preview, and the most recent finished ones.
- */
-export function browserQueueRows({
-	entries,
-	reasons,
-	jobs,
-	serverNames,
-	recent = 10
-}: {
+export interface BrowserQueueRowsInput {
 	entries: readonly QueueEntry[];
 	reasons: ReadonlyMap<string, string>;
-	jobs: BrowserQueueJobs;
 	/** Server id → its name in Settings. */
 	serverNames: ReadonlyMap<string, string>;
 	recent?: number;
-}): BrowserQueueRows {
+}
+
+/**
+ * The browser queue's items as rows for the Queue view: pending ones in release order with why each waits, those
+ * on a server, and the most recent finished ones. Reads no job: a job's progress changes many times a second, and
+ * only its own row shows it (`liveProgress`), not a rebuild of every row.
+ */
+export function browserQueueRows(input: BrowserQueueRowsInput): BrowserQueueRows {
+	return rowsOf(input, undefined);
+}
+
+/**
+ * `browserQueueRows` for a view that recomputes it on every change of the queue: an entry unchanged (the queue
+ * replaces only the entries it changes), with the same reason and server name, keeps its row object and each
+ * list equal to the last one keeps its array, so the view's lists re-render only the rows that changed.
+ */
+export function createBrowserQueueRows(): (input: BrowserQueueRowsInput) => BrowserQueueRows {
+	let last: BrowserQueueRows | undefined;
+	const cache = new WeakMap<QueueEntry, BrowserQueueRow>();
+	return (input) => {
+		const next = rowsOf(input, cache);
+		if (last) {
+			next.pending = same(last.pending, next.pending);
+			next.inFlight = same(last.inFlight, next.inFlight);
+			next.finished = same(last.finished, next.finished);
+		}
+		last = next;
+		return next;
+	};
+}
+
+function same<T>(before: T[], after: T[]): T[] {
+	return before.length === after.length && before.every((row, i) => row === after[i]) ? before : after;
+}
+
+function rowsOf(
+	{ entries, reasons, serverNames, recent = 10 }: BrowserQueueRowsInput,
+	cache: WeakMap<QueueEntry, BrowserQueueRow> | undefined
+): BrowserQueueRows {
 	const pending: BrowserQueueRow[] = [];
 	const inFlight: BrowserQueueRow[] = [];
 	const finished: BrowserQueueRow[] = [];
 	for (const entry of entries) {
-		const row = rowOf(entry, reasons, jobs, serverNames);
+		const reason = reasons.get(entry.id) || undefined;
+		const where = whereOf(entry, serverNames);
+		let row = cache?.get(entry);
+		if (!row || row.reason !== reason || row.where !== where) {
+			row = rowOf(entry, reason, where);
+			cache?.set(entry, row);
+		}
 		if (entry.status === 'waiting' || entry.status === 'paused') pending.push(row);
 		else if (entry.status === 'released' || entry.status === 'running') inFlight.push(row);
 		else finished.push(row);
@@ -81,20 +110,14 @@ export function browserQueueRows({
 	};
 }
 
-function rowOf(
-	entry: QueueEntry,
-	reasons: ReadonlyMap<string, string>,
-	jobs: BrowserQueueJobs,
-	serverNames: ReadonlyMap<string, string>
-): BrowserQueueRow {
+function whereOf(entry: QueueEntry, serverNames: ReadonlyMap<string, string>): string {
+	const serverId = entry.serverId ?? (entry.target.kind === 'server' ? entry.target.serverId : undefined);
+	return serverId ? (serverNames.get(serverId) ?? 'A removed server') : 'Any free server';
+}
+
+function rowOf(entry: QueueEntry, reason: string | undefined, where: string): BrowserQueueRow {
 	const templateName = entry.app?.templateName;
 	const name = entry.label || templateName || `Item ${entry.id.slice(0, 8)}`;
-	const job = entry.promptId ? jobs.byId[entry.promptId] : undefined;
-	const serverId = entry.serverId ?? (entry.target.kind === 'server' ? entry.target.serverId : undefined);
-	const where = serverId ? (serverNames.get(serverId) ?? 'A removed server') : 'Any free server';
-	const onServer = entry.status === 'released' || entry.status === 'running';
-	const previewUrl = onServer && entry.promptId ? jobs.previews[entry.promptId]?.url : undefined;
-	const fraction = entry.status === 'done' ? 1 : job && onServer ? progressFraction(job) : 0;
 	return {
 		id: entry.id,
 		name,
@@ -102,14 +125,35 @@ function rowOf(
 		status: entry.status,
 		priority: entry.priority,
 		where,
-		...(reasons.get(entry.id) ? { reason: reasons.get(entry.id) } : {}),
+		...(reason ? { reason } : {}),
 		...(entry.promptId ? { jobId: entry.promptId } : {}),
-		fraction,
-		...(previewUrl ? { previewUrl } : {}),
 		...(entry.error ? { error: entry.error } : {}),
 		returned: entry.attempts.length,
 		...(entry.finishedAt !== undefined ? { finishedAt: entry.finishedAt } : {})
 	};
+}
+
+/** A row's live state from its job: 0–1 progress while on a server (1 once done), and the newest preview. */
+export function liveProgress({
+	row,
+	jobs
+}: {
+	row: Pick<BrowserQueueRow, 'status' | 'jobId'>;
+	jobs: BrowserQueueJobs;
+}): { fraction: number; previewUrl?: string } {
+	if (row.status === 'done') return { fraction: 1 };
+	const onServer = row.status === 'released' || row.status === 'running';
+	if (!onServer || !row.jobId) return { fraction: 0 };
+	const job = jobs.byId[row.jobId];
+	const previewUrl = jobs.previews[row.jobId]?.url;
+	return { fraction: job ? progressFraction(job) : 0, ...(previewUrl ? { previewUrl } : {}) };
+}
+
+/** The jobs of the items on a server (released or running), whose progress the tab title sums. */
+export function inFlightJobIds(entries: readonly QueueEntry[]): string[] {
+	return entries.flatMap((e) =>
+		e.promptId && (e.status === 'released' || e.status === 'running') ? [e.promptId] : []
+	);
 }
 
 /**

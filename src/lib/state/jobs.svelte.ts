@@ -2,22 +2,19 @@
 // (clientFor), after the landing route shows.
 import type { ComfyClient, JobChange, JobImage, JobRecord, Logger } from '$lib/comfy';
 import { isTerminal } from '$lib/comfy/job-store';
-import { putCacheEntry } from '$lib/storage/cache';
 import type { DeckDb, ServerRecord } from '$lib/storage/db';
 import { browserJournalStorage } from '$lib/storage/job-journal';
 import {
 	createIndexedDbJobStore,
 	endJobsOfServersGone,
-	getJob,
 	listJobsOfServer,
-	updateJobApp,
 	type JobAppInfo,
-	type KeptImage,
 	type StagedJobs
 } from '$lib/storage/jobs';
 import { errorMessage } from '$lib/util/error-message';
 import { FreshResults, type FreshResult } from './fresh-results.svelte';
 import { HistoryChanges } from './history-changes';
+import { keepRun, loadKeeper } from './keep-run';
 import type { createComfyClient as CreateComfyClient } from '$lib/comfy/client';
 
 /** The newest preview of a running job, as an object URL the page can show. */
@@ -30,9 +27,6 @@ export interface LivePreview {
 type ServerLike = Pick<ServerRecord, 'id' | 'baseUrl' | 'token'>;
 
 const CHANNEL = 'comfy-deck-jobs';
-
-// Keeping a result (with the media probe and eviction) loads with the first server client, not with the page.
-const loadKeeper = () => import('./keep-output');
 
 /**
  * Every job of every server in this tab: one protocol client per server (one socket per server per tab), their
@@ -336,68 +330,21 @@ export class JobsState {
 		}
 	}
 
-	/**
-	 * Fetches a finished job's images from `/view`, stores them with thumbnails, and fills the cache.
-	 * `live` is the tracker's own list of outputs: the store may not have written it yet when the job ends at
-	 * once (a fully cached prompt), and reading only IndexedDB then kept nothing.
-	 */
+	/** Fetches a finished job's files from `/view` (or takes their fresh bytes) and keeps them (`keepRun`). */
 	async #keep(serverId: string, client: ComfyClient, id: string, live: readonly JobImage[] = []) {
 		if (this.#keeping.has(id)) return;
 		this.#keeping.add(id);
 		try {
-			const db = await this.#db;
-			const job = await getJob(db, id);
-			if (!job) return;
-			const already = new Map(
-				(job.app.images ?? []).map((i) => [`${i.type}/${i.subfolder}/${i.filename}`, i])
-			);
-			const images: KeptImage[] = [];
-			const outputs = live.length > job.outputs.length ? live : job.outputs;
-			for (const output of outputs) {
-				const key = `${output.type}/${output.subfolder}/${output.filename}`;
-				const known = already.get(key);
-				if (known?.hash) {
-					images.push(known);
-					continue;
-				}
-				try {
-					const { keepOutput } = await loadKeeper();
-					images.push(
-						await keepOutput({
-							db,
-							output,
-							bytes: () => this.#fresh.bytes(id, output, (o) => viewOf(client, o)),
-							report: (message) => this.#report(message)
-						})
-					);
-				} catch (error) {
-					// Keep what the server said even if its bytes could not be fetched now; a later load retries.
-					images.push({ ...output });
-					this.#report(`Could not keep ${output.filename}: ${errorMessage(error)}`);
-				}
-			}
-			const updated = await updateJobApp(db, id, (app) => ({ ...app, images }));
-			const hashes = images.flatMap((i) => (i.hash ? [i.hash] : []));
-			if (
-				updated?.app.promptHash &&
-				!updated.app.randomized &&
-				hashes.length === images.length &&
-				hashes.length
-			) {
-				await putCacheEntry(
-					db,
-					{
-						promptHash: updated.app.promptHash,
-						jobId: id,
-						serverId,
-						imageHashes: hashes,
-						bytes: images.reduce((sum, i) => sum + (i.bytes ?? 0), 0),
-						createdAt: Date.now(),
-						lastUsedAt: Date.now()
-					},
-					{ maxBytes: this.#cacheBytes() }
-				);
-			}
+			const kept = await keepRun({
+				db: await this.#db,
+				id,
+				serverId,
+				live,
+				bytes: (output) => this.#fresh.bytes(id, output, (o) => viewOf(client, o)),
+				report: (message) => this.#report(message),
+				cacheBytes: this.#cacheBytes()
+			});
+			if (!kept) return;
 			this.announce([id]);
 			this.#onKept?.(id);
 		} catch (error) {

@@ -63,8 +63,9 @@ export function decideFromServer(options: {
 	const { job, view } = options;
 	switch (view.kind) {
 		case 'unknown':
-			// Not for a job we asked the server to drop, nor for a send that was never confirmed.
-			if (options.unknownAnswersInARow < 2 && job.status !== 'pending' && !job.cancelRequested) {
+			// Not for a job we asked the server to drop. A send never confirmed gets the second ask too: the page may
+			// have reloaded while the server was still validating the POST, and queues it a moment later.
+			if (options.unknownAnswersInARow < 2 && !job.cancelRequested) {
 				return { kind: 'ask-again' };
 			}
 			// It ran to the end (a late cancel did not stop it): what it made is on the server's disk.

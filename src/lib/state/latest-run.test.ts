@@ -2,23 +2,13 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openDeckDb } from '$lib/storage/db';
 import { putJob, type StoredJob } from '$lib/storage/jobs';
+import { jobRecord } from '$lib/storage/testing/records';
 import { HistoryChanges } from './history-changes';
 import { LatestRunReader, newestShowable, type HistoryFeed } from './latest-run';
 
+/** A run of template sd15 made at 1000 (`over` sets any field). */
 function job(id: string, over: Partial<StoredJob> = {}): StoredJob {
-	return {
-		id,
-		serverUrl: 'http://box:8188/',
-		workflow: {},
-		status: 'succeeded',
-		outputs: [],
-		timings: { created: 1000 },
-		attempts: 1,
-		serverId: 's1',
-		createdAt: 1000,
-		app: { templateId: 'sd15' },
-		...over
-	};
+	return jobRecord({ id, createdAt: 1000, app: { templateId: 'sd15' }, ...over });
 }
 
 const shown = (id: string, createdAt: number, templateId = 'sd15') =>

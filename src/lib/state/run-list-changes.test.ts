@@ -2,23 +2,13 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openDeckDb } from '$lib/storage/db';
 import { putJob, type StoredJob } from '$lib/storage/jobs';
+import { jobRecord } from '$lib/storage/testing/records';
 import { HistoryChanges } from './history-changes';
 import { RunListState, type RunListJobs } from './run-list.svelte';
 
+/** A run of template sd15 made at 1000 (`over` sets any field). */
 function job(id: string, over: Partial<StoredJob> = {}): StoredJob {
-	return {
-		id,
-		serverUrl: 'http://box:8188/',
-		workflow: {},
-		status: 'queued',
-		outputs: [],
-		timings: { created: 1000 },
-		attempts: 1,
-		serverId: 's1',
-		createdAt: 1000,
-		app: { templateId: 'sd15' },
-		...over
-	};
+	return jobRecord({ id, status: 'queued', createdAt: 1000, app: { templateId: 'sd15' }, ...over });
 }
 
 /** A history like the app's: each announce bumps the version, naming its jobs or not. */

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredJob } from '$lib/storage/jobs';
+import { jobRecord } from '$lib/storage/testing/records';
 import { mergeChangedRuns } from './run-merge';
 
+/** A run of template sd15 made at 1000 (`over` sets any field). */
 function job(id: string, over: Partial<StoredJob> = {}): StoredJob {
-	return {
-		id,
-		serverUrl: 'http://box:8188/',
-		workflow: {},
-		status: 'succeeded',
-		outputs: [],
-		timings: { created: 1000 },
-		attempts: 1,
-		serverId: 's1',
-		createdAt: 1000,
-		app: { templateId: 'sd15' },
-		...over
-	};
+	return jobRecord({ id, createdAt: 1000, app: { templateId: 'sd15' }, ...over });
 }
 
 const ids = (jobs: StoredJob[]) => jobs.map((j) => j.id);

@@ -31,4 +31,23 @@ describe('HistoryNotes', () => {
 		await expect.element(page.getByRole('button', { name: 'Save tags' })).toBeVisible();
 		await expect.element(page.getByRole('list', { name: 'Tags' })).not.toBeInTheDocument();
 	});
+
+	it('keeps what is being typed when the run is read again unchanged, and follows a real change', async () => {
+		const props = { tags: ['sky'], note: 'first', onsavetags: vi.fn(), onsavenote: vi.fn() };
+		const screen = render(HistoryNotes, props);
+		const tags = page.getByRole('textbox', { name: 'Tags (comma-separated)' });
+		const note = page.getByRole('textbox', { name: 'Note' });
+		await tags.fill('sky, half-typed');
+		await note.fill('a note not saved yet');
+
+		// The run finished and its images were kept: the page reads it again, same tags and note, new objects.
+		await screen.rerender({ ...props, tags: ['sky'] });
+		await expect.element(tags).toHaveValue('sky, half-typed');
+		await expect.element(note).toHaveValue('a note not saved yet');
+
+		// Saved in another tab: the stored values win.
+		await screen.rerender({ ...props, tags: ['sky', 'keeper'], note: 'from the other tab' });
+		await expect.element(tags).toHaveValue('sky, keeper');
+		await expect.element(note).toHaveValue('from the other tab');
+	});
 });

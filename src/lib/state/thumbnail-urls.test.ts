@@ -73,4 +73,31 @@ describe('ThumbnailUrls', () => {
 		expect(await urls.acquire(flac)).toBeUndefined();
 		expect(await urls.acquire(mp4)).toBeUndefined();
 	});
+
+	it('reads a thumbnail at once for a still list; while it scrolls, only for a card that stays a moment', async () => {
+		const db = openDeckDb({ name: `thumbs-${Math.random()}` });
+		const stays = await putImage(await db, { blob: new Blob(['a'], { type: 'image/png' }) });
+		const flungPast = await putImage(await db, { blob: new Blob(['b'], { type: 'image/png' }) });
+		vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => `blob:${(blob as Blob).size}`);
+		const read = vi.spyOn(URL, 'createObjectURL');
+		const urls = new ThumbnailUrls(db);
+
+		const still = await new Promise((resolve) => urls.show(stays, resolve));
+		expect(still).toBe('blob:1');
+		urls.clear();
+		read.mockClear();
+
+		urls.noteScroll();
+		const shown: string[] = [];
+		urls.show(stays, (url) => shown.push(`stays ${url}`));
+		const leave = urls.show(flungPast, (url) => shown.push(`flung ${url}`));
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect(shown).toEqual([]);
+		leave();
+		await vi.waitFor(() => expect(shown).toEqual(['stays blob:1']));
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		// The card flung past was never read.
+		expect(shown).toEqual(['stays blob:1']);
+		expect(read).toHaveBeenCalledTimes(1);
+	});
 });

@@ -1,6 +1,9 @@
 import type { DeckDb, StoredImage } from '$lib/storage/db';
 import { getImages } from '$lib/storage/images';
 
+// How long a card shown while the list scrolls stays before its thumbnail is read.
+const SETTLE_MS = 80;
+
 /**
  * Object URLs of thumbnails, made when a card shows and revoked when the last card showing it leaves (a
  * virtualized list mounts only the visible cards, so only those hold memory).
@@ -106,6 +109,50 @@ export class ThumbnailUrls {
 		});
 	}
 
+	// Cards that showed while the list moved, waiting to stay a moment before their thumbnail is read: one timer for
+	// all of them (a fling mounts a dozen cards a frame; a timer each cost more than the cards' own work).
+	#waiting = new Set<{ since: number; load: () => void }>();
+	#tick: ReturnType<typeof setTimeout> | undefined;
+
+	/**
+	 * For a card that just showed: calls `show` with its thumbnail's URL (undefined when there is no picture) at once
+	 * when the list is still, or once the card has stayed `SETTLE_MS` while it moves, so a fast fling does not read
+	 * and decode hundreds of images that are gone a frame later. Returns what to call when the card leaves; `show` is
+	 * never called after it.
+	 */
+	show(hash: string, show: (url: string | undefined) => void): () => void {
+		let live = true;
+		let acquired = false;
+		const load = () => {
+			acquired = true;
+			void this.acquire(hash).then((url) => live && show(url));
+		};
+		const waiting = { since: performance.now(), load };
+		if (this.scrolling) {
+			this.#waiting.add(waiting);
+			this.#tick ??= setTimeout(() => this.#settle(), SETTLE_MS);
+		} else load();
+		return () => {
+			live = false;
+			this.#waiting.delete(waiting);
+			if (acquired) this.release(hash);
+		};
+	}
+
+	#settle() {
+		this.#tick = undefined;
+		const now = performance.now();
+		for (const waiting of this.#waiting) {
+			if (now - waiting.since < SETTLE_MS) continue;
+			this.#waiting.delete(waiting);
+			waiting.load();
+		}
+		if (this.#waiting.size) {
+			const oldest = Math.min(...[...this.#waiting].map((w) => w.since));
+			this.#tick = setTimeout(() => this.#settle(), Math.max(0, oldest + SETTLE_MS - now));
+		}
+	}
+
 	/** Called on every scroll of the list (see `scrolling`). */
 	noteScroll(): void {
 		this.#scrolledAt = performance.now();
@@ -126,6 +173,9 @@ export class ThumbnailUrls {
 
 	/** Revokes everything (the gallery closed). */
 	clear(): void {
+		this.#waiting.clear();
+		clearTimeout(this.#tick);
+		this.#tick = undefined;
 		for (const hash of [...this.#entries.keys()]) {
 			const entry = this.#entries.get(hash);
 			if (entry) entry.count = 1;

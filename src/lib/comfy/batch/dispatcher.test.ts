@@ -41,9 +41,10 @@ function fakeServer(id: string, health: ServerHealth = { socket: 'open', queueLe
 		} as unknown as DispatchServer['jobs'],
 		snapshot: () => ({ health: server.health, capabilities }),
 		set(promptId: string, status: JobStatus, error?: JobRecord['error'], progress?: JobRecord['progress']) {
-			const job = { ...jobs.get(promptId)!, status, error, progress };
+			const previous = jobs.get(promptId)!;
+			const job = { ...previous, status, error, progress };
 			jobs.set(promptId, job);
-			for (const l of listeners) l({ kind: 'updated', job });
+			for (const l of listeners) l({ kind: 'updated', job, previous });
 		},
 		forget(promptId: string) {
 			jobs.delete(promptId);
@@ -211,6 +212,18 @@ describe('createDispatcher', () => {
 		expect(statuses(dispatcher.state)).toEqual(['i0:done@a', 'i1:released@a', 'i2:released@a']);
 		expect(dispatcher.state.entries[0]!.endedOnSocket).toBeUndefined();
 		expect(servers[0]!.submitted).toEqual(['p0', 'p1', 'p2']);
+	});
+
+	it('frees the slot once the last node ends, after steps that changed only the progress', async () => {
+		const { servers, dispatcher } = setup({ items: 3, servers: [fakeServer('a')] });
+		await tick();
+		servers[0]!.set('p0', 'running', undefined, { nodesDone: 0, nodesTotal: 2, cachedNodes: 0 });
+		servers[0]!.set('p0', 'running', undefined, { nodesDone: 1, nodesTotal: 2, cachedNodes: 0 });
+		await tick();
+		expect(statuses(dispatcher.state)).toEqual(['i0:running@a', 'i1:released@a', 'i2:waiting']);
+		servers[0]!.set('p0', 'running', undefined, { nodesDone: 2, nodesTotal: 2, cachedNodes: 0 });
+		await tick();
+		expect(statuses(dispatcher.state)).toEqual(['i0:running@a', 'i1:released@a', 'i2:released@a']);
 	});
 
 	it('sends again a prompt that ended on the socket when its server died before confirming and lost its files', async () => {

@@ -3,7 +3,7 @@
  * bucket, the servers' own queues), follows them through each server's job tracker, and brings back the ones a
  * server lost. It holds no policy of its own: every decision is one of the pure functions beside it.
  */
-import { uuidv4, type JobChange, type JobTracker } from '../index';
+import { uuidv4, type JobChange, type JobRecord, type JobTracker } from '../index';
 import type { ObjectInfo } from '../workflow/object-info';
 import { chooseServer, decideInFlight, type ServerSnapshot } from './dispatch-decision';
 import {
@@ -146,7 +146,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			if (subscriptions.has(server.id)) continue;
 			const unsubscribe = server.jobs.subscribe((change: JobChange) => {
 				// A set, not a scan of the queue: a job sends dozens of changes, and the queue may hold hundreds of items.
-				if (inFlightPrompts.has(change.job.id)) schedule();
+				if (inFlightPrompts.has(change.job.id) && mayMoveItem(change)) schedule();
 			});
 			subscriptions.set(server.id, { jobs: server.jobs, unsubscribe });
 		}
@@ -159,14 +159,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			const server = servers.find((s) => s.id === entry.serverId);
 			const job = server?.jobs.get(entry.promptId);
 			const sending = submitting.has(entry.promptId);
-			const progress = job?.progress;
 			const answer = job
-				? {
-						status: job.status,
-						error: job.error,
-						finishedOnSocket:
-							!!progress && progress.nodesTotal > 0 && progress.nodesDone >= progress.nodesTotal
-					}
+				? { status: job.status, error: job.error, finishedOnSocket: finishedOnSocket(job) }
 				: sending || !server
 					? undefined
 					: // The tracker stores a record before it POSTs: none, and not sending, means it never went out.
@@ -376,6 +370,26 @@ export function metadataOf(entry: QueueEntry): Record<string, unknown> | undefin
 		...(entry.group ? { batch: entry.group.id, batchKey: entry.group.key } : {})
 	};
 	return Object.keys(metadata).length ? metadata : undefined;
+}
+
+/** The socket saw every node of the job finish (its slot is free before REST confirms the end). */
+function finishedOnSocket(job: JobRecord): boolean {
+	const progress = job.progress;
+	return !!progress && progress.nodesTotal > 0 && progress.nodesDone >= progress.nodesTotal;
+}
+
+/**
+ * Whether a job's change can move its item (what `decideInFlight` reads: its status, its error, its end seen on
+ * the socket). A step's progress or a preview cannot: a pass for each of those (most of a job's messages) only
+ * rebuilt every waiting item's reason to find nothing new.
+ */
+function mayMoveItem({ kind, job, previous }: JobChange): boolean {
+	if (kind !== 'updated' || !previous) return true;
+	return (
+		job.status !== previous.status ||
+		job.error !== previous.error ||
+		finishedOnSocket(job) !== finishedOnSocket(previous)
+	);
 }
 
 /** Why a waiting item no server was asked about waits: no server at all, its own server gone, or all full. */

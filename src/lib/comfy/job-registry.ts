@@ -226,13 +226,15 @@ export function createJobRegistry(options: JobRegistryOptions) {
 		 * Registers a new job and saves it before anything is sent (messages that beat the POST answer find it): noted
 		 * in the store's journal at once when it has one (the write then runs while the prompt is sent; if it fails,
 		 * the note brings the job back on the next load), else written first. Throws when it cannot be saved, and then
-		 * forgets it.
+		 * forgets it. `stored`: the caller wrote it already (nothing is written or noted).
 		 */
-		async add(record: JobRecord): Promise<TrackedRuntime> {
+		async add(record: JobRecord, { stored = false }: { stored?: boolean } = {}): Promise<TrackedRuntime> {
 			const runtime = runtimeOf(record.id);
 			jobs.set(record.id, record);
 			runtime.lastSavedAt = now();
-			if (noted(record)) void persist(record);
+			if (stored) {
+				// Saved by the caller: a write here would only repeat it.
+			} else if (noted(record)) void persist(record);
 			else {
 				try {
 					await store.put(record);

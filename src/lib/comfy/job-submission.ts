@@ -28,6 +28,11 @@ export interface SubmitOptions {
 	front?: boolean;
 	metadata?: JobMetadata;
 	signal?: AbortSignal;
+	/**
+	 * The caller already stored this job's record (pending, never sent) where the store reads it, before calling
+	 * (the browser queue writes it with the queue's own change): the tracker does not write its first record again.
+	 */
+	stored?: boolean;
 }
 
 /**
@@ -98,7 +103,7 @@ export function createSubmitter(options: {
 			...(resubmittedFrom ? { resubmittedFrom } : {})
 		};
 		registry.runtimeOf(id).submitting = true;
-		const runtime = await registry.add(record);
+		const runtime = await registry.add(record, { stored: submitOptions.stored });
 		try {
 			await send(id, submitOptions.signal);
 		} finally {

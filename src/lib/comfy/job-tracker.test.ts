@@ -142,6 +142,22 @@ describe('job tracker', () => {
 		expect(job).toMatchObject({ status: 'queued', attempts: 1, metadata: { userInitials: 'AB' } });
 	});
 
+	it('writes no first record of its own for a job its caller stored before submitting (the browser queue)', async () => {
+		const h = setup();
+		await connect(h);
+		const order: string[] = [];
+		const put = h.store.put.bind(h.store);
+		h.store.put = async (record) => {
+			order.push(`put ${record.status}`);
+			await put(record);
+		};
+		h.comfy.onPost = () => void order.push('POST');
+		const job = await h.tracker.submit({ workflow: WORKFLOW, stored: true });
+		await vi.advanceTimersByTimeAsync(0);
+		expect(order).toEqual(['POST', 'put queued']);
+		expect(job).toMatchObject({ status: 'queued', attempts: 1 });
+	});
+
 	it('tracks a job whose messages arrive before the POST answer, and the answer does not undo them', async () => {
 		const h = setup();
 		await connect(h);

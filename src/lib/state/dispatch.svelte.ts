@@ -334,7 +334,9 @@ export class DispatchState {
 			id: promptId,
 			workflow: entry.workflow,
 			extraData: entry.extraData,
-			metadata: metadataOf(entry)
+			metadata: metadataOf(entry),
+			// Written above with the queue's change: the tracker's first write would repeat it (one of 5 per item).
+			stored: true
 		});
 	}
 

@@ -14,7 +14,7 @@ import {
 import { errorMessage } from '$lib/util/error-message';
 import { FreshResults, type FreshResult } from './fresh-results.svelte';
 import { HistoryChanges } from './history-changes';
-import { keepRun, loadKeeper } from './keep-run';
+import { keepNamedOutputs, keepRun, loadKeeper } from './keep-run';
 import type { createComfyClient as CreateComfyClient } from '$lib/comfy/client';
 
 /** The newest preview of a running job, as an object URL the page can show. */
@@ -44,6 +44,8 @@ export class JobsState {
 	// Not rendered: plain bookkeeping.
 	#clients: Record<string, { key: string; client: ComfyClient; stop: () => void } | undefined> = {};
 	#keeping = new Set<string>();
+	// Per running job, its files kept so far as the socket named them (keepNamedOutputs), one pass at a time.
+	#keptEarly = new Map<string, { named: number; pass: Promise<void> }>();
 	#fresh = new FreshResults();
 	#staged: StagedJobs = new Map();
 	#channel: BroadcastChannel | null = null;
@@ -298,8 +300,10 @@ export class JobsState {
 		const { status } = change.job;
 		// The socket named a file (`executed`): its bytes are fetched now, not after the REST confirmation (the
 		// keeper fetches whatever is still missing then).
-		if (change.job.outputs.length && !isTerminal(status))
+		if (change.job.outputs.length && !isTerminal(status)) {
 			this.#fresh.follow(change.job, (output) => viewOf(client, output));
+			this.#keepEarly(client, change.job);
+		}
 		if (isTerminal(status)) {
 			this.#dropPreview(change.job.id);
 			// Its last job ended while its server's check fails: nothing more to follow (the keeper's REST calls need
@@ -308,6 +312,7 @@ export class JobsState {
 			if (status === 'succeeded') void this.#keep(serverId, client, change.job.id, change.job.outputs);
 			else {
 				this.#fresh.drop(change.job.id);
+				this.#keptEarly.delete(change.job.id);
 				this.announce([change.job.id]);
 			}
 		}
@@ -330,11 +335,32 @@ export class JobsState {
 		}
 	}
 
+	/** Keeps the files a running job named so far, once their bytes are in (after any earlier pass). */
+	#keepEarly(client: ComfyClient, job: JobRecord) {
+		const { id, outputs } = job;
+		const before = this.#keptEarly.get(id);
+		// Progress messages repeat the outputs named so far: only a newly named file starts a pass.
+		if (before && before.named >= outputs.length) return;
+		const pass = (before?.pass ?? Promise.resolve()).then(async () =>
+			keepNamedOutputs({
+				db: await this.#db,
+				id,
+				outputs,
+				bytes: (output) => this.#fresh.bytes(id, output, (o) => viewOf(client, o)),
+				report: (message) => this.#report(message)
+			})
+		);
+		this.#keptEarly.set(id, { named: outputs.length, pass });
+	}
+
 	/** Fetches a finished job's files from `/view` (or takes their fresh bytes) and keeps them (`keepRun`). */
 	async #keep(serverId: string, client: ComfyClient, id: string, live: readonly JobImage[] = []) {
 		if (this.#keeping.has(id)) return;
 		this.#keeping.add(id);
 		try {
+			// Files kept while it ran are in first: the end then writes only what is left.
+			await this.#keptEarly.get(id)?.pass;
+			this.#keptEarly.delete(id);
 			const kept = await keepRun({
 				db: await this.#db,
 				id,

@@ -7,6 +7,56 @@ import { errorMessage } from '$lib/util/error-message';
 // Keeping one file (with the media probe and eviction) loads with the first server client, not with the page.
 export const loadKeeper = () => import('./keep-output');
 
+const keyOf = (file: JobImage) => `${file.type}/${file.subfolder}/${file.filename}`;
+
+/**
+ * Keeps the files a running job has already named (`executed`) as soon as their bytes are in, before the server
+ * confirms the end: a reload or a lost server between the picture showing and the job's end then loses nothing
+ * (a PreviewImage's temp file is gone after a server restart). Records only what it kept, merged by file into the
+ * record's list; the end's `keepRun` finds those kept and writes nothing twice. Never throws: the end keeps again.
+ * @param options.outputs the files named so far.
+ * @param options.bytes a file's bytes (the fetch the socket's message started).
+ */
+export async function keepNamedOutputs(options: {
+	db: DeckDb;
+	id: string;
+	outputs: readonly JobImage[];
+	bytes: (output: JobImage) => Promise<Blob>;
+	report: (message: string) => void;
+}): Promise<void> {
+	const { db, id } = options;
+	try {
+		const job = await getJob(db, id);
+		if (!job) return;
+		const kept = new Set((job.app.images ?? []).filter((i) => i.hash).map(keyOf));
+		const fresh: KeptImage[] = [];
+		for (const output of options.outputs) {
+			if (kept.has(keyOf(output))) continue;
+			try {
+				const { keepOutput } = await loadKeeper();
+				fresh.push(
+					await keepOutput({ db, output, bytes: () => options.bytes(output), report: options.report })
+				);
+			} catch {
+				// Not this one now; the others are kept, and the end's keepRun tries it again.
+			}
+		}
+		if (!fresh.length) return;
+		await updateJobApp(db, id, (app) => {
+			const byKey = new Map((app.images ?? []).map((i) => [keyOf(i), i]));
+			for (const image of fresh) byKey.set(keyOf(image), image);
+			const order = options.outputs.map(keyOf);
+			const rank = (image: KeptImage) => {
+				const index = order.indexOf(keyOf(image));
+				return index < 0 ? order.length : index;
+			};
+			return { ...app, images: [...byKey.values()].sort((a, b) => rank(a) - rank(b)) };
+		});
+	} catch {
+		// The end's keepRun fetches and keeps again, and reports what it cannot.
+	}
+}
+
 /**
  * Keeps a finished job's outputs: each file's bytes stored with its thumbnail (a file whose bytes cannot be had now
  * is kept as what the server said, and a later load retries), the job's record updated, and the result cache filled
@@ -30,11 +80,12 @@ export async function keepRun(options: {
 	const { db, id, report } = options;
 	const job = await getJob(db, id);
 	if (!job) return false;
-	const already = new Map((job.app.images ?? []).map((i) => [`${i.type}/${i.subfolder}/${i.filename}`, i]));
+	const stored = job.app.images ?? [];
+	const already = new Map(stored.map((i) => [keyOf(i), i]));
 	const images: KeptImage[] = [];
 	const outputs = options.live.length > job.outputs.length ? options.live : job.outputs;
 	for (const output of outputs) {
-		const known = already.get(`${output.type}/${output.subfolder}/${output.filename}`);
+		const known = already.get(keyOf(output));
 		if (known?.hash) {
 			images.push(known);
 			continue;
@@ -48,7 +99,9 @@ export async function keepRun(options: {
 			report(`Could not keep ${output.filename}: ${errorMessage(error)}`);
 		}
 	}
-	const updated = await updateJobApp(db, id, (app) => ({ ...app, images }));
+	// Every file kept while the job ran (keepNamedOutputs), in the same order: nothing to write again.
+	const unchanged = images.length === stored.length && images.every((image, i) => image === stored[i]);
+	const updated = unchanged ? job : await updateJobApp(db, id, (app) => ({ ...app, images }));
 	const hashes = images.flatMap((i) => (i.hash ? [i.hash] : []));
 	if (
 		updated?.app.promptHash &&

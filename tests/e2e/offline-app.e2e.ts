@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PORTS } from '../../playwright.config';
+import { storedRecords } from './page-helpers';
 
 // A second visit with no network: the service worker gives the built app, IndexedDB the history and templates.
 const comfy = `http://127.0.0.1:${PORTS.simulatorApp}/`;
@@ -26,6 +27,14 @@ test('the app opens offline with its history and templates, and works again once
 	await expect(generate).toBeEnabled({ timeout: 15_000 });
 	await generate.click();
 	await expect(results(page).first()).toBeVisible({ timeout: 15_000 });
+	// Shown from the bytes just fetched; going offline is meant to come after they are kept, not race the write.
+	await expect
+		.poll(async () =>
+			(await storedRecords<{ app?: { images?: { hash?: string }[] } }>(page, { store: 'jobs' })).some((job) =>
+				job.app?.images?.some((image) => image.hash)
+			)
+		)
+		.toBe(true);
 	await appCached(page);
 
 	await context.setOffline(true);

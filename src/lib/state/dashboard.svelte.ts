@@ -12,7 +12,7 @@ import {
 	jobTemplateName,
 	NO_TEMPLATE
 } from './dashboard-jobs';
-import { ServerMemory, type MemoryApp } from './server-memory.svelte';
+import { ServerMemory, type MemoryApp } from './server-memory';
 
 /** What the dashboard needs of the app (the `AppState`, or a stand-in in tests). */
 export type DashboardApp = MemoryApp;

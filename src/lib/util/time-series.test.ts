@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	appendSample,
 	chartXRange,
+	CLOCK_AXIS_STEPS,
 	downsample,
 	HOUR_MS,
 	lastDays,
@@ -12,6 +13,7 @@ import {
 	windowSamples,
 	type GenerationRecord
 } from './time-series';
+import { formatClockTime } from './units';
 
 const at = (t: number, vramUsed?: number) => ({ t, ...(vramUsed === undefined ? {} : { vramUsed }) });
 
@@ -88,6 +90,16 @@ describe('chartXRange', () => {
 		expect(chartXRange([1000], { minSpan: 300, now: 5000 })).toEqual([700, 1000]);
 		expect(chartXRange([100, 1000], { minSpan: 300, now: 5000 })).toEqual([100, 1000]);
 		expect(chartXRange([], { minSpan: 300, now: 5000 })).toEqual([4700, 5000]);
+	});
+});
+
+describe('CLOCK_AXIS_STEPS', () => {
+	it('never labels two ticks of the time axis with the same clock time', () => {
+		const start = new Date(2026, 11, 7, 20, 40).getTime() / 1000;
+		for (const step of CLOCK_AXIS_STEPS) {
+			const labels = Array.from({ length: 12 }, (_, i) => formatClockTime((start + i * step) * 1000));
+			expect(new Set(labels).size, `a tick every ${step} s`).toBe(labels.length);
+		}
 	});
 });
 

@@ -105,6 +105,13 @@ export function chartXRange(xs: ArrayLike<number>, o: { minSpan: number; now: nu
 	return [Math.min(xs[0] ?? hi, hi - o.minSpan), hi];
 }
 
+/**
+ * The tick steps of a live chart's time axis, in seconds: whole minutes only. Its labels read hours and minutes
+ * (`formatClockTime`), and uPlot's own steps go down to seconds, which labelled two ticks of one minute alike
+ * ("08:40 PM, 08:40 PM") on a wide chart.
+ */
+export const CLOCK_AXIS_STEPS = [60, 120, 300, 600, 900, 1800, 3600, 7200];
+
 /** The `p`-th percentile (0–100) with linear interpolation between ranks; undefined for no values. */
 export function percentile(values: readonly number[], p: number): number | undefined {
 	const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);

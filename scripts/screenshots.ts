@@ -1,11 +1,28 @@
 // Takes the README's screenshots of the built app at 1280 and 360 px wide: `npx tsx scripts/screenshots.ts`.
 // Against the simulator (same origin, like ComfyUI's --front-end-root) so the shell shows a live server.
+import type { Page } from '@playwright/test';
 import { forEachLook, forEachViewport, launchBrowser, out } from './screenshot-kit';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
-// `/history` is taken by the history section below (it first makes a few generations to show).
+// `/history` and `/share` are taken by their sections below (History first makes a few generations to show; a
+// share link is made from a template the browser already has, so the view offers "Replace mine").
 const allViews = (process.argv[3] ?? '/,/settings').split(',');
-const views = allViews.filter((v) => v !== '/history');
+const views = allViews.filter((v) => v !== '/history' && v !== '/share');
+
+/**
+ * Waits until the view says it is no longer loading (on a busy machine the model folders, the templates or a chart's
+ * first sample can take a few seconds), then takes it as it is after 10 s.
+ */
+async function settled(page: Page) {
+	await page
+		.waitForFunction(
+			() =>
+				!/Loading|Reading the|Waiting for the first/.test(document.querySelector('main')?.textContent ?? ''),
+			null,
+			{ timeout: 10_000 }
+		)
+		.catch(() => undefined);
+}
 
 const browser = await launchBrowser();
 await forEachViewport({
@@ -16,6 +33,7 @@ await forEachViewport({
 			const [view = '/', anchor] = entry.split('@');
 			await page.goto(`${base}#${view}`);
 			await page.waitForLoadState('networkidle');
+			await settled(page);
 			if (anchor)
 				await page
 					.locator(`#${anchor}`)
@@ -73,6 +91,25 @@ if (allViews.includes('/history')) {
 				await page.waitForTimeout(500);
 				await page.screenshot({ path: name(slug) });
 			}
+		}
+	});
+	await context.close();
+}
+
+if (allViews.includes('/share')) {
+	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+	const page = await context.newPage();
+	await page.goto(`${base}#/generate/sd15-txt2img`);
+	await page.getByRole('button', { name: 'Share link' }).click();
+	const link = await page.getByRole('textbox', { name: /^Share link for/ }).inputValue();
+	const hash = link.slice(link.indexOf('#'));
+	await forEachLook({
+		page,
+		each: async ({ name }) => {
+			await page.goto(`${base}${hash}`);
+			await page.getByRole('button', { name: 'Replace mine' }).waitFor();
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: name('share'), fullPage: true });
 		}
 	});
 	await context.close();

@@ -4,10 +4,10 @@ import type { Page } from '@playwright/test';
 import { forEachLook, forEachViewport, launchBrowser, out } from './screenshot-kit';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
-// `/history` and `/share` are taken by their sections below (History first makes a few generations to show; a
-// share link is made from a template the browser already has, so the view offers "Replace mine").
+// `/history`, `/generation` and `/share` are taken by their sections below (History first makes a few generations
+// to show; a share link is made from a template the browser already has, so the view offers "Replace mine").
 const allViews = (process.argv[3] ?? '/,/settings').split(',');
-const views = allViews.filter((v) => v !== '/history' && v !== '/share');
+const views = allViews.filter((v) => !['/history', '/share', '/generation'].includes(v));
 
 /**
  * Waits until the view says it is no longer loading (on a busy machine the model folders, the templates or a chart's
@@ -94,6 +94,35 @@ if (allViews.includes('/history')) {
 		}
 	});
 	await context.close();
+}
+
+// A run of SD 1.5 on the simulator, its steps paced so the live preview can be taken, then its result.
+if (allViews.includes('/generation')) {
+	const control = (page: Page, data: object) => page.request.post(`${base}__sim/control`, { data });
+	await forEachViewport({
+		browser,
+		each: async ({ page, name }) => {
+			await control(page, { action: 'previewStream', fps: 4 });
+			await page.goto(`${base}#/generate/sd15-txt2img`);
+			const generate = page.getByRole('button', { name: 'Generate' });
+			await generate.waitFor();
+			await page.waitForTimeout(500);
+			// The same prompt again would be answered from the server's cache, with no steps to show.
+			await page.getByRole('button', { name: 'Randomize Seed' }).click();
+			await generate.click();
+			const preview = page.getByRole('img', { name: 'Live preview of the running generation' });
+			await preview.waitFor({ timeout: 30_000 });
+			await preview.scrollIntoViewIfNeeded();
+			await page.waitForTimeout(1500);
+			await page.screenshot({ path: name('generation-running') });
+			const result = page.getByRole('list', { name: 'Results' }).getByRole('img').first();
+			await result.waitFor({ timeout: 60_000 });
+			await result.scrollIntoViewIfNeeded();
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: name('generation-result') });
+			await control(page, { action: 'reset' });
+		}
+	});
 }
 
 if (allViews.includes('/share')) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { realObjectInfo } from '../workflow/testing/fixtures';
-import { chooseServer, decideInFlight, type ServerSnapshot } from './dispatch-decision';
+import type { JobRecord } from '../index';
+import { chooseServer, decideInFlight, mayMoveItem, type ServerSnapshot } from './dispatch-decision';
 import { capabilitiesOf, requirementsOf } from './requirements';
 import { objectInfoWith, TXT2IMG } from './testing/servers';
 
@@ -212,5 +213,32 @@ describe('decideInFlight', () => {
 			reason: 'Studio box was removed from Settings.'
 		});
 		expect(decide({ status: 'succeeded' }, true)).toEqual({ action: 'done' });
+	});
+});
+
+describe('mayMoveItem', () => {
+	const running = (nodesDone: number): JobRecord => ({
+		id: 'p',
+		serverUrl: 'http://box/',
+		workflow: TXT2IMG,
+		status: 'running',
+		outputs: [],
+		timings: { created: 0 },
+		attempts: 1,
+		progress: { nodesDone, nodesTotal: 3, cachedNodes: 0, value: nodesDone, max: 20 }
+	});
+
+	it('skips a step of progress or a preview, and not a new status, an error or the last node ending', () => {
+		expect(mayMoveItem({ kind: 'updated', job: running(1), previous: running(0) })).toBe(false);
+		expect(mayMoveItem({ kind: 'updated', job: running(1), previous: running(1), preview: undefined })).toBe(
+			false
+		);
+		expect(mayMoveItem({ kind: 'updated', job: running(3), previous: running(2) })).toBe(true);
+		const failed = { ...running(1), status: 'failed' as const };
+		expect(mayMoveItem({ kind: 'updated', job: failed, previous: running(1) })).toBe(true);
+		const error = { ...running(1), error: { kind: 'timeout' as const, message: 'silent' } };
+		expect(mayMoveItem({ kind: 'updated', job: error, previous: running(1) })).toBe(true);
+		expect(mayMoveItem({ kind: 'added', job: running(0) })).toBe(true);
+		expect(mayMoveItem({ kind: 'removed', job: running(0) })).toBe(true);
 	});
 });

@@ -3,7 +3,7 @@
  * for it, shortest queue), why none can take it now (in words for the Queue view), and what to do with an item
  * in flight once its server has answered about it.
  */
-import type { JobError, JobStatus, SocketState } from '../index';
+import type { JobChange, JobError, JobRecord, JobStatus, SocketState } from '../index';
 import type { ServerTarget } from './queue';
 import { describeModel, missingOn, type Requirements, type ServerCapabilities } from './requirements';
 import { checkBackpressure } from './throttle';
@@ -236,6 +236,26 @@ export function decideInFlight({
 			}
 			return { action: 'failed', error: answer.error?.message ?? `${serverName} could not run it.` };
 	}
+}
+
+/** The socket saw every node of the job finish (its slot is free before REST confirms the end). */
+export function finishedOnSocket(job: JobRecord): boolean {
+	const progress = job.progress;
+	return !!progress && progress.nodesTotal > 0 && progress.nodesDone >= progress.nodesTotal;
+}
+
+/**
+ * Whether a job's change can move its item (what `decideInFlight` reads: its status, its error, its end seen on
+ * the socket). A step's progress or a preview cannot: a pass for each of those (most of a job's messages) only
+ * rebuilt every waiting item's reason to find nothing new.
+ */
+export function mayMoveItem({ kind, job, previous }: JobChange): boolean {
+	if (kind !== 'updated' || !previous) return true;
+	return (
+		job.status !== previous.status ||
+		job.error !== previous.error ||
+		finishedOnSocket(job) !== finishedOnSocket(previous)
+	);
 }
 
 function list(items: string[]): string {

@@ -3,9 +3,15 @@
  * bucket, the servers' own queues), follows them through each server's job tracker, and brings back the ones a
  * server lost. It holds no policy of its own: every decision is one of the pure functions beside it.
  */
-import { uuidv4, type JobChange, type JobRecord, type JobTracker } from '../index';
+import { uuidv4, type JobChange, type JobTracker } from '../index';
 import type { ObjectInfo } from '../workflow/object-info';
-import { chooseServer, decideInFlight, type ServerSnapshot } from './dispatch-decision';
+import {
+	chooseServer,
+	decideInFlight,
+	finishedOnSocket,
+	mayMoveItem,
+	type ServerSnapshot
+} from './dispatch-decision';
 import {
 	DEFAULT_MAX_IN_FLIGHT,
 	inFlightByServer,
@@ -126,9 +132,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 	function needsOf(entry: QueueEntry): Requirements {
 		let n = needs.get(entry.id);
 		if (!n) {
-			n = requirementsOf({ api: entry.workflow, objectInfo: options.objectInfo?.() ?? {} });
+			// Read once: the app's looks through each server's query cache.
+			const objectInfo = options.objectInfo?.();
+			n = requirementsOf({ api: entry.workflow, objectInfo: objectInfo ?? {} });
 			// An empty object_info tells no models apart: read again once one is there.
-			if (options.objectInfo?.()) needs.set(entry.id, n);
+			if (objectInfo) needs.set(entry.id, n);
 		}
 		return n;
 	}
@@ -242,6 +250,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			const server = servers.find((s) => s.id === choice.serverId)!;
 			const promptId = newPromptId();
 			state = markReleased(state, { id: entry.id, serverId: server.id, promptId, now: clock.now() });
+			// Worked out again if it ever comes back: the map holds only waiting items, not every item ever sent.
+			needs.delete(entry.id);
 			inFlight.set(server.id, (inFlight.get(server.id) ?? 0) + 1);
 			nextReasons.set(entry.id, `Sending to ${server.name}.`);
 			send(
@@ -370,26 +380,6 @@ export function metadataOf(entry: QueueEntry): Record<string, unknown> | undefin
 		...(entry.group ? { batch: entry.group.id, batchKey: entry.group.key } : {})
 	};
 	return Object.keys(metadata).length ? metadata : undefined;
-}
-
-/** The socket saw every node of the job finish (its slot is free before REST confirms the end). */
-function finishedOnSocket(job: JobRecord): boolean {
-	const progress = job.progress;
-	return !!progress && progress.nodesTotal > 0 && progress.nodesDone >= progress.nodesTotal;
-}
-
-/**
- * Whether a job's change can move its item (what `decideInFlight` reads: its status, its error, its end seen on
- * the socket). A step's progress or a preview cannot: a pass for each of those (most of a job's messages) only
- * rebuilt every waiting item's reason to find nothing new.
- */
-function mayMoveItem({ kind, job, previous }: JobChange): boolean {
-	if (kind !== 'updated' || !previous) return true;
-	return (
-		job.status !== previous.status ||
-		job.error !== previous.error ||
-		finishedOnSocket(job) !== finishedOnSocket(previous)
-	);
 }
 
 /** Why a waiting item no server was asked about waits: no server at all, its own server gone, or all full. */

@@ -36,6 +36,8 @@ type AppTiming = {
 	executedMs: number;
 	/** The app's REST look at the finished job (/api/jobs/{id} or /history/{id}) answered; NaN when it made none before the image showed. */
 	checkedMs: number;
+	/** The GET /view of the image left. */
+	viewSentMs: number;
 	viewMs: number;
 	insertedMs: number;
 	shownMs: number;
@@ -118,6 +120,7 @@ function instrument() {
 					postedMs: resource(/\/prompt$/, 'fetch'),
 					executedMs: (ended.find((e) => e.at >= started)?.at ?? NaN) - started,
 					checkedMs: resource(/\/(api\/jobs|history)\/[0-9a-f-]{36}$/, 'fetch'),
+					viewSentMs: (entry(/\/view\?/)?.startTime ?? NaN) - started,
 					viewMs: resource(/\/view\?/),
 					insertedMs,
 					shownMs
@@ -295,6 +298,24 @@ export async function run() {
 
 	// NaN: the moment did not happen in that run (no REST check before the image, say).
 	const median = (f: (t: AppTiming) => number) => percentile(appTimes.map(f).filter(Number.isFinite), 50);
+	// Each job's own steps (the medians of the moments above come from different jobs, so they do not add up).
+	const moments: [string, (t: AppTiming) => number][] = [
+		['click', () => 0],
+		['POST sent', (t) => t.sentMs],
+		['answered', (t) => t.postedMs],
+		['GET /view sent', (t) => t.viewSentMs],
+		['/view done', (t) => t.viewMs],
+		['<img> in the DOM', (t) => t.insertedMs],
+		['decoded', (t) => t.shownMs]
+	];
+	const steps = moments
+		.slice(1)
+		.map(([label, to], i) => {
+			const [, from] = moments[i] ?? moments[0];
+			const each = appTimes.map((t) => to(t) - from(t)).filter(Number.isFinite);
+			return `→ ${label} ${ms(percentile(each, 50))}`;
+		})
+		.join(', ');
 	const shown = appTimes.map((t) => t.shownMs);
 	const bytes = rawTimes.map((t) => t.bytesMs);
 	const rawMedian = (f: (t: RawTiming) => number) => percentile(rawTimes.map(f), 50);
@@ -302,6 +323,7 @@ export async function run() {
 		`\n  app, median ms from the click: POST sent ${ms(median((t) => t.sentMs))}, answered ${ms(median((t) => t.postedMs))},` +
 			` executing null ${ms(median((t) => t.executedMs))}, REST check ${ms(median((t) => t.checkedMs))}, /view done ${ms(median((t) => t.viewMs))},` +
 			` <img> in the DOM ${ms(median((t) => t.insertedMs))}, decoded ${ms(median((t) => t.shownMs))}` +
+			`\n  app, median of each job's own steps, ms: ${steps}` +
 			`\n  raw, median ms from the POST: answered ${ms(rawMedian((t) => t.postedMs))}, executed ${ms(rawMedian((t) => t.executedMs))},` +
 			` history ${ms(rawMedian((t) => t.historyMs))}, bytes ${ms(rawMedian((t) => t.bytesMs))}` +
 			`\n  batch of ${BATCH}: app ${batchApp.ms.toFixed(0)} ms (${batchApp.kept} kept; the last of ${BATCH} clicks accepted after ${batchApp.submittedMs.toFixed(0)} ms), raw ${Math.max(...batchRaw).toFixed(0)} ms (${batchRaw.length} with bytes)`

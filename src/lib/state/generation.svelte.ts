@@ -1,7 +1,6 @@
 import { ComfyValidationError, isTerminal, uuidv4, type JobRecord } from '$lib/comfy';
 import { elapsedSeconds, progressFraction } from '$lib/comfy/job-progress';
 import { applyParameters, type FormValues, type Template } from '$lib/comfy/workflow';
-import { useCacheEntry } from '$lib/storage/cache';
 import { normalizeStyle, stylesOfTemplate } from '$lib/storage/history';
 import { getJob, type JobAppInfo } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
@@ -10,6 +9,7 @@ import type { FreshResult } from './fresh-results.svelte';
 import { loadKeptImages, shownOfFresh, type ShownImage } from './shown-image';
 import type { GenerateOptions } from './generation-options';
 import { LatestRunReader } from './latest-run';
+import { CacheLookup } from './cache-lookup';
 
 export { mediaFieldsOf, type ShownImage } from './shown-image';
 import { errorMessage } from '$lib/util/error-message';
@@ -49,9 +49,11 @@ export class GenerationState {
 	// The images shown are the kept copies (IndexedDB): fresh bytes no longer replace them.
 	#kept = false;
 	#latest = new LatestRunReader();
+	#cache: CacheLookup;
 
 	constructor({ app }: { app: AppState }) {
 		this.#app = app;
+		this.#cache = new CacheLookup({ db: app.db, history: app.jobs });
 	}
 
 	/** The job the panel follows (null before the first run). */
@@ -151,10 +153,9 @@ export class GenerationState {
 		const workflow = applied.api;
 		const randomized = template.parameters.some((p) => p.seedMode === 'random');
 		const hash = await promptHash(workflow);
-		const db = await this.#app.db;
 
 		if (!options.force && !randomized) {
-			const entry = await useCacheEntry(db, hash);
+			const entry = await this.#cache.find(hash);
 			const cached = entry && (await this.#loadImages(entry.imageHashes.map((h) => ({ hash: h }))));
 			if (entry && cached) {
 				if (!current()) return false;

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { createLogger } from '$lib/comfy';
+import { useCacheEntry } from '$lib/storage/cache';
 import { openDeckDb } from '$lib/storage/db';
 import { getJob, listJobsOfTemplate } from '$lib/storage/jobs';
 import { template } from '$lib/storage/testing/backup-fixtures';
@@ -15,8 +16,8 @@ import { JobsState } from './jobs.svelte';
 const TEMPLATE = template('Solid color', 16);
 
 /** The parts of the app a generation panel uses, with the simulator as its one server. */
-function setup(o: { server: ServerView; connection?: ServerConnection }) {
-	const db = openDeckDb({ name: `generation-${Math.random()}` });
+function setup(o: { server: ServerView; connection?: ServerConnection; dbName?: string }) {
+	const db = openDeckDb({ name: o.dbName ?? `generation-${Math.random()}` });
 	const jobs = new JobsState({ db, logger: createLogger(), cacheBytes: () => 10_000_000 });
 	const check = vi.fn(async () => o.connection ?? { status: 'online' as const });
 	const app = {
@@ -102,6 +103,29 @@ describe('GenerationState against a simulated ComfyUI', () => {
 		expect(run.jobId).not.toBe(first);
 		expect(run.fromCache).toBe(false);
 		expect(await listJobsOfTemplate(await db, TEMPLATE.id)).toHaveLength(2);
+	});
+
+	it('answers from the cache a result another tab kept after this panel opened', async () => {
+		const dbName = `generation-tabs-${Math.random()}`;
+		const other = setup({ server: server(), dbName });
+		const here = setup({ server: server(), dbName });
+		// This tab knows what its cache held when it opened: nothing.
+		expect(await useCacheEntry(await here.db, 'nothing')).toBeUndefined();
+
+		await other.run.generate({ template: TEMPLATE, values: { width: 48 }, server: server() });
+		const id = other.run.jobId ?? '';
+		await vi.waitFor(
+			async () => expect((await getJob(await other.db, id))?.app.images?.[0]?.hash).toBeTruthy(),
+			{ timeout: 10_000 }
+		);
+		// Told by the other tab that history changed.
+		await vi.waitFor(() => expect(here.jobs.changesSince(0)).toBeNull());
+
+		expect(await here.run.generate({ template: TEMPLATE, values: { width: 48 }, server: server() })).toBe(
+			false
+		);
+		expect(here.run.phase).toBe('cached');
+		expect(here.run.jobId).toBe(id);
 	});
 
 	it('says why nothing was sent to a server that cannot be reached, and leaves no job behind', async () => {

@@ -69,7 +69,10 @@ describe('JobsState against a simulated ComfyUI', () => {
 		const image = await getImage(await db, kept?.hash ?? '');
 		expect(image?.blob.size).toBeGreaterThan(0);
 		expect(kept?.bytes).toBe(image?.blob.size);
-		expect((await useCacheEntry(await db, 'hash-1'))?.imageHashes).toEqual([kept?.hash]);
+		// The cache is filled right after the record is updated.
+		await vi.waitFor(async () =>
+			expect((await useCacheEntry(await db, 'hash-1'))?.imageHashes).toEqual([kept?.hash])
+		);
 		expect(jobs.historyVersion).toBeGreaterThan(before);
 		expect(jobs.keepError).toBeNull();
 		expect(jobs.previews[id]).toBeUndefined();

@@ -46,6 +46,7 @@ describe('result cache', () => {
 		await cached(db, 'mid', 2, 'bbbbbbbbbb');
 		await cached(db, 'new', 3, 'cccccccccc');
 		await useCacheEntry(db, 'old'); // used just now: no longer the oldest
+		expect(await useCacheEntry(db, 'never-run')).toBeUndefined();
 
 		const result = await evictCache(db, { maxBytes: 20 });
 		expect(result.evicted).toBe(1);

@@ -1,8 +1,38 @@
 import type { DeckDb, StoredCacheEntry } from './db';
 import { deleteUnreferencedImages } from './images';
 
+// The prompt hashes the cache holds, per database, read once. Generate asks here first: a prompt that is not cached
+// (nearly every one: a new seed, a changed value) is answered without IndexedDB, whose round trip was most of the
+// time from the Generate click to the POST (~10 ms of 14). This tab's results are added as they are cached; an
+// entry another tab cached is read again after `forgetCacheKeys` (Generate calls it after a history change it cannot
+// name: another tab, an import).
+// A hash listed here whose entry is gone (evicted, deleted) only costs the IndexedDB read that says so.
+const keysOf = new WeakMap<DeckDb, Promise<Set<string>>>();
+
+function cacheKeys(db: DeckDb): Promise<Set<string>> {
+	let keys = keysOf.get(db);
+	if (!keys) {
+		keys = db.getAllKeys('cache').then((list) => new Set(list));
+		keysOf.set(db, keys);
+		// A failed read is tried again next time.
+		keys.catch(() => keysOf.get(db) === keys && keysOf.delete(db));
+	}
+	return keys;
+}
+
+/** Reads the cache's prompt hashes now, so the first Generate does not wait for them. */
+export function loadCacheKeys(db: DeckDb): void {
+	cacheKeys(db).catch(() => undefined);
+}
+
+/** Another tab may have cached results: the prompt hashes are read again on the next look. */
+export function forgetCacheKeys(db: DeckDb): void {
+	keysOf.delete(db);
+}
+
 /** The cached result of a prompt, marking it used now (LRU); undefined when not cached. */
 export async function useCacheEntry(db: DeckDb, promptHash: string): Promise<StoredCacheEntry | undefined> {
+	if (!(await cacheKeys(db)).has(promptHash)) return undefined;
 	const tx = db.transaction('cache', 'readwrite');
 	const entry = await tx.store.get(promptHash);
 	if (entry) {
@@ -20,6 +50,11 @@ export async function putCacheEntry(
 	options: { maxBytes: number }
 ): Promise<{ evicted: number; freedBytes: number }> {
 	await db.put('cache', entry);
+	// Keys read before this write get it here; keys read after it see it.
+	await keysOf.get(db)?.then(
+		(keys) => keys.add(entry.promptHash),
+		() => undefined
+	);
 	return evictCache(db, options);
 }
 

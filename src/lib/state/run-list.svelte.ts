@@ -30,7 +30,10 @@ export interface RunRow {
 	groupId?: string;
 }
 
-/** What the list needs of the app's jobs (a narrow view, so tests can hand in plain objects). */
+/**
+ * What the list needs of the app's jobs (a narrow view, so tests can hand in plain objects). The rows are derived
+ * from it: in the app `byId` and `previews` are state, so a change shows.
+ */
 export interface RunListJobs {
 	readonly byId: Readonly<Record<string, (JobRecord & { serverId: string }) | undefined>>;
 	readonly previews: Readonly<Record<string, { url: string } | undefined>>;
@@ -88,6 +91,8 @@ export class RunListState {
 	/**
 	 * @param options.limit finished runs shown at most (unfinished ones always are).
 	 * @param options.cancelJob deletes a job from its server's queue, or interrupts it when it is the one running.
+	 * @param options.waiting the form's items in the browser queue, read inside the rows' `$derived`: it must read
+	 *   state (the queue's `entries` are), or the rows would not follow it.
 	 */
 	constructor(options: {
 		templateId: string;
@@ -111,44 +116,19 @@ export class RunListState {
 		return this.#templateId;
 	}
 
+	// Derived, not rebuilt per read: a render reads the rows and the counts, and a Generate press re-renders the list
+	// several times. They follow the stored runs, the live jobs and the browser queue (all state in the app).
+	#runs = $derived.by(() => this.#rows());
+	#counts = $derived.by(() => countRuns(this.#runs));
+
 	/** Running first, then queued, then waiting in the browser, then finished; newest first within each. */
 	get runs(): RunRow[] {
-		const rows = new Map<string, RunRow>();
-		for (const job of this.#stored) rows.set(job.id, this.#rowOfJob(job));
-		// A job started a moment ago may be live before its stored record is read.
-		for (const job of Object.values(this.#jobs.byId)) {
-			if (job && !rows.has(job.id) && job.metadata?.templateId === this.#templateId)
-				rows.set(job.id, this.#rowOfJob(job));
-		}
-		for (const item of this.#waiting()) {
-			const sent = item.promptId ? rows.get(item.promptId) : undefined;
-			if (sent) {
-				// Its job record may not carry the label (an item restored after a reload): the queue's does.
-				if (!sent.label && item.label) sent.label = item.label;
-				continue;
-			}
-			rows.set(item.id, {
-				id: item.id,
-				label: item.label ?? '',
-				status: 'waiting',
-				fraction: 0,
-				createdAt: item.createdAt,
-				...(item.groupId ? { groupId: item.groupId } : {})
-			});
-		}
-		const sorted = [...rows.values()].sort(
-			(a, b) => ACTIVE_ORDER[a.status] - ACTIVE_ORDER[b.status] || b.createdAt - a.createdAt
-		);
-		let finished = 0;
-		return sorted.filter((row) => isActive(row.status) || finished++ < this.#limit);
+		return this.#runs;
 	}
 
 	/** How many runs are in each state (the list's summary line). */
-	get counts(): { total: number; active: number; succeeded: number; failed: number } {
-		const runs = this.runs;
-		const active = runs.filter((r) => isActive(r.status)).length;
-		const succeeded = runs.filter((r) => r.status === 'succeeded').length;
-		return { total: runs.length, active, succeeded, failed: runs.length - active - succeeded };
+	get counts(): RunCounts {
+		return this.#counts;
 	}
 
 	/**
@@ -203,6 +183,37 @@ export class RunListState {
 		}
 	}
 
+	#rows(): RunRow[] {
+		const rows = new Map<string, RunRow>();
+		for (const job of this.#stored) rows.set(job.id, this.#rowOfJob(job));
+		// A job started a moment ago may be live before its stored record is read.
+		for (const job of Object.values(this.#jobs.byId)) {
+			if (job && !rows.has(job.id) && job.metadata?.templateId === this.#templateId)
+				rows.set(job.id, this.#rowOfJob(job));
+		}
+		for (const item of this.#waiting()) {
+			const sent = item.promptId ? rows.get(item.promptId) : undefined;
+			if (sent) {
+				// Its job record may not carry the label (an item restored after a reload): the queue's does.
+				if (!sent.label && item.label) sent.label = item.label;
+				continue;
+			}
+			rows.set(item.id, {
+				id: item.id,
+				label: item.label ?? '',
+				status: 'waiting',
+				fraction: 0,
+				createdAt: item.createdAt,
+				...(item.groupId ? { groupId: item.groupId } : {})
+			});
+		}
+		const sorted = [...rows.values()].sort(
+			(a, b) => ACTIVE_ORDER[a.status] - ACTIVE_ORDER[b.status] || b.createdAt - a.createdAt
+		);
+		let finished = 0;
+		return sorted.filter((row) => isActive(row.status) || finished++ < this.#limit);
+	}
+
 	#rowOfJob(job: (JobRecord & { serverId: string }) | StoredJob): RunRow {
 		const live = this.#jobs.byId[job.id];
 		const current = live ?? job;
@@ -226,6 +237,20 @@ export class RunListState {
 			...(groupId ? { groupId } : {})
 		};
 	}
+}
+
+/** How many runs are in each state (the list's summary line). */
+export interface RunCounts {
+	total: number;
+	active: number;
+	succeeded: number;
+	failed: number;
+}
+
+function countRuns(runs: readonly RunRow[]): RunCounts {
+	const active = runs.filter((r) => isActive(r.status)).length;
+	const succeeded = runs.filter((r) => r.status === 'succeeded').length;
+	return { total: runs.length, active, succeeded, failed: runs.length - active - succeeded };
 }
 
 /** What the run list needs of the browser queue (the app's `DispatchState`). */

@@ -1,6 +1,6 @@
 // End to end against the floor: the built app and a hand-written fetch+WebSocket client (raw-client.ts) in the
 // same Chromium page, same origin (the simulator serving the build, like ComfyUI --front-end-root, at its
-// fastest time scale). 30 trivial jobs each, interleaved: submit → image shown (app: the Generate click until the
+// fastest time scale, in a process of its own as ComfyUI is: see startSimulatorProcess). 30 trivial jobs each, interleaved: submit → image shown (app: the Generate click until the
 // new result <img> is decoded) against submit → image bytes (raw). Then 50 prompts submitted together by each.
 // The app's time is split at the moments the page can see: its POST /prompt answered, its GET /view done, the
 // <img> in the DOM, decoded, and the moments between: the POST leaving, `executing` with node null on the app's
@@ -8,7 +8,7 @@
 import type { Page } from '@playwright/test';
 import { writeFile } from 'node:fs/promises';
 import { installRawClient, type RawClient, type RawTiming } from './raw-client';
-import { pageScript, percentile, startSimulatorApp } from './simulator-app';
+import { pageScript, percentile, startSimulatorProcess } from './simulator-app';
 
 export const name = 'e2e speed';
 
@@ -258,7 +258,7 @@ async function appBatch(
 const ms = (v: number) => v.toFixed(0).padStart(4);
 
 export async function run() {
-	const app = await startSimulatorApp({ timeScale: 0 });
+	const app = await startSimulatorProcess({ timeScale: 0 });
 	const appTimes: AppTiming[] = [];
 	const rawTimes: RawTiming[] = [];
 	let batchApp: { ms: number; submittedMs: number; kept: number };

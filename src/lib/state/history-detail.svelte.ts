@@ -11,7 +11,7 @@ import {
 } from '$lib/storage/history';
 import { getImage } from '$lib/storage/images';
 import { mediaFieldsOf } from './generation.svelte';
-import { comparedResults } from './compared-results';
+import { comparedResults, type ComparedKind } from './compared-results';
 import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
 import { zipBlob } from '$lib/util/zip';
 import type { DeckDb } from '$lib/storage/db';
@@ -47,13 +47,13 @@ export class HistoryDetailState extends ActionStatus {
 	#others = $state.raw<HistoryItem[]>([]);
 	#compareId = $state('');
 	#diff = $state.raw<ParameterChange[] | undefined>(undefined);
-	#compareImage = $state.raw<DetailImage | undefined>(undefined);
+	#compared = $state.raw<(DetailImage & { url: string; compareKind: ComparedKind })[]>([]);
 	#labels = $state.raw<Record<string, string>>({});
 
 	#app: HistoryApp;
 	#templates: Pick<TemplatesState, 'get'>;
 	#urls: string[] = [];
-	#compareUrl: string | undefined;
+	#compareUrls: string[] = [];
 	#generation = 0;
 
 	constructor(options: { app: HistoryApp; templates: Pick<TemplatesState, 'get'> }) {
@@ -103,11 +103,11 @@ export class HistoryDetailState extends ActionStatus {
 	}
 
 	/**
-	 * The compared run's first picture, for the side-by-side and slider view, or its first video when neither run
-	 * kept a picture and both kept a video (`kind` says which; undefined when there is nothing to set side by side).
+	 * The compared run's results to set beside this run's: its first video and its first picture, each when both
+	 * runs kept one (`compareKind` says which; empty when there is nothing to set side by side).
 	 */
-	get compareImage(): DetailImage | undefined {
-		return this.#compareImage;
+	get compared(): (DetailImage & { url: string; compareKind: ComparedKind })[] {
+		return this.#compared;
 	}
 
 	/** Parameter ids → the labels the template's form gives them (ids of a deleted template stay as they are). */
@@ -178,33 +178,40 @@ export class HistoryDetailState extends ActionStatus {
 		const job = this.#job;
 		if (!otherId || !job) {
 			this.#diff = undefined;
-			this.#setCompareImage(undefined);
+			this.#setCompared([]);
 			return;
 		}
 		const db = await this.#app.db;
 		const other = await getJob(db, otherId);
-		const first = other && comparedResults(job, other)?.other;
-		const stored = first?.hash ? await getImage(db, first.hash) : undefined;
+		const pairs = other ? comparedResults(job, other) : [];
+		const stored = await Promise.all(
+			pairs.map(({ other }) => (other.hash ? getImage(db, other.hash) : undefined))
+		);
 		if (this.#compareId !== otherId) return;
 		this.#diff = other ? diffRuns(job, other) : undefined;
-		this.#setCompareImage(
-			first && stored
-				? {
+		this.#setCompared(
+			pairs.flatMap(({ kind, other: first }, i) => {
+				const kept = stored[i];
+				if (!kept) return [];
+				return [
+					{
+						compareKind: kind,
 						filename: first.filename,
-						blob: stored.blob,
-						width: first.width ?? stored.width,
-						height: first.height ?? stored.height,
+						blob: kept.blob,
+						width: first.width ?? kept.width,
+						height: first.height ?? kept.height,
 						...(first.kind ? { kind: first.kind } : {}),
 						...(first.duration !== undefined ? { duration: first.duration } : {})
 					}
-				: undefined
+				];
+			})
 		);
 	}
 
-	#setCompareImage(image: DetailImage | undefined) {
-		if (this.#compareUrl) URL.revokeObjectURL(this.#compareUrl);
-		this.#compareUrl = image?.blob ? URL.createObjectURL(image.blob) : undefined;
-		this.#compareImage = image && this.#compareUrl ? { ...image, url: this.#compareUrl } : undefined;
+	#setCompared(results: (DetailImage & { blob: Blob; compareKind: ComparedKind })[]) {
+		for (const url of this.#compareUrls) URL.revokeObjectURL(url);
+		this.#compared = results.map((result) => ({ ...result, url: URL.createObjectURL(result.blob) }));
+		this.#compareUrls = this.#compared.map((result) => result.url);
 	}
 
 	async #loadImages(job: StoredJob, generation: number) {
@@ -371,6 +378,6 @@ export class HistoryDetailState extends ActionStatus {
 	dispose(): void {
 		this.#generation++;
 		this.#setImages([]);
-		this.#setCompareImage(undefined);
+		this.#setCompared([]);
 	}
 }

@@ -75,6 +75,39 @@ describe('HistoryDetailState', () => {
 		expect(detail.images).toEqual([]);
 	});
 
+	it('keeps the other run’s video and picture to compare when both runs made one of each', async () => {
+		const { db, detail } = await setup();
+		const kept = (bytes: string, type: string) => putImage(db, { blob: new Blob([bytes], { type }) });
+		const results = async (id: string) => [
+			{ filename: `${id}.png`, subfolder: '', type: 'output', hash: await kept(`${id} png`, 'image/png') },
+			{
+				filename: `${id}.mp4`,
+				subfolder: '',
+				type: 'output',
+				kind: 'video' as const,
+				hash: await kept(`${id} mp4`, 'video/mp4')
+			}
+		];
+		for (const [id, createdAt] of [
+			['clip-a', 10],
+			['clip-b', 11]
+		] as const) {
+			const base = job(id, { createdAt, width: createdAt });
+			await putJob(db, { ...base, app: { ...base.app!, images: await results(id) } });
+		}
+
+		await detail.load('clip-b');
+		expect(detail.compareId).toBe('clip-a');
+		expect(detail.compared.map((c) => [c.compareKind, c.filename, c.blob?.type])).toEqual([
+			['VIDEO', 'clip-a.mp4', 'video/mp4'],
+			['IMAGE', 'clip-a.png', 'image/png']
+		]);
+		expect(detail.compared.every((c) => c.url.startsWith('blob:'))).toBe(true);
+		await detail.compare('');
+		expect(detail.compared).toEqual([]);
+		detail.dispose();
+	});
+
 	it('says when no job has the id', async () => {
 		const { detail } = await setup();
 		await detail.load('deleted-elsewhere');

@@ -290,7 +290,7 @@ export function textsOfOutputs(outputs: Record<string, NodeOutput>): Record<stri
 
 /** Adds images not already present (same file = same image, whichever node reported it first). */
 export function mergeImages(existing: JobImage[], added: JobImage[]): JobImage[] {
-	const key = (i: JobImage) => `${i.type}/${i.subfolder}/${i.filename}`;
+	const key = (image: JobImage) => `${image.type}/${image.subfolder}/${image.filename}`;
 	const seen = new Set(existing.map(key));
 	const out = [...existing];
 	for (const image of added) {

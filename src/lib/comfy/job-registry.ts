@@ -207,7 +207,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
 		/** Every job, in the order they became known. */
 		all: () => [...jobs.values()],
 		/** Every job, oldest first. */
-		list: () => [...jobs.values()].sort((a, b) => a.timings.created - b.timings.created),
+		list: () => [...jobs.values()].sort((older, newer) => older.timings.created - newer.timings.created),
 		runtimeOf,
 		emit,
 		persist,

@@ -130,8 +130,8 @@ export function createMemoryJobStore(): JobStore & { readonly size: number } {
 		},
 		async list(options = {}) {
 			return [...records.values()]
-				.filter((r) => !options.serverUrl || r.serverUrl === options.serverUrl)
-				.map((r) => structuredClone(r));
+				.filter((record) => !options.serverUrl || record.serverUrl === options.serverUrl)
+				.map((record) => structuredClone(record));
 		},
 		async delete(id) {
 			records.delete(id);

@@ -11,7 +11,7 @@ export type QueueItem = Queue['queue_pending'][number];
 
 /** Pending prompts in the order the server will run them (a copy; the answer's own order is not that). */
 export function pendingInRunOrder(queue: Queue): QueueItem[] {
-	return [...queue.queue_pending].sort((a, b) => a[0] - b[0]);
+	return [...queue.queue_pending].sort((first, second) => first[0] - second[0]);
 }
 
 const DEBOUNCE_MS = 250;

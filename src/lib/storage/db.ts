@@ -171,7 +171,9 @@ export interface DeckSchema extends DBSchema {
 	grids: { key: string; value: StoredGrid; indexes: { byCreatedAt: number; byJob: string } };
 	/**
 	 * The browser queue's own record (key `state`: paused or not) and items set aside as unreadable; before v12,
-	 * the whole queue as one snapshot (key `queue`).
+	 * the whole queue as one snapshot (key `queue`). Both queue stores are `unknown` on purpose, unlike the others:
+	 * the v12 migration moves an old snapshot's items in unchecked, and what cannot be read is set aside exactly as
+	 * it was found; every value is checked by the core's parser when it is read (`loadBrowserQueue`).
 	 */
 	browserQueue: { key: string; value: unknown };
 	/** One record per browser queue item, with its place in the queue (read back through the core's parser). */

@@ -85,6 +85,8 @@ test('a prompt with & % # and a new line survives the URL round trip', async ({ 
 	const prompt = page.getByRole('textbox', { name: 'Prompt', exact: true });
 	await prompt.fill('cats & dogs, 100% #fun\nsecond=line+more');
 	await page.getByRole('textbox', { name: 'Steps' }).fill('31');
+	// The address follows the form a moment later (written in the background): read it once it has.
+	await expect(page).toHaveURL(/steps=31/);
 	const url = page.url();
 	await page.reload();
 	await expect(prompt).toHaveValue('cats & dogs, 100% #fun\nsecond=line+more');

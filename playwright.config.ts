@@ -31,10 +31,8 @@ export default defineConfig({
 	use: {
 		browserName: 'chromium',
 		launchOptions: { executablePath: chromiumPath(), args: chromiumArgs },
-		// Recording a trace of every test made the suite about a third slower (two specs: 46 s without, 60-66 s
-		// with), and CI is near its 15-minute limit. A failure still leaves its page snapshot (error-context.md) and
-		// a screenshot; E2E_TRACE=1 records traces again, to read a failure step by step.
-		trace: process.env.E2E_TRACE ? 'retain-on-failure' : 'off',
+		// A failure leaves its trace, its page snapshot and a screenshot.
+		trace: 'retain-on-failure',
 		screenshot: 'only-on-failure'
 	},
 	webServer: [

@@ -117,6 +117,18 @@ async function connect(h: ReturnType<typeof setup>) {
 
 const frame = (type: string, data: Record<string, unknown>) => ({ type, data });
 
+/** Records, in order, each record the store writes (`put <status>`) and each POST of a prompt. */
+function writesAndPosts(h: ReturnType<typeof setup>): string[] {
+	const order: string[] = [];
+	const put = h.store.put.bind(h.store);
+	h.store.put = async (record) => {
+		order.push(`put ${record.status}`);
+		await put(record);
+	};
+	h.comfy.onPost = () => void order.push('POST');
+	return order;
+}
+
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
@@ -124,13 +136,7 @@ describe('job tracker', () => {
 	it('saves the record before it sends the prompt, with a client-chosen lowercase UUID', async () => {
 		const h = setup();
 		await connect(h);
-		const order: string[] = [];
-		const put = h.store.put.bind(h.store);
-		h.store.put = async (record) => {
-			order.push(`put ${record.status}`);
-			await put(record);
-		};
-		h.comfy.onPost = () => void order.push('POST');
+		const order = writesAndPosts(h);
 		const job = await h.tracker.submit({ workflow: WORKFLOW, metadata: { userInitials: 'AB' } });
 		expect(order.slice(0, 2)).toEqual(['put pending', 'POST']);
 		expect(job.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -145,13 +151,7 @@ describe('job tracker', () => {
 	it('writes no first record of its own for a job its caller stored before submitting (the browser queue)', async () => {
 		const h = setup();
 		await connect(h);
-		const order: string[] = [];
-		const put = h.store.put.bind(h.store);
-		h.store.put = async (record) => {
-			order.push(`put ${record.status}`);
-			await put(record);
-		};
-		h.comfy.onPost = () => void order.push('POST');
+		const order = writesAndPosts(h);
 		const job = await h.tracker.submit({ workflow: WORKFLOW, stored: true });
 		await vi.advanceTimersByTimeAsync(0);
 		expect(order).toEqual(['POST', 'put queued']);

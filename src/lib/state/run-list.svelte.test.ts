@@ -1,24 +1,14 @@
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '$lib/comfy';
 import { openDeckDb } from '$lib/storage/db';
 import { RunListState, type WaitingRun } from './run-list.svelte';
-
-const liveJob = (id: string, status: JobRecord['status'], created: number) => ({
-	id,
-	serverUrl: 'http://box:8188/',
-	workflow: {},
-	status,
-	outputs: [],
-	timings: { created },
-	attempts: 1,
-	serverId: 's1',
-	metadata: { templateId: 'sd15' }
-});
+import { liveJob } from './testing/live-job';
 
 describe('RunListState in the page (its rows are derived from state)', () => {
 	it('follows the live jobs and the browser queue as they change, and reads the same rows until then', () => {
-		const byId = $state<Record<string, ReturnType<typeof liveJob>>>({ a: liveJob('a', 'queued', 1000) });
+		const byId = $state<Record<string, ReturnType<typeof liveJob>>>({
+			a: liveJob('a', 'queued', { created: 1000 })
+		});
 		let waiting = $state<WaitingRun[]>([]);
 		let list: RunListState | undefined;
 		const shown: string[][] = [];
@@ -39,12 +29,12 @@ describe('RunListState in the page (its rows are derived from state)', () => {
 		// Nothing changed: the list is not built again for a second read (a render reads rows and counts).
 		expect(list?.runs).toBe(list?.runs);
 
-		byId.a = liveJob('a', 'running', 1000);
+		byId.a = liveJob('a', 'running', { created: 1000 });
 		flushSync();
 		expect(shown.at(-1)).toEqual(['a running']);
 
 		waiting = [{ id: 'w1', createdAt: 2000, label: 'Seed 2' }];
-		byId.b = liveJob('b', 'succeeded', 3000);
+		byId.b = liveJob('b', 'succeeded', { created: 3000 });
 		flushSync();
 		expect(shown.at(-1)).toEqual(['a running', 'w1 waiting', 'b succeeded']);
 		expect(list?.counts).toEqual({ total: 3, active: 2, succeeded: 1, failed: 0 });

@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '$lib/comfy';
 import { openDeckDb } from '$lib/storage/db';
 import { putJob, type StoredJob } from '$lib/storage/jobs';
 import type { QueueEntry } from '$lib/comfy/batch';
+import { liveJob } from './testing/live-job';
 import { RunListState, waitingRunsOf, type RunListJobs, type WaitingRun } from './run-list.svelte';
 
 let n = 0;
@@ -61,18 +61,8 @@ function setup({
 	};
 }
 
-const liveJob = (id: string, status: JobRecord['status'], created = 5000) =>
-	({
-		id,
-		serverUrl: 'http://box:8188/',
-		workflow: {},
-		status,
-		outputs: [],
-		timings: { created },
-		attempts: 1,
-		serverId: 's2',
-		metadata: { templateId: 'sd15' }
-	}) satisfies JobRecord & { serverId: string };
+// The run list's own server here is s2.
+const onS2 = { serverId: 's2' };
 
 describe('RunListState', () => {
 	it("lists every run of the template from IndexedDB, not other templates' runs, running before finished", async () => {
@@ -96,7 +86,10 @@ describe('RunListState', () => {
 	it('shows the live status over the stored one, and a live run not stored yet', async () => {
 		const h = setup({
 			stored: [job('a', { status: 'queued' })],
-			live: { a: liveJob('a', 'running'), fresh: liveJob('fresh', 'queued', 9000) }
+			live: {
+				a: liveJob('a', 'running', onS2),
+				fresh: liveJob('fresh', 'queued', { ...onS2, created: 9000 })
+			}
 		});
 		await h.store();
 		const runs = h.list.runs;

@@ -9,8 +9,22 @@ const flac = (name: string): Result => ({ hash: `h-${name}`, filename: `${name}.
 
 describe('the results two runs are compared by', () => {
 	it('are their first pictures when both kept one, whatever came before them', () => {
-		expect(comparedResults(run(flac('a'), png('a1'), png('a2')), run(flac('b'), png('b1')))).toEqual([
+		expect(comparedResults(run(flac('a'), png('a1'), png('a2')), run(mp4('b'), png('b1')))).toEqual([
 			{ kind: 'IMAGE', mine: png('a1'), other: png('b1') }
+		]);
+	});
+
+	it('are their first sounds when both kept one, before their pictures', () => {
+		expect(comparedResults(run(flac('a1'), flac('a2')), run(png('b0'), flac('b1')))).toEqual([
+			{ kind: 'AUDIO', mine: flac('a1'), other: flac('b1') }
+		]);
+		expect(comparedResults(run(png('a0'), flac('a1')), run(flac('b1'), png('b0')))).toEqual([
+			{ kind: 'AUDIO', mine: flac('a1'), other: flac('b1') },
+			{ kind: 'IMAGE', mine: png('a0'), other: png('b0') }
+		]);
+		// A sound by its name alone (kept before kinds) counts too.
+		expect(comparedResults(run({ hash: 'h', filename: 'a.mp3' }), run(flac('b')))).toEqual([
+			{ kind: 'AUDIO', mine: { hash: 'h', filename: 'a.mp3' }, other: flac('b') }
 		]);
 	});
 
@@ -33,7 +47,8 @@ describe('the results two runs are compared by', () => {
 
 	it('are none when they share neither, or a result is not kept', () => {
 		expect(comparedResults(run(png('a')), run(mp4('b')))).toEqual([]);
-		expect(comparedResults(run(flac('a')), run(flac('b')))).toEqual([]);
+		expect(comparedResults(run(flac('a')), run(png('b')))).toEqual([]);
+		expect(comparedResults(run({ filename: 'a.flac', kind: 'audio' }), run(flac('b')))).toEqual([]);
 		expect(comparedResults(run({ filename: 'a.png' }), run(png('b')))).toEqual([]);
 		expect(comparedResults({ app: {} }, run(png('b')))).toEqual([]);
 	});

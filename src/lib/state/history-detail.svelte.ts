@@ -103,8 +103,8 @@ export class HistoryDetailState extends ActionStatus {
 	}
 
 	/**
-	 * The compared run's results to set beside this run's: its first video and its first picture, each when both
-	 * runs kept one (`compareKind` says which; empty when there is nothing to set side by side).
+	 * The compared run's results to set beside this run's: its first video, its first sound and its first picture,
+	 * each when both runs kept one (`compareKind` says which; empty when there is nothing to set side by side).
 	 */
 	get compared(): (DetailImage & { url: string; compareKind: ComparedKind })[] {
 		return this.#compared;

@@ -75,7 +75,7 @@ describe('HistoryDetailState', () => {
 		expect(detail.images).toEqual([]);
 	});
 
-	it('keeps the other run’s video and picture to compare when both runs made one of each', async () => {
+	it('keeps the other run’s video, sound and picture to compare when both runs made one of each', async () => {
 		const { db, detail } = await setup();
 		const kept = (bytes: string, type: string) => putImage(db, { blob: new Blob([bytes], { type }) });
 		const results = async (id: string) => [
@@ -86,6 +86,13 @@ describe('HistoryDetailState', () => {
 				type: 'output',
 				kind: 'video' as const,
 				hash: await kept(`${id} mp4`, 'video/mp4')
+			},
+			{
+				filename: `${id}.flac`,
+				subfolder: 'audio',
+				type: 'output',
+				kind: 'audio' as const,
+				hash: await kept(`${id} flac`, 'audio/flac')
 			}
 		];
 		for (const [id, createdAt] of [
@@ -100,6 +107,7 @@ describe('HistoryDetailState', () => {
 		expect(detail.compareId).toBe('clip-a');
 		expect(detail.compared.map((c) => [c.compareKind, c.filename, c.blob?.type])).toEqual([
 			['VIDEO', 'clip-a.mp4', 'video/mp4'],
+			['AUDIO', 'clip-a.flac', 'audio/flac'],
 			['IMAGE', 'clip-a.png', 'image/png']
 		]);
 		expect(detail.compared.every((c) => c.url.startsWith('blob:'))).toBe(true);

@@ -57,6 +57,9 @@ export function isActive(status: RunStatus): boolean {
 	return status === 'waiting' || !isTerminal(status);
 }
 
+/** Labels compared as people read them: "Run 9" before "Run 10". */
+const LABEL_ORDER = new Intl.Collator(undefined, { numeric: true });
+
 const ACTIVE_ORDER: Record<RunStatus, number> = {
 	running: 0,
 	pending: 1,
@@ -207,8 +210,13 @@ export class RunListState {
 				...(item.groupId ? { groupId: item.groupId } : {})
 			});
 		}
+		// Runs of a batch released together often share their millisecond: their labels ("Run 2", "x=1 · y=3")
+		// then keep them in the batch's own order, newest first like the rest, not in IndexedDB's key order.
 		const sorted = [...rows.values()].sort(
-			(a, b) => ACTIVE_ORDER[a.status] - ACTIVE_ORDER[b.status] || b.createdAt - a.createdAt
+			(a, b) =>
+				ACTIVE_ORDER[a.status] - ACTIVE_ORDER[b.status] ||
+				b.createdAt - a.createdAt ||
+				LABEL_ORDER.compare(b.label, a.label)
 		);
 		let finished = 0;
 		return sorted.filter((row) => isActive(row.status) || finished++ < this.#limit);

@@ -83,6 +83,21 @@ describe('RunListState', () => {
 		expect(h.list.counts).toEqual({ total: 3, active: 1, succeeded: 2, failed: 0 });
 	});
 
+	it('orders runs of a batch sent in the same millisecond by their number, newest first (Run 10 before Run 9)', async () => {
+		const batchItem = (id: string, label: string) =>
+			job(id, { createdAt: 5000, app: { templateId: 'sd15', label, groupId: 'g' } as StoredJob['app'] });
+		const h = setup({
+			stored: [
+				batchItem('p1', 'Run 1'),
+				batchItem('p2', 'Run 2'),
+				batchItem('p9', 'Run 9'),
+				batchItem('p10', 'Run 10')
+			]
+		});
+		await h.store();
+		expect(h.list.runs.map((r) => r.label)).toEqual(['Run 10', 'Run 9', 'Run 2', 'Run 1']);
+	});
+
 	it('shows the live status over the stored one, and a live run not stored yet', async () => {
 		const h = setup({
 			stored: [job('a', { status: 'queued' })],

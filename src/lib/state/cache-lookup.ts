@@ -1,5 +1,6 @@
 import { forgetCacheKeys, loadCacheKeys, useCacheEntry } from '$lib/storage/cache';
 import type { DeckDb, StoredCacheEntry } from '$lib/storage/db';
+import { getJob, type KeptImage } from '$lib/storage/jobs';
 
 /** What the lookup needs of the app's jobs (`JobsState`). */
 interface HistoryChangesView {
@@ -35,4 +36,17 @@ export class CacheLookup {
 		this.#version = version;
 		return useCacheEntry(db, promptHash);
 	}
+}
+
+/**
+ * What a cache hit shows: its results as the run that cached them kept them (name, folder, type), so a video is
+ * named and saved as the server named it (`ComfyDeck_00001_.mp4`, not a hash); by their hashes alone when that run
+ * was deleted from history since.
+ */
+export async function cachedResults(
+	db: DeckDb,
+	entry: StoredCacheEntry
+): Promise<(KeptImage | { hash: string })[]> {
+	const kept = (await getJob(db, entry.jobId))?.app.images ?? [];
+	return entry.imageHashes.map((hash) => kept.find((image) => image.hash === hash) ?? { hash });
 }

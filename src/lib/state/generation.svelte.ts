@@ -9,7 +9,7 @@ import type { FreshResult } from './fresh-results.svelte';
 import { loadKeptImages, shownOfFresh, type ShownImage } from './shown-image';
 import type { GenerateOptions } from './generation-options';
 import { LatestRunReader } from './latest-run';
-import { CacheLookup } from './cache-lookup';
+import { CacheLookup, cachedResults } from './cache-lookup';
 
 export { mediaFieldsOf, type ShownImage } from './shown-image';
 import { errorMessage } from '$lib/util/error-message';
@@ -156,7 +156,8 @@ export class GenerationState {
 
 		if (!options.force && !randomized) {
 			const entry = await this.#cache.find(hash);
-			const cached = entry && (await this.#loadImages(entry.imageHashes.map((h) => ({ hash: h }))));
+			const cached =
+				entry && (await this.#loadImages(await cachedResults(await this.#app.db, entry), entry.serverId));
 			if (entry && cached) {
 				if (!current()) return false;
 				this.#images = cached;

@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { createLogger } from '$lib/comfy';
+import { createTemplate } from '$lib/comfy/workflow';
 import { useCacheEntry } from '$lib/storage/cache';
 import { openDeckDb } from '$lib/storage/db';
 import { getJob, listJobsOfTemplate } from '$lib/storage/jobs';
@@ -14,6 +16,36 @@ import { JobsState } from './jobs.svelte';
 
 // A one-field template (Width) over EmptyImage → SaveImage: no random seed, so identical runs hit the cache.
 const TEMPLATE = template('Solid color', 16);
+
+// A video run (EmptyImage frames → CreateVideo → SaveVideo, as in m_media.json): the simulator saves the MP4 the
+// real server wrote there.
+const CLIP = createTemplate({
+	name: 'Clip',
+	api: {
+		'1': { class_type: 'EmptyImage', inputs: { width: 64, height: 48, batch_size: 8, color: 3368652 } },
+		'2': { class_type: 'CreateVideo', inputs: { images: ['1', 0], fps: 8 } },
+		'3': {
+			class_type: 'SaveVideo',
+			inputs: { video: ['2', 0], filename_prefix: 'video/ComfyDeck-clip', format: 'auto', codec: 'auto' }
+		}
+	},
+	parameters: [
+		{
+			id: 'fps',
+			label: 'Frames per second',
+			kind: 'FLOAT',
+			group: 'Video',
+			targets: [{ nodeId: '2', input: 'fps' }],
+			default: 8,
+			required: true,
+			hidden: false
+		}
+	],
+	now: 1
+});
+const MP4 = readFileSync(
+	new URL('../../../tests/fixtures/comfyui/media/harness_media_00001_.mp4', import.meta.url)
+);
 
 /** The parts of the app a generation panel uses, with the simulator as its one server. */
 function setup(o: { server: ServerView; connection?: ServerConnection; dbName?: string }) {
@@ -103,6 +135,50 @@ describe('GenerationState against a simulated ComfyUI', () => {
 		expect(run.jobId).not.toBe(first);
 		expect(run.fromCache).toBe(false);
 		expect(await listJobsOfTemplate(await db, TEMPLATE.id)).toHaveLength(2);
+	});
+
+	it('answers a video run from the result cache with its kept video, asking the server for nothing', async () => {
+		const { db, run } = setup({ server: server() });
+		await run.generate({ template: CLIP, values: { fps: 6 }, server: server() });
+		const first = run.jobId ?? '';
+		await vi.waitFor(
+			async () => expect((await getJob(await db, first))?.app.images?.[0]?.hash).toBeTruthy(),
+			{ timeout: 10_000 }
+		);
+		const [kept] = (await getJob(await db, first))?.app.images ?? [];
+		expect(kept).toMatchObject({ filename: 'ComfyDeck-clip_00001_.mp4', kind: 'video', mime: 'video/mp4' });
+		// Cached once every file of the run is kept.
+		await vi.waitFor(async () => expect(await (await db).count('cache')).toBe(1));
+
+		// The same values again: no /view, no /prompt, nothing at all.
+		const fetched = vi.spyOn(globalThis, 'fetch');
+		try {
+			expect(await run.generate({ template: CLIP, values: { fps: 6 }, server: server() })).toBe(false);
+			expect(fetched).not.toHaveBeenCalled();
+		} finally {
+			fetched.mockRestore();
+		}
+		expect(run.phase).toBe('cached');
+		expect(run.jobId).toBe(first);
+		// Shown as the video it is (a <video>, named as the server named it), from the bytes kept the first time.
+		expect(run.images).toEqual([
+			expect.objectContaining({
+				hash: kept?.hash,
+				filename: 'ComfyDeck-clip_00001_.mp4',
+				kind: 'video',
+				mime: 'video/mp4',
+				url: expect.stringMatching(/^blob:/)
+			})
+		]);
+		expect(Buffer.from(await run.images[0]!.blob.arrayBuffer()).equals(MP4)).toBe(true);
+		expect(await listJobsOfTemplate(await db, CLIP.id)).toHaveLength(1);
+
+		// Its run deleted from history since, the cached video is still a video, named by its hash.
+		await (await db).delete('jobs', first);
+		expect(await run.generate({ template: CLIP, values: { fps: 6 }, server: server() })).toBe(false);
+		expect(run.images.map((i) => [i.filename, i.kind])).toEqual([
+			[`${kept?.hash?.slice(0, 12)}.mp4`, 'video']
+		]);
 	});
 
 	it('answers from the cache a result another tab kept after this panel opened', async () => {

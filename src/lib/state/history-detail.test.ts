@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { createLogger } from '$lib/comfy';
-import { decodeFormState } from '$lib/comfy/workflow';
+import { applyParameters, createTemplate, decodeFormState } from '$lib/comfy/workflow';
 import { openDeckDb, type DeckDb } from '$lib/storage/db';
 import { getImage, putImage } from '$lib/storage/images';
 import { getJob, putJob, type StoredJob } from '$lib/storage/jobs';
@@ -15,6 +16,35 @@ import { JobsState } from './jobs.svelte';
 // A one-field template (Width) over EmptyImage → SaveImage: runs on the simulator as it is.
 const TEMPLATE = template('Solid color', 16);
 const WORKFLOW = TEMPLATE.api;
+
+// A video run with a video input (LoadVideo → SaveVideo, as demo-media-remix loads one): the simulator saves what
+// it loaded, so the result's bytes say which input the server was given.
+const REMIX = createTemplate({
+	name: 'Remix',
+	api: {
+		'1': { class_type: 'LoadVideo', inputs: { file: 'placeholder.mp4' } },
+		'2': {
+			class_type: 'SaveVideo',
+			inputs: { video: ['1', 0], filename_prefix: 'video/ComfyDeck-again', format: 'auto', codec: 'auto' }
+		}
+	},
+	parameters: [
+		{
+			id: 'video',
+			label: 'Video',
+			kind: 'VIDEO',
+			group: 'Video',
+			targets: [{ nodeId: '1', input: 'file' }],
+			default: 'placeholder.mp4',
+			required: true,
+			hidden: false
+		}
+	],
+	now: 1
+});
+const MP4 = readFileSync(
+	new URL('../../../tests/fixtures/comfyui/media/harness_media_00001_.mp4', import.meta.url)
+);
 
 function job(id: string, o: { createdAt: number; width: number; image?: string; style?: string }): StoredJob {
 	return {
@@ -206,6 +236,67 @@ describe('HistoryDetailState run again', () => {
 		expect(again?.serverId).toBe('s1');
 		expect(again?.app).toMatchObject({ templateId: TEMPLATE.id, parameters: { width: 64 }, style: 'flat' });
 		await vi.waitFor(() => expect(jobs.byId[id ?? '']?.status).toBe('succeeded'), { timeout: 10_000 });
+		await jobs.close();
+	});
+
+	it('runs a video run again with the same video input, restores it on its form, and ends with a video', async () => {
+		const server: ServerView = { id: 's1', name: 'Simulator', baseUrl: sim.url, order: 0, createdAt: 1 };
+		// The input, uploaded as the form uploads a picked file.
+		const form = new FormData();
+		form.append('image', new Blob([MP4], { type: 'video/mp4' }), 'waves.mp4');
+		expect((await fetch(`${sim.url}/upload/image`, { method: 'POST', body: form })).ok).toBe(true);
+		const { db, jobs } = await setup({ servers: [server] });
+		const values = { video: 'waves.mp4' };
+		const workflow = applyParameters({ api: REMIX.api, parameters: REMIX.parameters, values }).api;
+		const clip = await putImage(db, { blob: new Blob([MP4], { type: 'video/mp4' }), kind: 'video' });
+		await putJob(db, {
+			...job('clip', { createdAt: 5, width: 0 }),
+			workflow,
+			app: {
+				templateId: REMIX.id,
+				templateName: REMIX.name,
+				parameters: values,
+				images: [
+					{
+						filename: 'ComfyDeck-again_00001_.mp4',
+						subfolder: 'video',
+						type: 'output',
+						kind: 'video',
+						hash: clip
+					}
+				]
+			}
+		});
+		const templates = { get: (id: string) => Promise.resolve(id === REMIX.id ? REMIX : undefined) };
+		const detail = new HistoryDetailState({
+			app: { db: Promise.resolve(db), jobs, servers: [server] },
+			templates
+		});
+		await detail.load('clip');
+		expect(detail.images.map((i) => [i.filename, i.kind])).toEqual([['ComfyDeck-again_00001_.mp4', 'video']]);
+
+		// "Edit and run" opens its form with the same video picked.
+		expect(
+			decodeFormState({ hash: (await detail.editLink()) ?? '', parameters: REMIX.parameters })
+		).toMatchObject({ ok: true, values });
+
+		// "Run again" sends it with the same video, and the server's answer is kept as a video.
+		const id = (await detail.runAgain()) ?? '';
+		expect(detail.error).toBe('');
+		const again = await getJob(db, id);
+		expect(again?.workflow['1']?.inputs).toEqual({ file: 'waves.mp4' });
+		expect(again?.app).toMatchObject({ templateId: REMIX.id, parameters: values });
+		await vi.waitFor(async () => expect((await getJob(db, id))?.app.images?.[0]?.hash).toBeTruthy(), {
+			timeout: 10_000
+		});
+		const [result] = (await getJob(db, id))?.app.images ?? [];
+		expect(result).toMatchObject({ subfolder: 'video', kind: 'video', mime: 'video/mp4' });
+		// The video it loaded, saved again.
+		const stored = await getImage(db, result?.hash ?? '');
+		expect(Buffer.from(await stored!.blob.arrayBuffer()).equals(MP4)).toBe(true);
+		await detail.load(id);
+		expect(detail.images.map((i) => i.kind)).toEqual(['video']);
+		detail.dispose();
 		await jobs.close();
 	});
 });

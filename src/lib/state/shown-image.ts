@@ -59,6 +59,9 @@ export function mediaFieldsOf(stored: {
 	};
 }
 
+// `video/mp4` → `mp4`, `image/svg+xml` → `svg`; `bin` when the type says nothing.
+const extensionOfMime = (mime: string) => /^\w+\/(?:x-)?([\w.-]+)/.exec(mime)?.[1] ?? 'bin';
+
 /**
  * A job's kept results read from IndexedDB, or null when one of them is not kept (yet). Each has a new object URL,
  * which the caller frees.
@@ -81,7 +84,8 @@ export async function loadKeptImages(options: {
 			hash: image.hash,
 			blob: stored.blob,
 			url: URL.createObjectURL(stored.blob),
-			filename: image.filename ?? `${image.hash.slice(0, 12)}.png`,
+			// Named by its hash when its name is not known (a cache hit whose run was deleted), typed by its bytes.
+			filename: image.filename ?? `${image.hash.slice(0, 12)}.${extensionOfMime(stored.mime)}`,
 			width: stored.width,
 			height: stored.height,
 			mime: stored.mime,

@@ -1,13 +1,10 @@
 import type { JobImage, JobRecord } from '$lib/comfy';
 import { kindOfOutputFile, mimeOfFilename } from '$lib/comfy/output-kind';
-import { sha256Hex } from '$lib/util/canonical-hash';
 
 /** An output's bytes, fetched as soon as the socket named the file (`executed`), before the job is kept. */
 export interface FreshResult {
 	output: JobImage;
 	blob: Blob;
-	/** SHA-256 of the bytes: the hash the image is kept under. */
-	hash: string;
 	kind: string;
 	mime: string;
 }
@@ -19,8 +16,9 @@ const keyOf = (output: JobImage) => `${output.type}/${output.subfolder}/${output
 
 /**
  * The bytes of each job's outputs, fetched once, the moment the socket names them: the panel shows them at once
- * (no REST round trip, no IndexedDB write and read in between) and the keeper stores the same bytes without a
- * second `/view`. A fetch that failed is made again by whoever needs the bytes, so nothing depends on it.
+ * (no REST round trip, no hashing, no IndexedDB write and read in between: the keeper hashes and stores the same
+ * bytes afterwards, without a second `/view`). A fetch that failed is made again by whoever needs the bytes, so
+ * nothing depends on it.
  */
 export class FreshResults {
 	#byJob = $state<Record<string, FreshResult[] | undefined>>({});
@@ -68,8 +66,7 @@ export class FreshResults {
 		delete this.#byJob[id];
 	}
 
-	async #arrived(id: string, output: JobImage, blob: Blob) {
-		const hash = await sha256Hex(new Uint8Array(await blob.arrayBuffer()));
+	#arrived(id: string, output: JobImage, blob: Blob) {
 		// Dropped meanwhile: the job was kept or ended.
 		if (!this.#fetches.has(id)) return;
 		let done = this.#done.get(id);
@@ -83,7 +80,6 @@ export class FreshResults {
 		done.set(keyOf(output), {
 			output,
 			blob,
-			hash,
 			kind,
 			mime: blob.type || mimeOfFilename(output.filename)
 		});

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { JobImage, JobRecord } from '$lib/comfy';
-import { sha256Hex } from '$lib/util/canonical-hash';
 import { FreshResults } from './fresh-results.svelte';
 
 const file = (name: string): JobImage => ({ filename: name, subfolder: '', type: 'output' });
@@ -39,9 +38,21 @@ describe('FreshResults', () => {
 		await vi.waitFor(() => expect(fresh.of('p1')?.map((r) => r.output.filename)).toEqual(['a.png', 'b.png']));
 
 		const [a] = fresh.of('p1') ?? [];
-		expect(a?.hash).toBe(await sha256Hex(new TextEncoder().encode('ay')));
+		expect(await a?.blob.text()).toBe('ay');
 		expect(a?.kind).toBe('image');
 		expect(a?.mime).toBe('image/png');
+	});
+
+	it('lists the bytes the moment their fetch settles: nothing (no hashing, no storage) comes first', async () => {
+		const fresh = new FreshResults();
+		const { fetchOutput, pending } = controlledFetch();
+		fresh.follow(job([file('a.png')]), fetchOutput);
+		const blob = new Blob(['ay'], { type: 'image/png' });
+		pending.get('a.png')?.resolve(blob);
+		// The fetch's own settling, then its listener: two turns of the microtask queue, no task, no await of work.
+		await Promise.resolve();
+		await Promise.resolve();
+		expect(fresh.of('p1')?.[0]?.blob).toBe(blob);
 	});
 
 	it('gives the keeper the bytes already fetched, without a second request', async () => {

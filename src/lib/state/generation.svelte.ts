@@ -6,7 +6,7 @@ import { getJob, type JobAppInfo } from '$lib/storage/jobs';
 import { promptHash } from '$lib/util/canonical-hash';
 import type { AppState, ServerView } from './app.svelte';
 import type { FreshResult } from './fresh-results.svelte';
-import { loadKeptImages, shownOfFresh, type ShownImage } from './shown-image';
+import { FreshShown, loadKeptImages, type ShownImage } from './shown-image';
 import type { GenerateOptions } from './generation-options';
 import { LatestRunReader } from './latest-run';
 import { CacheLookup, cachedResults } from './cache-lookup';
@@ -48,6 +48,7 @@ export class GenerationState {
 	#generating = 0;
 	// The images shown are the kept copies (IndexedDB): fresh bytes no longer replace them.
 	#kept = false;
+	#freshShown = new FreshShown();
 	#latest = new LatestRunReader();
 	#cache: CacheLookup;
 
@@ -323,13 +324,7 @@ export class GenerationState {
 		const job = this.job;
 		if (!fresh || !job || this.#fromCache || this.#fromHistory || this.#kept) return;
 		if (fresh.length <= this.#images.length) return;
-		this.#images = fresh.map((result) => {
-			const shown = this.#images.find((image) => image.hash === result.hash);
-			if (shown) return shown;
-			const url = URL.createObjectURL(result.blob);
-			this.#urls.push(url);
-			return shownOfFresh({ result, url, serverId: job.serverId });
-		});
+		this.#images = this.#freshShown.show({ fresh, serverId: job.serverId, urls: this.#urls });
 	}
 
 	/** Loads the finished job's kept images from IndexedDB (call when history changed). */
@@ -346,8 +341,8 @@ export class GenerationState {
 		if (!loaded || epoch !== this.#epoch || this.#jobId !== job.id) return;
 		this.#kept = true;
 		// An image already shown from its fresh bytes keeps its URL: the same picture is not decoded again.
-		this.#images = loaded.map((image) => {
-			const shown = this.#images.find((old) => old.hash === image.hash);
+		this.#images = loaded.map((image, i) => {
+			const shown = this.#freshShown.of(kept[i]);
 			if (!shown) return image;
 			URL.revokeObjectURL(image.url);
 			return { ...image, url: shown.url, blob: shown.blob };
@@ -377,6 +372,7 @@ export class GenerationState {
 		for (const url of this.#urls) URL.revokeObjectURL(url);
 		this.#urls = [];
 		this.#images = [];
+		this.#freshShown.clear();
 		this.#fromCache = false;
 		this.#submitting = false;
 		this.#fromHistory = false;

@@ -114,6 +114,32 @@ describe('GenerationState against a simulated ComfyUI', () => {
 		expect(jobs.list.map((j) => j.id)).toEqual([id]);
 	});
 
+	it('shows the fresh bytes before they are kept, and the kept copy takes the same URL with its hash', async () => {
+		const { db, run } = setup({ server: server() });
+		await run.generate({ template: TEMPLATE, values: { width: 20 }, server: server() });
+		const id = run.jobId ?? '';
+		await vi.waitFor(() => expect(run.job?.outputs).toHaveLength(1), { timeout: 10_000 });
+		const output = run.job?.outputs[0];
+		if (!output) throw new Error('no output named');
+		const bytes = new Blob(['fresh'], { type: 'image/png' });
+
+		run.showFresh([{ output, blob: bytes, kind: 'image', mime: 'image/png' }]);
+		const [fresh] = run.images;
+		expect(fresh).toMatchObject({ filename: output.filename, blob: bytes });
+		expect(fresh?.hash).toBeUndefined();
+
+		await vi.waitFor(() => expect(run.phase).toBe('succeeded'), { timeout: 10_000 });
+		await vi.waitFor(async () => expect((await getJob(await db, id))?.app.images?.[0]?.hash).toBeTruthy(), {
+			timeout: 10_000
+		});
+		await run.refreshResults();
+		const [kept] = run.images;
+		// Not decoded twice: the element keeps the URL it shows (and its bytes); the kept record's hash comes with it.
+		expect(kept?.url).toBe(fresh?.url);
+		expect(kept?.blob).toBe(bytes);
+		expect(kept?.hash).toBe((await getJob(await db, id))?.app.images?.[0]?.hash);
+	});
+
 	it('answers the same values from the result cache without sending, unless told to run anyway', async () => {
 		const { db, run } = setup({ server: server() });
 		await run.generate({ template: TEMPLATE, values: { width: 32 }, server: server() });

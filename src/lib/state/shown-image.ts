@@ -5,7 +5,8 @@ import type { FreshResult } from './fresh-results.svelte';
 
 /** An image ready to show: object URLs of the original bytes and of the thumbnail. */
 export interface ShownImage {
-	hash: string;
+	/** The SHA-256 it is kept under; absent while it shows from its fresh bytes, before it is kept. */
+	hash?: string;
 	/** The original bytes (as `/view` returned them). */
 	blob: Blob;
 	url: string;
@@ -33,7 +34,6 @@ export function shownOfFresh(options: { result: FreshResult; url: string; server
 	const { result, url, serverId } = options;
 	const { output } = result;
 	return {
-		hash: result.hash,
 		blob: result.blob,
 		url,
 		filename: output.filename,
@@ -42,6 +42,42 @@ export function shownOfFresh(options: { result: FreshResult; url: string; server
 		// A saved output, as an input names it there: "Use as input" on that server points at it.
 		...(output.type === 'output' ? { saved: { serverId, value: annotatedFileValue(output) } } : {})
 	};
+}
+
+/** One output file of a run, as the server names it. */
+const fileKey = (file: { filename?: string; subfolder?: string; type?: string }) =>
+	`${file.type ?? ''}/${file.subfolder ?? ''}/${file.filename ?? ''}`;
+
+/**
+ * A run's results shown from their fresh bytes, by file: each is shown once, with one object URL, and keeps it (and
+ * its element) as more files come and once the kept copy takes its place.
+ */
+export class FreshShown {
+	#byFile = new Map<string, ShownImage>();
+
+	/** The results as shown images, in their order; `urls` gets the object URL of each shown for the first time. */
+	show(options: { fresh: readonly FreshResult[]; serverId: string; urls: string[] }): ShownImage[] {
+		return options.fresh.map((result) => {
+			const file = fileKey(result.output);
+			const known = this.#byFile.get(file);
+			if (known) return known;
+			const url = URL.createObjectURL(result.blob);
+			options.urls.push(url);
+			const shown = shownOfFresh({ result, url, serverId: options.serverId });
+			this.#byFile.set(file, shown);
+			return shown;
+		});
+	}
+
+	/** The image shown from this file's fresh bytes, if it was. */
+	of(file: { filename?: string; subfolder?: string; type?: string } | undefined): ShownImage | undefined {
+		return file && this.#byFile.get(fileKey(file));
+	}
+
+	/** Forgets them (a new run). */
+	clear(): void {
+		this.#byFile.clear();
+	}
 }
 
 /** The kind, duration and playability a stored result carries (absent on results kept before kinds). */

@@ -28,7 +28,7 @@ test('a server link asks first and contacts the server only after Add', async ({
 
 	await prompt(p).getByRole('button', { name: 'Add', exact: true }).click();
 	await expect(prompt(p)).toHaveCount(0);
-	await expect(p.getByRole('link', { name: /127\.0\.0\.1:8192: online/ })).toBeVisible();
+	await expect(p.getByRole('link', { name: `127.0.0.1:${PORTS.simulatorCors}: online` })).toBeVisible();
 	expect(seen.length).toBeGreaterThan(0);
 	expect(new URL(p.url()).search).toBe('');
 });

@@ -25,8 +25,11 @@ import type { DispatchItem, DispatchSources } from './dispatch-types';
 
 type Engine = typeof import('./dispatch-engine');
 
-/** How often views see the queue change while jobs run (ms). */
-const PUBLISH_MS = 100;
+/**
+ * How often views see the queue change while jobs run (ms): each publish re-renders the Queue view's lists, so a
+ * fast server (a release every ~20 ms) would otherwise keep the page laying out and painting on most frames.
+ */
+const PUBLISH_MS = 250;
 
 export { DEFAULT_DISPATCH_SETTINGS, dispatchSettingsOf, type DispatchSettings } from './dispatch-settings';
 

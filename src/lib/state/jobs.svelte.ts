@@ -9,7 +9,8 @@ import {
 	endJobsOfServersGone,
 	listJobsOfServer,
 	type JobAppInfo,
-	type StagedJobs
+	type StagedJobs,
+	type StoredJob
 } from '$lib/storage/jobs';
 import { errorMessage } from '$lib/util/error-message';
 import { FreshResults, type FreshResult } from './fresh-results.svelte';
@@ -45,7 +46,8 @@ export class JobsState {
 	#clients: Record<string, { key: string; client: ComfyClient; stop: () => void } | undefined> = {};
 	#keeping = new Set<string>();
 	// Per running job, its files kept so far as the socket named them (keepNamedOutputs), one pass at a time.
-	#keptEarly = new Map<string, { named: number; pass: Promise<void> }>();
+	// The record as the last pass left it: the end's keepRun reads no more.
+	#keptEarly = new Map<string, { named: number; pass: Promise<StoredJob | undefined> }>();
 	#fresh = new FreshResults();
 	#staged: StagedJobs = new Map();
 	#channel: BroadcastChannel | null = null;
@@ -341,7 +343,7 @@ export class JobsState {
 		const before = this.#keptEarly.get(id);
 		// Progress messages repeat the outputs named so far: only a newly named file starts a pass.
 		if (before && before.named >= outputs.length) return;
-		const pass = (before?.pass ?? Promise.resolve()).then(async () =>
+		const pass = (before?.pass ?? Promise.resolve(undefined)).then(async () =>
 			keepNamedOutputs({
 				db: await this.#db,
 				id,
@@ -359,13 +361,14 @@ export class JobsState {
 		this.#keeping.add(id);
 		try {
 			// Files kept while it ran are in first: the end then writes only what is left.
-			await this.#keptEarly.get(id)?.pass;
+			const known = await this.#keptEarly.get(id)?.pass;
 			this.#keptEarly.delete(id);
 			const kept = await keepRun({
 				db: await this.#db,
 				id,
 				serverId,
 				live,
+				known,
 				bytes: (output) => this.#fresh.bytes(id, output, (o) => viewOf(client, o)),
 				report: (message) => this.#report(message),
 				cacheBytes: this.#cacheBytes()

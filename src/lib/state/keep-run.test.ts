@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { JobImage } from '$lib/comfy';
 import { useCacheEntry } from '$lib/storage/cache';
 import { openDeckDb } from '$lib/storage/db';
@@ -96,5 +96,52 @@ describe('keeping a run', () => {
 		await keepNamedOutputs({ db, id: 'gone', outputs: [a], bytes: view.bytes, report: () => undefined });
 		expect(await getJob(db, 'gone')).toBeUndefined();
 		expect(view.asked).toEqual([]);
+	});
+
+	it('at the end of a run kept while it ran, reads its record no more when given the last pass', async () => {
+		const db = await runningJob();
+		const view = server();
+		const report = () => undefined;
+		const known = await keepNamedOutputs({ db, id: 'p1', outputs: [a], bytes: view.bytes, report });
+		expect(known?.app.images?.map((i) => i.filename)).toEqual([a.filename]);
+		const get = db.get.bind(db);
+		const reads = vi.spyOn(db, 'get').mockImplementation((...args) => get(...args));
+
+		const kept = await keepRun({
+			db,
+			id: 'p1',
+			serverId: 's1',
+			live: [a],
+			known,
+			bytes: view.bytes,
+			report,
+			cacheBytes: 1e9
+		});
+		expect(kept).toBe(true);
+		expect(reads.mock.calls.filter(([store]) => store === 'jobs')).toEqual([]);
+		expect(view.asked).toEqual([a.filename]);
+		// The prompt hash came from the copy: the cache is filled as after a read.
+		expect((await useCacheEntry(db, 'h1'))?.imageHashes).toEqual(known?.app.images?.map((i) => i.hash));
+	});
+
+	it('does not cache a run deleted after the last pass, whose copy it was given', async () => {
+		const db = await runningJob();
+		const view = server();
+		const report = () => undefined;
+		const known = await keepNamedOutputs({ db, id: 'p1', outputs: [a], bytes: view.bytes, report });
+		await db.delete('jobs', 'p1');
+
+		const kept = await keepRun({
+			db,
+			id: 'p1',
+			serverId: 's1',
+			live: [a],
+			known,
+			bytes: view.bytes,
+			report,
+			cacheBytes: 1e9
+		});
+		expect(kept).toBe(false);
+		expect(await useCacheEntry(db, 'h1')).toBeUndefined();
 	});
 });

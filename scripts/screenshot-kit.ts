@@ -77,3 +77,14 @@ export async function forEachLook({
 function fileOf({ slug, width, scheme }: Look & { slug: string }): string {
 	return `${out}/${slug}-${width}-${scheme}.png`;
 }
+
+/** Opens the newest run's page from History, once its comparison shows; returns that page's `#/history/…` hash. */
+export async function openNewestRun({ page, base }: { page: Page; base: string }): Promise<string> {
+	await page.goto(`${base}#/history`);
+	await page
+		.getByRole('link', { name: /^Open / })
+		.first()
+		.click();
+	await page.getByRole('heading', { name: 'Difference to another run' }).waitFor();
+	return page.url().slice(page.url().indexOf('#'));
+}

@@ -2,7 +2,7 @@
 // `npx tsx scripts/screenshots-compare-media.ts http://127.0.0.1:8188/` against a simulator serving the build.
 // Two demo-media runs that differ in their caption each make a video, a sound and an animated picture, so the
 // comparison offers all three; the newest run's page is shown compared by "Sounds".
-import { forEachLook, launchBrowser, out } from './screenshot-kit';
+import { forEachLook, launchBrowser, openNewestRun, out } from './screenshot-kit';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
 
@@ -21,13 +21,7 @@ for (const caption of ['Waves on the rocks, first take', 'Waves on the rocks, se
 	await page.waitForTimeout(1000);
 }
 
-await page.goto(`${base}#/history`);
-await page
-	.getByRole('link', { name: /^Open / })
-	.first()
-	.click();
-await page.getByRole('heading', { name: 'Difference to another run' }).waitFor();
-const detail = page.url().slice(page.url().indexOf('#'));
+const detail = await openNewestRun({ page, base });
 
 await forEachLook({
 	page,

@@ -1,7 +1,7 @@
 // Screenshots of the image viewer and the run comparison at 1280 and 360 px, light and dark:
 // `npx tsx scripts/screenshots-images.ts http://127.0.0.1:8188/` against a simulator serving the build.
 import type { Page } from '@playwright/test';
-import { forEachLook, launchBrowser, out } from './screenshot-kit';
+import { forEachLook, launchBrowser, openNewestRun, out } from './screenshot-kit';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8188/';
 
@@ -48,13 +48,7 @@ await shoot('viewer', async (page) => {
 });
 
 // The newest run's page, scrolled to the comparison with the run before it: side by side, then the slider.
-await page.goto(`${base}#/history`);
-await page
-	.getByRole('link', { name: /^Open / })
-	.first()
-	.click();
-await page.getByRole('heading', { name: 'Difference to another run' }).waitFor();
-const detail = page.url().slice(page.url().indexOf('#'));
+const detail = await openNewestRun({ page, base });
 for (const mode of ['Side by side', 'Slider'] as const) {
 	await shoot(mode === 'Slider' ? 'compare-slider' : 'compare', async (page) => {
 		await page.goto(`${base}${detail}`);

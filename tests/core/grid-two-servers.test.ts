@@ -35,7 +35,7 @@ const template: ApiWorkflow = {
 			width: 32,
 			height: 24,
 			steps: 5,
-			seconds_per_step: 0.2,
+			seconds_per_step: 0.8,
 			seed: 0,
 			preview_format: 'JPEG',
 			send_previews: false
@@ -164,7 +164,7 @@ describe('a grid over two simulators', () => {
 			});
 			refresh = () => dispatcher.refresh();
 
-			// Stop the attic a few cells in, right as a cell starts (polled every 10 ms; a cell runs 50 ms): a run cut
+			// Stop the attic a few cells in, right as a cell starts (polled every 10 ms; a cell runs 200 ms, so a loaded machine still catches it mid-run): a run cut
 			// midway is the case under test. A run that ends in the very instant of the kill can have its last frames
 			// and its history lost together, and no client can then tell it from a lost one.
 			const successes = (sim: RunningSimulator) => sim.controls.runs().filter((r) => r.outcome === 'success');

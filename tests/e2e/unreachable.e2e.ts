@@ -95,12 +95,21 @@ test('four unusable servers get at most 10 requests a minute each and one report
 	await page.clock.pauseAt(Date.now() + 1000);
 	for (const d of dead) await addServer(page, d);
 	await passTime(page, 60_000);
-	for (const d of dead) await expect(serverRow(page, d.name).getByText(d.says)).toBeVisible();
+	const firstMinute = new Map(counts);
+	// On a loaded machine the page's network work lags its stepped clock: a silent server's last check can still
+	// be waiting on its timeout, which only more of the page's time ends. The counts above are the first minute's.
+	for (const d of dead)
+		await expect(async () => {
+			await page.clock.runFor(250);
+			await expect(serverRow(page, d.name).getByText(d.says)).toBeVisible({ timeout: 200 });
+		}).toPass({ timeout: 20_000 });
 
-	const report = dead.map((d) => `${d.name}: ${counts.get(d.port)} HTTP, ${sockets.get(d.port)} WebSocket`);
+	const report = dead.map(
+		(d) => `${d.name}: ${firstMinute.get(d.port)} HTTP, ${sockets.get(d.port)} WebSocket`
+	);
 	console.log(`Requests in the first minute:\n${report.join('\n')}`);
 	for (const d of dead) {
-		expect(counts.get(d.port), d.name).toBeLessThanOrEqual(10);
+		expect(firstMinute.get(d.port), d.name).toBeLessThanOrEqual(10);
 		// Reported once: one explanation in the server's row, one alert for the server on the page.
 		await expect(serverRow(page, d.name).getByText(d.says)).toHaveCount(1);
 	}

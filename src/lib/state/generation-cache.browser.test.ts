@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { page } from 'vitest/browser';
 import { render } from 'vitest-browser-svelte';
-import { createTemplate, applyParameters } from '$lib/comfy/workflow';
+import { applyParameters } from '$lib/comfy/workflow';
 import GenerationResults from '$lib/components/GenerationResults.svelte';
 import { openDeckDb } from '$lib/storage/db';
 import { putJob } from '$lib/storage/jobs';
@@ -10,33 +10,8 @@ import mp4 from '../../../tests/fixtures/comfyui/media/harness_media_00001_.mp4?
 import type { AppState } from './app.svelte';
 import { GenerationState } from './generation.svelte';
 import { keepRun } from './keep-run';
+import { CLIP } from './testing/clip-template';
 
-// A video run (EmptyImage frames → CreateVideo → SaveVideo, as in m_media.json), with no random seed: the same
-// values again are answered from the result cache.
-const CLIP = createTemplate({
-	name: 'Clip',
-	api: {
-		'1': { class_type: 'EmptyImage', inputs: { width: 64, height: 48, batch_size: 8, color: 3368652 } },
-		'2': { class_type: 'CreateVideo', inputs: { images: ['1', 0], fps: 8 } },
-		'3': {
-			class_type: 'SaveVideo',
-			inputs: { video: ['2', 0], filename_prefix: 'video/ComfyDeck-clip', format: 'auto', codec: 'auto' }
-		}
-	},
-	parameters: [
-		{
-			id: 'fps',
-			label: 'Frames per second',
-			kind: 'FLOAT',
-			group: 'Video',
-			targets: [{ nodeId: '2', input: 'fps' }],
-			default: 8,
-			required: true,
-			hidden: false
-		}
-	],
-	now: 1
-});
 const SERVER = { id: 's1', name: 'Box', baseUrl: 'http://127.0.0.1:1', order: 0, createdAt: 1 };
 
 describe('a cache hit of a video run in the browser', () => {

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { createLogger } from '$lib/comfy';
-import { createTemplate } from '$lib/comfy/workflow';
 import { useCacheEntry } from '$lib/storage/cache';
 import { openDeckDb } from '$lib/storage/db';
 import { getJob, listJobsOfTemplate } from '$lib/storage/jobs';
@@ -13,36 +12,11 @@ import type { AppState, ServerView } from './app.svelte';
 import type { ServerConnection } from './connections.svelte';
 import { GenerationState } from './generation.svelte';
 import { JobsState } from './jobs.svelte';
+import { CLIP } from './testing/clip-template';
 
 // A one-field template (Width) over EmptyImage → SaveImage: no random seed, so identical runs hit the cache.
 const TEMPLATE = template('Solid color', 16);
 
-// A video run (EmptyImage frames → CreateVideo → SaveVideo, as in m_media.json): the simulator saves the MP4 the
-// real server wrote there.
-const CLIP = createTemplate({
-	name: 'Clip',
-	api: {
-		'1': { class_type: 'EmptyImage', inputs: { width: 64, height: 48, batch_size: 8, color: 3368652 } },
-		'2': { class_type: 'CreateVideo', inputs: { images: ['1', 0], fps: 8 } },
-		'3': {
-			class_type: 'SaveVideo',
-			inputs: { video: ['2', 0], filename_prefix: 'video/ComfyDeck-clip', format: 'auto', codec: 'auto' }
-		}
-	},
-	parameters: [
-		{
-			id: 'fps',
-			label: 'Frames per second',
-			kind: 'FLOAT',
-			group: 'Video',
-			targets: [{ nodeId: '2', input: 'fps' }],
-			default: 8,
-			required: true,
-			hidden: false
-		}
-	],
-	now: 1
-});
 const MP4 = readFileSync(
 	new URL('../../../tests/fixtures/comfyui/media/harness_media_00001_.mp4', import.meta.url)
 );

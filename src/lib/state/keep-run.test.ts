@@ -29,6 +29,30 @@ async function runningJob() {
 	return db;
 }
 
+type Db = Awaited<ReturnType<typeof runningJob>>;
+
+/** The end of p1, which made `a`, given the record the last pass of the running job left (`known`). */
+function keepEndGiven({
+	db,
+	view,
+	known
+}: {
+	db: Db;
+	view: ReturnType<typeof server>;
+	known: Parameters<typeof keepRun>[0]['known'];
+}) {
+	return keepRun({
+		db,
+		id: 'p1',
+		serverId: 's1',
+		live: [a],
+		known,
+		bytes: view.bytes,
+		report: () => undefined,
+		cacheBytes: 1e9
+	});
+}
+
 describe('keeping a run', () => {
 	it('keeps each file as the running job names it, in the job order, so a reload before the end loses none', async () => {
 		const db = await runningJob();
@@ -101,22 +125,18 @@ describe('keeping a run', () => {
 	it('at the end of a run kept while it ran, reads its record no more when given the last pass', async () => {
 		const db = await runningJob();
 		const view = server();
-		const report = () => undefined;
-		const known = await keepNamedOutputs({ db, id: 'p1', outputs: [a], bytes: view.bytes, report });
+		const known = await keepNamedOutputs({
+			db,
+			id: 'p1',
+			outputs: [a],
+			bytes: view.bytes,
+			report: () => undefined
+		});
 		expect(known?.app.images?.map((i) => i.filename)).toEqual([a.filename]);
 		const get = db.get.bind(db);
 		const reads = vi.spyOn(db, 'get').mockImplementation((...args) => get(...args));
 
-		const kept = await keepRun({
-			db,
-			id: 'p1',
-			serverId: 's1',
-			live: [a],
-			known,
-			bytes: view.bytes,
-			report,
-			cacheBytes: 1e9
-		});
+		const kept = await keepEndGiven({ db, view, known });
 		expect(kept).toBe(true);
 		expect(reads.mock.calls.filter(([store]) => store === 'jobs')).toEqual([]);
 		expect(view.asked).toEqual([a.filename]);
@@ -127,20 +147,16 @@ describe('keeping a run', () => {
 	it('does not cache a run deleted after the last pass, whose copy it was given', async () => {
 		const db = await runningJob();
 		const view = server();
-		const report = () => undefined;
-		const known = await keepNamedOutputs({ db, id: 'p1', outputs: [a], bytes: view.bytes, report });
-		await db.delete('jobs', 'p1');
-
-		const kept = await keepRun({
+		const known = await keepNamedOutputs({
 			db,
 			id: 'p1',
-			serverId: 's1',
-			live: [a],
-			known,
+			outputs: [a],
 			bytes: view.bytes,
-			report,
-			cacheBytes: 1e9
+			report: () => undefined
 		});
+		await db.delete('jobs', 'p1');
+
+		const kept = await keepEndGiven({ db, view, known });
 		expect(kept).toBe(false);
 		expect(await useCacheEntry(db, 'h1')).toBeUndefined();
 	});

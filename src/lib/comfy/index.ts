@@ -115,6 +115,7 @@ export {
 export {
 	extensionOf,
 	kindOfOutputFile,
+	outputFileKey,
 	mimeOfFilename,
 	OUTPUT_KINDS,
 	uploadFlagOfKind,

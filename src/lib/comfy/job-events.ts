@@ -5,7 +5,7 @@
 import type { JobError, JobImage, JobProgress, JobRecord, JobStatus } from './job-store';
 import { isTerminal } from './job-store';
 import type { HistoryEntry, JobDetail, NodeOutput, WsMessage } from './schemas';
-import { kindOfOutputFile } from './output-kind';
+import { kindOfOutputFile, outputFileKey } from './output-kind';
 
 const RANK: Record<JobStatus, number> = {
 	pending: 0,
@@ -290,12 +290,11 @@ export function textsOfOutputs(outputs: Record<string, NodeOutput>): Record<stri
 
 /** Adds images not already present (same file = same image, whichever node reported it first). */
 export function mergeImages(existing: JobImage[], added: JobImage[]): JobImage[] {
-	const key = (image: JobImage) => `${image.type}/${image.subfolder}/${image.filename}`;
-	const seen = new Set(existing.map(key));
+	const seen = new Set(existing.map(outputFileKey));
 	const out = [...existing];
 	for (const image of added) {
-		if (seen.has(key(image))) continue;
-		seen.add(key(image));
+		if (seen.has(outputFileKey(image))) continue;
+		seen.add(outputFileKey(image));
 		out.push(image);
 	}
 	return out;

@@ -31,6 +31,14 @@ export interface OutputFileFacts {
 	contentType?: string;
 }
 
+/**
+ * One output file of a run as the server names it (`output/video/clip_00001_.mp4`): the same file whichever node or
+ * message reported it, and whether it shows from fresh bytes or from IndexedDB.
+ */
+export function outputFileKey(file: { type?: string; subfolder?: string; filename?: string }): string {
+	return `${file.type ?? ''}/${file.subfolder ?? ''}/${file.filename ?? ''}`;
+}
+
 /** The lowercase extension of a file name, without the dot ('' when it has none). */
 export function extensionOf(filename: string): string {
 	const base = filename.slice(filename.lastIndexOf('/') + 1);

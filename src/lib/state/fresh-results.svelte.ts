@@ -1,4 +1,4 @@
-import type { JobImage, JobRecord } from '$lib/comfy';
+import { outputFileKey, type JobImage, type JobRecord } from '$lib/comfy';
 import { kindOfOutputFile, mimeOfFilename } from '$lib/comfy/output-kind';
 
 /** An output's bytes, fetched as soon as the socket named the file (`executed`), before the job is kept. */
@@ -11,8 +11,6 @@ export interface FreshResult {
 
 /** Fetches one output's bytes (`/view`). */
 export type FetchOutput = (output: JobImage) => Promise<Blob>;
-
-const keyOf = (output: JobImage) => `${output.type}/${output.subfolder}/${output.filename}`;
 
 /**
  * The bytes of each job's outputs, fetched once, the moment the socket names them: the panel shows them at once
@@ -43,7 +41,7 @@ export class FreshResults {
 	bytes(id: string, output: JobImage, fetchOutput: FetchOutput): Promise<Blob> {
 		let fetches = this.#fetches.get(id);
 		if (!fetches) this.#fetches.set(id, (fetches = new Map()));
-		const key = keyOf(output);
+		const key = outputFileKey(output);
 		const known = fetches.get(key);
 		if (known) return known;
 		const fetching = fetchOutput(output);
@@ -77,15 +75,15 @@ export class FreshResults {
 			animated: output.kind === 'animated',
 			contentType: blob.type
 		});
-		done.set(keyOf(output), {
+		done.set(outputFileKey(output), {
 			output,
 			blob,
 			kind,
 			mime: blob.type || mimeOfFilename(output.filename)
 		});
-		const order = (this.#order.get(id) ?? []).map(keyOf);
+		const order = (this.#order.get(id) ?? []).map(outputFileKey);
 		const rank = (result: FreshResult) => {
-			const index = order.indexOf(keyOf(result.output));
+			const index = order.indexOf(outputFileKey(result.output));
 			return index < 0 ? order.length : index;
 		};
 		this.#byJob[id] = [...done.values()].sort((a, b) => rank(a) - rank(b));

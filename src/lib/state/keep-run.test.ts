@@ -31,6 +31,11 @@ async function runningJob() {
 
 type Db = Awaited<ReturnType<typeof runningJob>>;
 
+/** The pass of p1 running when the socket named `a`: the record it left. */
+function keepWhileRunning({ db, view }: { db: Db; view: ReturnType<typeof server> }) {
+	return keepNamedOutputs({ db, id: 'p1', outputs: [a], bytes: view.bytes, report: () => undefined });
+}
+
 /** The end of p1, which made `a`, given the record the last pass of the running job left (`known`). */
 function keepEndGiven({
 	db,
@@ -125,13 +130,7 @@ describe('keeping a run', () => {
 	it('at the end of a run kept while it ran, reads its record no more when given the last pass', async () => {
 		const db = await runningJob();
 		const view = server();
-		const known = await keepNamedOutputs({
-			db,
-			id: 'p1',
-			outputs: [a],
-			bytes: view.bytes,
-			report: () => undefined
-		});
+		const known = await keepWhileRunning({ db, view });
 		expect(known?.app.images?.map((i) => i.filename)).toEqual([a.filename]);
 		const get = db.get.bind(db);
 		const reads = vi.spyOn(db, 'get').mockImplementation((...args) => get(...args));
@@ -147,13 +146,7 @@ describe('keeping a run', () => {
 	it('does not cache a run deleted after the last pass, whose copy it was given', async () => {
 		const db = await runningJob();
 		const view = server();
-		const known = await keepNamedOutputs({
-			db,
-			id: 'p1',
-			outputs: [a],
-			bytes: view.bytes,
-			report: () => undefined
-		});
+		const known = await keepWhileRunning({ db, view });
 		await db.delete('jobs', 'p1');
 
 		const kept = await keepEndGiven({ db, view, known });

@@ -1,4 +1,4 @@
-import type { JobImage } from '$lib/comfy';
+import { outputFileKey, type JobImage } from '$lib/comfy';
 import { putCacheEntry } from '$lib/storage/cache';
 import type { DeckDb } from '$lib/storage/db';
 import { getJob, updateJobApp, type KeptImage, type StoredJob } from '$lib/storage/jobs';
@@ -6,8 +6,6 @@ import { errorMessage } from '$lib/util/error-message';
 
 // Keeping one file (with the media probe and eviction) loads with the first server client, not with the page.
 export const loadKeeper = () => import('./keep-output');
-
-const keyOf = (file: JobImage) => `${file.type}/${file.subfolder}/${file.filename}`;
 
 /**
  * Keeps the files a running job has already named (`executed`) as soon as their bytes are in, before the server
@@ -30,10 +28,10 @@ export async function keepNamedOutputs(options: {
 	try {
 		const job = await getJob(db, id);
 		if (!job) return undefined;
-		const kept = new Set((job.app.images ?? []).filter((i) => i.hash).map(keyOf));
+		const kept = new Set((job.app.images ?? []).filter((i) => i.hash).map(outputFileKey));
 		const fresh: KeptImage[] = [];
 		for (const output of options.outputs) {
-			if (kept.has(keyOf(output))) continue;
+			if (kept.has(outputFileKey(output))) continue;
 			try {
 				const { keepOutput } = await loadKeeper();
 				fresh.push(
@@ -45,11 +43,11 @@ export async function keepNamedOutputs(options: {
 		}
 		if (!fresh.length) return job;
 		return await updateJobApp(db, id, (app) => {
-			const byKey = new Map((app.images ?? []).map((i) => [keyOf(i), i]));
-			for (const image of fresh) byKey.set(keyOf(image), image);
-			const order = options.outputs.map(keyOf);
+			const byKey = new Map((app.images ?? []).map((i) => [outputFileKey(i), i]));
+			for (const image of fresh) byKey.set(outputFileKey(image), image);
+			const order = options.outputs.map(outputFileKey);
 			const rank = (image: KeptImage) => {
-				const index = order.indexOf(keyOf(image));
+				const index = order.indexOf(outputFileKey(image));
 				return index < 0 ? order.length : index;
 			};
 			return { ...app, images: [...byKey.values()].sort((a, b) => rank(a) - rank(b)) };
@@ -89,11 +87,11 @@ export async function keepRun(options: {
 	const job = options.known ?? (await getJob(db, id));
 	if (!job) return false;
 	const stored = job.app.images ?? [];
-	const already = new Map(stored.map((i) => [keyOf(i), i]));
+	const already = new Map(stored.map((i) => [outputFileKey(i), i]));
 	const images: KeptImage[] = [];
 	const outputs = options.live.length > job.outputs.length ? options.live : job.outputs;
 	for (const output of outputs) {
-		const known = already.get(keyOf(output));
+		const known = already.get(outputFileKey(output));
 		if (known?.hash) {
 			images.push(known);
 			continue;

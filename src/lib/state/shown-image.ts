@@ -1,6 +1,8 @@
+import { outputFileKey } from '$lib/comfy';
 import { annotatedFileValue } from '$lib/comfy/workflow';
 import type { DeckDb } from '$lib/storage/db';
 import { getImage } from '$lib/storage/images';
+import { extensionOfMime } from '$lib/util/result-file-name';
 import type { FreshResult } from './fresh-results.svelte';
 
 /** An image ready to show: object URLs of the original bytes and of the thumbnail. */
@@ -44,10 +46,6 @@ export function shownOfFresh(options: { result: FreshResult; url: string; server
 	};
 }
 
-/** One output file of a run, as the server names it. */
-const fileKey = (file: { filename?: string; subfolder?: string; type?: string }) =>
-	`${file.type ?? ''}/${file.subfolder ?? ''}/${file.filename ?? ''}`;
-
 /**
  * A run's results shown from their fresh bytes, by file: each is shown once, with one object URL, and keeps it (and
  * its element) as more files come and once the kept copy takes its place.
@@ -58,7 +56,7 @@ export class FreshShown {
 	/** The results as shown images, in their order; `urls` gets the object URL of each shown for the first time. */
 	show(options: { fresh: readonly FreshResult[]; serverId: string; urls: string[] }): ShownImage[] {
 		return options.fresh.map((result) => {
-			const file = fileKey(result.output);
+			const file = outputFileKey(result.output);
 			const known = this.#byFile.get(file);
 			if (known) return known;
 			const url = URL.createObjectURL(result.blob);
@@ -71,7 +69,7 @@ export class FreshShown {
 
 	/** The image shown from this file's fresh bytes, if it was. */
 	of(file: { filename?: string; subfolder?: string; type?: string } | undefined): ShownImage | undefined {
-		return file && this.#byFile.get(fileKey(file));
+		return file && this.#byFile.get(outputFileKey(file));
 	}
 
 	/** Forgets them (a new run). */
@@ -94,9 +92,6 @@ export function mediaFieldsOf(stored: {
 		...(stored.peaks?.length ? { peaks: stored.peaks } : {})
 	};
 }
-
-// `video/mp4` → `mp4`, `image/svg+xml` → `svg`; `bin` when the type says nothing.
-const extensionOfMime = (mime: string) => /^\w+\/(?:x-)?([\w.-]+)/.exec(mime)?.[1] ?? 'bin';
 
 /**
  * A job's kept results read from IndexedDB, or null when one of them is not kept (yet). Each has a new object URL,

@@ -12,8 +12,14 @@ const EXTENSION_OF_MIME: Record<string, string> = {
 	'audio/wav': 'wav',
 	'audio/ogg': 'ogg',
 	'text/plain': 'txt',
+	'image/svg+xml': 'svg',
 	'application/json': 'json'
 };
+
+/** The usual extension of a content type (`audio/mpeg` → `mp3`, parameters ignored), or `bin` when it says nothing known. */
+export function extensionOfMime(mime: string | undefined): string {
+	return EXTENSION_OF_MIME[mime?.split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'bin';
+}
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -57,9 +63,7 @@ export function resultFileName(options: {
 	filename?: string;
 	mime?: string;
 }): string {
-	const mime = options.mime?.split(';')[0]?.trim().toLowerCase() ?? '';
-	const ext =
-		extensionOf(options.filename ?? '').replace(/[^a-z0-9]/g, '') || EXTENSION_OF_MIME[mime] || 'bin';
+	const ext = extensionOf(options.filename ?? '').replace(/[^a-z0-9]/g, '') || extensionOfMime(options.mime);
 	const id = options.promptId.replace(/[^a-zA-Z0-9]/g, '').slice(0, 8) || 'run';
 	const parts = [
 		fileSlug(options.templateName ?? ''),
